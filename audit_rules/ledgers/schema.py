@@ -1,0 +1,74 @@
+"""The canonical table kinds, loaded once from kinds.yaml (the single source of truth)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+FIELD_TYPES = ("text", "id", "date", "amount", "count", "ratio", "year", "bool", "list")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    header: str
+    synonyms: tuple[str, ...] = ()
+    type: str = "text"
+    key: bool = False
+    unique: bool = False
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Primary header first, then synonyms."""
+        return (self.header, *self.synonyms)
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    name: str
+    title: str
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+    min_fields: int = 2
+    anchors: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def table_kinds() -> dict[str, KindSpec]:
+    """All table kinds by name, in the order kinds.yaml lists them."""
+    text = resources.files("audit_rules.ledgers").joinpath("kinds.yaml").read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)["kinds"]
+    kinds: dict[str, KindSpec] = {}
+    for kind_name, spec in raw.items():
+        fields = {
+            name: FieldSpec(
+                name=name,
+                header=f["header"],
+                synonyms=tuple(f.get("synonyms", ())),
+                type=f.get("type", "text"),
+                key=bool(f.get("key", False)),
+                unique=bool(f.get("unique", False)),
+            )
+            for name, f in spec["fields"].items()
+        }
+        bad = [f.name for f in fields.values() if f.type not in FIELD_TYPES]
+        if bad:
+            raise ValueError(f"kinds.yaml: {kind_name} has fields of unknown type: {bad}")
+        kinds[kind_name] = KindSpec(
+            name=kind_name,
+            title=spec["title"],
+            fields=fields,
+            min_fields=int(spec.get("min_fields", 2)),
+            anchors=tuple(spec.get("anchors", ())),
+        )
+    return kinds
+
+
+def kind_title(kind: str | None) -> str:
+    """Chinese name of a kind, for messages; the kind itself when unknown."""
+    if kind is None:
+        return "未识别"
+    spec = table_kinds().get(kind)
+    return spec.title if spec else kind
