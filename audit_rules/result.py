@@ -1,0 +1,88 @@
+"""The result of one `check` run: plain data the pipeline assembles and the reports write out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from audit_rules.findings import Finding
+from audit_rules.ledgers.model import InputFile, ReadError
+
+RECTIFICATION_COLUMNS = ("责任部门", "整改措施", "整改时限", "整改状态")
+RECTIFICATION_STATES = ("未整改", "整改中", "已整改")
+
+
+@dataclass
+class RuleOutcome:
+    """What happened to one rule in a run (the 规则清单 of the reports)."""
+
+    rule_id: str
+    title: str
+    category: str
+    severity: str
+    basis: str
+    type: str
+    parameters: dict[str, object]  # the parameters this rule uses, with the values in force
+    status: str  # ran | skipped | failed
+    reason: str = ""  # Chinese, for skipped / failed
+    findings: int = 0
+
+
+@dataclass
+class QualityResult:
+    """One data-quality check on one table (findings.json `data_quality`)."""
+
+    file: str
+    sheet: str
+    kind: str
+    field: str | None
+    check: str  # e.g. expect_column_values_to_not_be_null
+    passed: bool
+    failed: list[dict] = field(default_factory=list)  # [{"row": excel_row, "value": raw}]
+    detail: str = ""  # Chinese explanation
+    # True when a failing cell cannot be trusted as a value (unreadable, impossible date,
+    # negative count): rules then take no finding from that row and field.
+    excludes_rows: bool = False
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "kind": self.kind,
+            "field": self.field,
+            "check": self.check,
+            "passed": self.passed,
+            "failed": self.failed,
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class RunResult:
+    tool_version: str
+    started_at: str  # ISO 8601, local time with offset
+    command_line: str
+    ruleset_id: str
+    ruleset_title: str
+    ruleset_version: str
+    ruleset_sha256: str
+    parameters: dict[str, dict]  # name -> {value, unit, description, basis, verified}
+    inputs: list[InputFile] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    rules: list[RuleOutcome] = field(default_factory=list)
+    data_quality: list[QualityResult] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)
+    resolved: list[Finding] | None = None  # None: no baseline given
+    baseline: str | None = None  # the baseline path given
+    # (file, sheet, row) -> {original header: value as shown}, for every row a finding names
+    source_rows: dict[tuple[str, str, int], dict[str, object]] = field(default_factory=dict)
+    source_paths: dict[str, str] = field(default_factory=dict)  # file -> absolute path
+    # finding id -> {责任部门, 整改措施, 整改时限, 整改状态} carried over from the baseline report.xlsx
+    rectification: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def skipped_rules(self) -> list[dict]:
+        return [
+            {"rule_id": r.rule_id, "reason": r.reason}
+            for r in self.rules
+            if r.status in ("skipped", "failed")
+        ]
