@@ -1,0 +1,103 @@
+"""The contract every rule type follows, and the registry derived from the modules present.
+
+A rule type is one module in this package defining one subclass of `RuleType`: a pydantic model
+of the type's own YAML fields, which compiles to ONE DuckDB SELECT over the canonical tables.
+
+The SELECT must return these columns (one row per finding):
+  unit       VARCHAR   the audited unit (_unit of the primary row)
+  amount     DOUBLE    money at issue in 元, or NULL
+  locations  STRUCT(file VARCHAR, sheet VARCHAR, "row" INTEGER)[]  every source row, primary first
+  content    VARCHAR   what the finding rests on, for its fingerprint: normalised values, never
+                       row numbers, file order or anything a re-save or re-sort would change
+and any further columns, which become variables of the rule's Chinese `message` template
+(parameters in force are variables too).
+
+Tables are named by kind (payments, contracts, …) and always have every field of the kind
+(fields the ledgers lacked are typed NULL columns) plus _file, _sheet, _row, _unit, _bad.
+Reference rows whose `_unit` is NULL are shared (they apply to every unit): joins to a reference
+table match `ref._unit IS NULL OR ref._unit = t._unit`. Rows whose needed fields could not be
+read are already filtered out of the views a rule sees.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+
+@dataclass
+class SqlContext:
+    """What a rule type may use while compiling: parameter values and SQL helpers."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def param(self, name: str) -> str:
+        """The parameter's value in force, as a SQL literal."""
+        return sql_literal(self.params[name])
+
+    @staticmethod
+    def location(alias: str) -> str:
+        """SQL for one location struct of a table alias's row."""
+        return f"{{'file': {alias}._file, 'sheet': {alias}._sheet, 'row': {alias}._row}}"
+
+
+def sql_literal(value: Any) -> str:
+    """A Python value as a DuckDB literal (strings quoted, lists as lists, None as NULL)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float, Decimal)):
+        return repr(value) if not isinstance(value, Decimal) else str(value)
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, (list, tuple)):
+        items = ", ".join(sql_literal(v) for v in value)
+        return f"[{items}]::VARCHAR[]" if all(isinstance(v, str) for v in value) else f"[{items}]"
+    text = str(value).replace("'", "''")
+    return f"'{text}'"
+
+
+class RuleType(BaseModel):
+    """Base of a rule type's own fields. Subclasses set `type_name` and implement the methods."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type_name: ClassVar[str] = ""
+
+    def needs(self) -> dict[str, list[str]]:
+        """table -> fields this rule cannot run without (the rule is skipped if one is absent
+        or unusable; rows where one is unreadable are excluded)."""
+        raise NotImplementedError
+
+    def parameters_used(self) -> list[str]:
+        """Names of ruleset parameters this rule reads (shown in reports with their values)."""
+        return []
+
+    def compile(self, ctx: SqlContext) -> str:
+        """One DuckDB SELECT returning unit, amount, locations, content and message variables."""
+        raise NotImplementedError
+
+
+@lru_cache(maxsize=1)
+def rule_types() -> dict[str, type[RuleType]]:
+    """Every rule type, found by importing each module of this package (never hand-listed)."""
+    package = importlib.import_module("audit_rules.rules.types")
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name != "base":
+            importlib.import_module(f"audit_rules.rules.types.{module.name}")
+    found: dict[str, type[RuleType]] = {}
+    stack = list(RuleType.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.type_name:
+            found[cls.type_name] = cls
+    return found
