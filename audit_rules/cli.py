@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
+
 import click
 
 from audit_rules import __version__
@@ -20,3 +23,82 @@ def main() -> None:
 # ---- rules (catalogue) ----------------------------------------------------------------------
 
 # ---- check / quality (pipeline) -------------------------------------------------------------
+
+
+def _parse_settings(settings: tuple[str, ...]) -> dict[str, str]:
+    overrides: dict[str, str] = {}
+    for item in settings:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"“{item}”格式不对，应为 参数名=值", param_hint="--set")
+        overrides[name.strip()] = value.strip()
+    return overrides
+
+
+def _parse_formats(value: str) -> tuple[str, ...]:
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in ("json", "xlsx", "html")]
+    if unknown or not formats:
+        raise click.BadParameter(
+            f"不支持的输出格式：{'、'.join(unknown) or '（空）'}；可选 json、xlsx、html", param_hint="--format"
+        )
+    return formats
+
+
+@main.command(help="按规则集检查台账，输出 findings.json、report.xlsx、report.html。\n\n"
+              "退出码：0 未发现问题；1 发现疑点；2 无法完成检查。")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--ruleset", "ruleset", default=None, help="规则集：内置名称（default、changsha）或 YAML 文件路径；默认 default。")
+@click.option("--set", "settings", multiple=True, metavar="名称=值", help="临时覆盖规则参数，可多次使用。")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="表头映射 YAML：强制指定工作表类型和列对应字段。")
+@click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="报告输出目录。")
+@click.option("--baseline", type=click.Path(exists=True), help="上次检查的输出目录或 findings.json，用于整改对账销号。")
+@click.option("--format", "formats", default="json,xlsx,html", show_default=True, help="输出格式，逗号分隔：json、xlsx、html。")
+@click.option("--quality-only", is_flag=True, help="只做数据质量检查，不运行规则。")
+@click.option("--no-quality", is_flag=True, help="跳过数据质量检查（不建议）。")
+def check(paths, ruleset, settings, mapping, out_dir, baseline, formats, quality_only, no_quality):
+    from audit_rules.cli_output import print_check_summary, print_quality_summary
+    from audit_rules.pipeline import PipelineError, run_check, run_quality_only
+    from audit_rules.reports import write_reports
+
+    if quality_only:
+        run = run_quality_only(paths, mapping=mapping)
+        print_quality_summary(run)
+        raise SystemExit(0 if run.ledgers.tables else 2)
+    overrides = _parse_settings(settings)
+    wanted = _parse_formats(formats)
+    try:
+        result = run_check(
+            paths,
+            ruleset=ruleset,
+            overrides=overrides,
+            mapping=mapping,
+            baseline=baseline,
+            quality=not no_quality,
+            command_line=shlex.join(["audit-rules", *sys.argv[1:]]),
+        )
+    except PipelineError as exc:
+        click.echo(f"无法完成检查：{exc}", err=True)
+        raise SystemExit(2)
+    if not result.inputs:
+        click.echo("无法完成检查：没有找到可读取的台账文件（.xlsx/.xlsm/.xls/.csv）。", err=True)
+        raise SystemExit(2)
+    try:
+        written = write_reports(result, out_dir, wanted)
+    except OSError as exc:
+        click.echo(f"无法写入报告目录 {out_dir}：{exc.strerror or exc}", err=True)
+        raise SystemExit(2)
+    print_check_summary(result, written)
+    raise SystemExit(1 if result.findings else 0)
+
+
+@main.command(help="只做数据质量检查（与 check --quality-only 相同）。")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="表头映射 YAML。")
+def quality(paths, mapping):
+    from audit_rules.cli_output import print_quality_summary
+    from audit_rules.pipeline import run_quality_only
+
+    run = run_quality_only(paths, mapping=mapping)
+    print_quality_summary(run)
+    raise SystemExit(0 if run.ledgers.tables else 2)

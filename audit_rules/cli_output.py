@@ -1,0 +1,96 @@
+"""Terminal output of the CLI (Chinese, rich): summaries only, no decisions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from audit_rules.findings import CATEGORY_TITLES, SEVERITY_TITLES, STATUS_TITLES
+from audit_rules.ledgers.schema import kind_title
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def print_check_summary(result, written: dict[str, str]) -> None:
+    console = _console()
+    console.print(
+        f"[bold]检查完成[/bold]：读取 {len(result.inputs)} 个文件，"
+        f"规则集 {result.ruleset_title}（{result.ruleset_id}），"
+        f"运行规则 {sum(r.status == 'ran' for r in result.rules)} 条，"
+        f"跳过 {len(result.skipped_rules)} 条。"
+    )
+    if result.findings:
+        by_category: dict[str, list] = defaultdict(list)
+        for finding in result.findings:
+            by_category[finding.category].append(finding)
+        table = RichTable(title="疑点汇总（按类别）", show_lines=False)
+        table.add_column("类别")
+        table.add_column("疑点数", justify="right")
+        table.add_column("涉及金额（元）", justify="right")
+        table.add_column("严重程度")
+        for category, items in sorted(by_category.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            severities = "、".join(
+                f"{SEVERITY_TITLES[s]}{n}"
+                for s in ("high", "medium", "low")
+                if (n := sum(f.severity == s for f in items))
+            )
+            amount = sum(f.amount or 0 for f in items)
+            table.add_row(CATEGORY_TITLES.get(category, category), str(len(items)), _money(amount), severities)
+        total = sum(f.amount or 0 for f in result.findings)
+        table.add_row("[bold]合计[/bold]", f"[bold]{len(result.findings)}[/bold]", f"[bold]{_money(total)}[/bold]", "")
+        console.print(table)
+    else:
+        console.print("[green]未发现疑点。[/green]")
+    if result.resolved is not None:
+        new = sum(f.status == "new" for f in result.findings)
+        still = sum(f.status == "open" for f in result.findings)
+        console.print(
+            f"整改对账（基线 {result.baseline}）：{STATUS_TITLES['new']} {new} 条，"
+            f"{STATUS_TITLES['open']} {still} 条，{STATUS_TITLES['resolved']} {len(result.resolved)} 条。"
+        )
+    unverified = sorted({p for f in result.findings for p in f.unverified})
+    if unverified:
+        console.print(f"[yellow]提示：以下参数为默认值、尚未核定，请按本单位/本地标准核定：{'、'.join(unverified)}[/yellow]")
+    for rule in result.rules:
+        if rule.status != "ran":
+            console.print(f"[yellow]规则 {rule.rule_id}（{rule.title}）未运行：{rule.reason}[/yellow]")
+    failed_checks = [q for q in result.data_quality if not q.passed]
+    if failed_checks:
+        console.print(f"[yellow]数据质量：{len(failed_checks)} 项检查未通过，详见报告“数据质量”部分。[/yellow]")
+    for error in result.errors:
+        where = f"{error.file}" + (f" / {error.sheet}" if error.sheet else "")
+        console.print(f"[red]无法读取 {where}：{error.message}[/red]")
+    for fmt, path in written.items():
+        console.print(f"已写出 {fmt}：{path}")
+
+
+def print_quality_summary(run) -> None:
+    console = _console()
+    table = RichTable(title="数据质量检查")
+    for column in ("文件", "工作表", "类型", "字段", "检查", "结果", "问题单元格"):
+        table.add_column(column)
+    for res in run.results:
+        cells = "；".join(f"第{f['row']}行：{f.get('value')!s}" for f in res.failed[:5])
+        if len(res.failed) > 5:
+            cells += f" 等 {len(res.failed)} 处"
+        table.add_row(
+            res.file,
+            res.sheet,
+            kind_title(res.kind),
+            res.field or "",
+            res.detail or res.check,
+            "[green]通过[/green]" if res.passed else "[red]未通过[/red]",
+            cells,
+        )
+    console.print(table)
+    for error in run.ledgers.errors:
+        where = f"{error.file}" + (f" / {error.sheet}" if error.sheet else "")
+        console.print(f"[red]无法读取 {where}：{error.message}[/red]")

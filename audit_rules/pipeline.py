@@ -1,0 +1,176 @@
+"""The library API: wires ledgers → quality → rules → result. The CLI and Python users call this.
+
+Each stage stays ignorant of the others; this module is the only place that knows the order.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from audit_rules import __version__
+from audit_rules.findings import Finding
+from audit_rules.ledgers import load_ledgers
+from audit_rules.ledgers.model import BAD_FIELDS, LedgerSet, Table
+from audit_rules.result import QualityResult, RunResult
+
+# Kinds that describe the unit's rules of the game rather than its transactions. A reference
+# table whose unit owns no transaction ledger (a shared reference workbook) applies to every unit.
+REFERENCE_KINDS = frozenset({"price_limits", "special_funds", "staff", "suppliers", "decisions"})
+
+
+class PipelineError(Exception):
+    """The run could not be done at all (bad ruleset, unreadable baseline…); message in Chinese."""
+
+
+@dataclass
+class QualityRun:
+    ledgers: LedgerSet
+    results: list[QualityResult] = field(default_factory=list)
+
+
+def run_quality_only(paths: Sequence[str | Path], mapping: str | Path | None = None) -> QualityRun:
+    """Read the ledgers and run only the data-quality gate."""
+    from audit_rules.quality import run_quality, start_gx_import
+
+    start_gx_import()
+    ledgers = load_ledgers(list(paths), mapping=mapping)
+    return QualityRun(ledgers=ledgers, results=run_quality(_recognised(ledgers.tables)))
+
+
+def run_check(
+    paths: Sequence[str | Path],
+    ruleset: str | Path | None = None,
+    overrides: dict[str, str] | None = None,
+    mapping: str | Path | None = None,
+    baseline: str | Path | None = None,
+    quality: bool = True,
+    command_line: str = "",
+) -> RunResult:
+    """Run a whole check and return its result (nothing is written; see reports.write_reports)."""
+    from audit_rules.rules import RulesetError, load_ruleset, run_rules
+
+    started_at = datetime.now().astimezone().isoformat(timespec="seconds")
+    if quality:
+        from audit_rules.quality import start_gx_import
+
+        start_gx_import()  # the ~3 s import overlaps the reading of the ledgers
+    try:
+        rules = load_ruleset(ruleset, overrides or {})
+    except RulesetError as exc:
+        raise PipelineError(str(exc)) from exc
+    baseline_findings, rectification = _load_baseline(baseline)
+
+    ledgers = load_ledgers(list(paths), mapping=mapping)
+    tables = _recognised(ledgers.tables)
+    _share_reference_tables(tables)
+
+    quality_results: list[QualityResult] = []
+    unusable: dict[str, dict[str, str]] = {}
+    if quality:
+        from audit_rules.quality import run_quality, unusable_fields
+
+        quality_results = run_quality(tables)
+        _exclude_untrusted_cells(tables, quality_results)
+        unusable = unusable_fields(tables, quality_results)
+
+    findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
+    result = RunResult(
+        tool_version=__version__,
+        started_at=started_at,
+        command_line=command_line or " ".join(sys.argv),
+        ruleset_id=rules.id,
+        ruleset_title=rules.title,
+        ruleset_version=str(rules.version),
+        ruleset_sha256=rules.sha256,
+        parameters=rules.parameters_in_force(),
+        inputs=ledgers.inputs,
+        findings=findings,
+        rules=outcomes,
+        data_quality=quality_results,
+        errors=ledgers.errors,
+        baseline=str(baseline) if baseline else None,
+        source_rows=_source_rows(tables, findings),
+        source_paths={t.file: t.path for t in ledgers.tables if t.path},
+    )
+    if baseline_findings is not None:
+        from audit_rules.reports.baseline import compare
+
+        result.findings, result.resolved = compare(findings, baseline_findings)
+        result.rectification = rectification
+    return result
+
+
+def _recognised(tables: Iterable[Table]) -> list[Table]:
+    return [t for t in tables if t.kind is not None]
+
+
+def _tables_by_kind(tables: list[Table]) -> dict[str, pd.DataFrame]:
+    return LedgerSet(tables=tables).by_kind()
+
+
+def _share_reference_tables(tables: list[Table]) -> None:
+    """Mark reference rows of units that own no transaction ledger as shared (_unit = None)."""
+    transaction_units = {
+        unit
+        for t in tables
+        if t.kind not in REFERENCE_KINDS
+        for unit in t.data["_unit"].dropna().unique()
+    }
+    for table in tables:
+        if table.kind in REFERENCE_KINDS and len(table.data):
+            shared = ~table.data["_unit"].isin(transaction_units)
+            if shared.any():
+                table.data["_unit"] = table.data["_unit"].where(~shared, None)
+
+
+def _exclude_untrusted_cells(tables: list[Table], results: list[QualityResult]) -> None:
+    """Add to each row's _bad the fields whose value the gate found untrustworthy."""
+    by_sheet = {(t.file, t.sheet): t for t in tables}
+    for res in results:
+        if res.passed or not res.excludes_rows or not res.field or not res.failed:
+            continue
+        table = by_sheet.get((res.file, res.sheet))
+        if table is None:
+            continue
+        rows = {f["row"] for f in res.failed}
+        hit = table.data["_row"].isin(rows)
+        table.data.loc[hit, BAD_FIELDS] = pd.Series(
+            [sorted({*bad, res.field}) for bad in table.data.loc[hit, BAD_FIELDS]],
+            index=table.data.index[hit],
+            dtype=object,
+        )
+
+
+def _source_rows(tables: list[Table], findings: list[Finding]) -> dict[tuple[str, str, int], dict]:
+    """The original cells of every row a finding names, for the per-rule report sheets."""
+    wanted: dict[tuple[str, str], set[int]] = {}
+    for finding in findings:
+        for loc in finding.locations:
+            wanted.setdefault((loc.file, loc.sheet), set()).add(loc.row)
+    out: dict[tuple[str, str, int], dict] = {}
+    for table in tables:
+        rows = wanted.get((table.file, table.sheet))
+        if not rows:
+            continue
+        hit = table.data["_row"].isin(rows)
+        raw = table.raw.loc[hit]
+        for excel_row, record in zip(table.data.loc[hit, "_row"], raw.to_dict("records")):
+            out[(table.file, table.sheet, int(excel_row))] = record
+    return out
+
+
+def _load_baseline(baseline: str | Path | None) -> tuple[list[Finding] | None, dict]:
+    if not baseline:
+        return None, {}
+    from audit_rules.reports.baseline import BaselineError, load_baseline, load_rectification
+
+    try:
+        return load_baseline(baseline), load_rectification(baseline)
+    except BaselineError as exc:
+        raise PipelineError(str(exc)) from exc
