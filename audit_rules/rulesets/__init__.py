@@ -1,0 +1,1 @@
+"""Built-in rulesets (YAML), loaded by name with importlib.resources."""
