@@ -1,0 +1,252 @@
+"""Helpers shared by the report writers: ordering, Chinese labels and plain-value conversion.
+
+Reports never decide findings; everything here only presents what a RunResult already holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from audit_rules.findings import CATEGORY_TITLES, SEVERITY_TITLES, STATUS_TITLES, Finding, Location
+from audit_rules.ledgers.schema import kind_title
+from audit_rules.result import RunResult
+
+NO_UNIT = "（未标明单位）"
+UNVERIFIED_MARK = "参数待核定"
+UNVERIFIED_HINT = "请按本单位/本地标准核定"
+SEVERITY_ORDER = ("high", "medium", "low")
+RULE_STATUS_TITLES = {"ran": "已运行", "skipped": "已跳过", "failed": "运行失败"}
+
+# Data-quality checks in words an auditor reads (great_expectations names otherwise shown as is).
+CHECK_TITLES = {
+    "expect_column_to_exist": "应有此列",
+    "expect_column_values_to_not_be_null": "不应为空",
+    "expect_column_values_to_be_unique": "不应重复",
+    "expect_compound_columns_to_be_unique": "组合不应重复",
+    "expect_column_values_to_be_between": "数值应在合理范围内",
+    "expect_column_values_to_be_in_set": "取值应在允许范围内",
+    "expect_column_values_to_match_regex": "格式应符合要求",
+    "expect_column_values_to_be_of_type": "类型应正确",
+    "expect_column_values_to_be_dateutil_parseable": "应为可识别的日期",
+    "expect_column_pair_values_a_to_be_greater_than_b": "前一日期/数值不应小于后一个",
+    "expect_table_row_count_to_be_between": "行数应在合理范围内",
+    "expect_column_sum_to_be_between": "合计应与合计行一致",
+    "cells_readable": "单元格应可识别",
+}
+
+
+def category_title(category: str) -> str:
+    return CATEGORY_TITLES.get(category, category)
+
+
+def severity_title(severity: str) -> str:
+    return SEVERITY_TITLES.get(severity, severity)
+
+
+def status_title(status: str | None) -> str:
+    return STATUS_TITLES.get(status, status) if status else ""
+
+
+def unit_title(unit: str | None) -> str:
+    return unit if unit else NO_UNIT
+
+
+def check_title(check: str) -> str:
+    """Chinese words for a data-quality check; unknown names are kept so nothing is hidden."""
+    return CHECK_TITLES.get(check, CHECK_TITLES.get(check.lower(), check))
+
+
+def rule_status_title(status: str) -> str:
+    return RULE_STATUS_TITLES.get(status, status)
+
+
+def kind_label(kind: str | None) -> str:
+    return kind_title(kind)
+
+
+def has_baseline(result: RunResult) -> bool:
+    return result.resolved is not None
+
+
+def finding_sort_key(finding: Finding) -> tuple:
+    """category, unit, file, sheet, row, id: the order of every report (None units first)."""
+    primary = finding.locations[0] if finding.locations else Location("", "", 0)
+    return (
+        finding.category,
+        finding.unit or "",
+        primary.file,
+        primary.sheet,
+        primary.row,
+        finding.id,
+    )
+
+
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=finding_sort_key)
+
+
+def location_text(loc: Location) -> str:
+    """`付款.xlsx / 2019年 / 第12行` — how a source row is named to a reader."""
+    sheet = f" / {loc.sheet}" if loc.sheet else ""
+    return f"{loc.file}{sheet} / 第{loc.row}行"
+
+
+def rule_title(finding: Finding) -> str:
+    return finding.title or finding.rule_id
+
+
+def plain_number(value: object) -> float | int | None:
+    """A JSON/Excel-safe number: numpy scalars become Python numbers, NaN/inf become None."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)  # numpy and Decimal too
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(number) or math.isinf(number):
+        return None
+    if isinstance(value, numbers.Integral):  # numpy integers are registered here too
+        return int(value)
+    return number
+
+
+def json_safe(value: object) -> object:
+    """Turn ledger values (numpy, pandas, dates, tuples, sets) into plain JSON values."""
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((json_safe(v) for v in value), key=str)
+    if isinstance(value, (dt.datetime, dt.date)):
+        # pandas Timestamps are datetimes; a date at midnight reads best without the time.
+        if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if _is_missing(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return json_safe(value.item())
+    if isinstance(value, (int, float)):
+        return plain_number(value) if isinstance(value, float) else value
+    return str(value)
+
+
+def _is_missing(value: object) -> bool:
+    try:
+        import pandas as pd
+
+        result = pd.isna(value)
+    except (TypeError, ValueError):
+        return False
+    return result is True or (isinstance(result, bool) and result)
+
+
+def display_value(value: object) -> str:
+    """A parameter or cell value as one line of Chinese-friendly text."""
+    value = json_safe(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        return "，".join(f"{k} {display_value(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(display_value(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def parameter_text(name: str, value: object, result: RunResult) -> str:
+    """`meal_per_head_limit = 150 元/人（待核定）` for the rule list."""
+    spec = result.parameters.get(name, {})
+    unit = spec.get("unit") or ""
+    unit = "" if unit in ("—", "-") else f" {unit}"
+    mark = "" if spec.get("verified", True) else "（待核定）"
+    return f"{name} = {display_value(value)}{unit}{mark}"
+
+
+def relative_link(source_path: str, report_path: str | os.PathLike) -> str:
+    """The source file as seen from the report's folder, '/' separated (absolute when no
+    relative path exists, e.g. another drive on Windows)."""
+    report_dir = os.path.dirname(os.path.abspath(os.fspath(report_path)))
+    try:
+        rel = os.path.relpath(os.path.abspath(source_path), report_dir)
+    except ValueError:
+        return os.path.abspath(source_path).replace(os.sep, "/")
+    return rel.replace(os.sep, "/")
+
+
+@dataclass
+class Tally:
+    count: int = 0
+    amount: float = 0.0
+
+
+def tally(findings: list[Finding], key) -> dict[str, Tally]:
+    """Count and total amount of findings by key(finding), keeping first-seen order."""
+    out: dict[str, Tally] = defaultdict(Tally)
+    for finding in findings:
+        entry = out[key(finding)]
+        entry.count += 1
+        amount = plain_number(finding.amount)
+        if amount is not None:
+            entry.amount += amount
+    return dict(out)
+
+
+def by_category(findings: list[Finding]) -> dict[str, Tally]:
+    """Chinese category title -> tally, largest count first (ties by name for stable output)."""
+    raw = tally(findings, lambda f: category_title(f.category))
+    return dict(sorted(raw.items(), key=lambda kv: (-kv[1].count, kv[0])))
+
+
+def by_unit(findings: list[Finding]) -> dict[str, Tally]:
+    raw = tally(findings, lambda f: unit_title(f.unit))
+    return dict(sorted(raw.items(), key=lambda kv: (-kv[1].count, kv[0])))
+
+
+def by_severity(findings: list[Finding]) -> dict[str, Tally]:
+    """高/中/低 in that order, every level present (zero when none)."""
+    raw = tally(findings, lambda f: f.severity)
+    ordered = {severity_title(s): raw.get(s, Tally()) for s in SEVERITY_ORDER}
+    for key, value in raw.items():  # an unexpected severity is still shown
+        if key not in SEVERITY_ORDER:
+            ordered[severity_title(key)] = value
+    return ordered
+
+
+def status_counts(result: RunResult) -> dict[str, int]:
+    """新增 / 未整改 / 已整改（销号） counts; empty without a baseline."""
+    if not has_baseline(result):
+        return {}
+    counts = Counter(f.status for f in result.findings)
+    return {
+        STATUS_TITLES["new"]: counts.get("new", 0),
+        STATUS_TITLES["open"]: counts.get("open", 0),
+        STATUS_TITLES["resolved"]: len(result.resolved or []),
+    }
+
+
+def total_amount(findings: list[Finding]) -> float:
+    return sum(a for a in (plain_number(f.amount) for f in findings) if a is not None)
+
+
+def failed_quality(result: RunResult):
+    return [q for q in result.data_quality if not q.passed]
+
+
+def rules_ran(result: RunResult) -> int:
+    return sum(1 for r in result.rules if r.status == "ran")
+
+
+def rules_not_ran(result: RunResult) -> int:
+    return sum(1 for r in result.rules if r.status != "ran")

@@ -1,0 +1,571 @@
+"""report.xlsx: the workbook auditors work in (openpyxl).
+
+Sheets: 汇总 (tables + native charts), 疑点明细 (one row per finding, source hyperlinks and the
+整改 columns with a dropdown), 已销号 (with a baseline), one sheet per rule that found
+something (the offending source rows as they were), 数据质量, 规则清单, 运行信息.
+
+Every value that comes from a ledger or a finding is written as a string or a number, never a
+formula: openpyxl turns any str starting with '=' into a formula, so `put()` forces the string
+type. Hyperlinks are native cell hyperlinks, not HYPERLINK() formulas, for the same reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, PieChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from audit_rules.findings import STATUS_TITLES, Finding, Location
+from audit_rules.ledgers.schema import table_kinds
+from audit_rules.reports.atomic import atomic_path
+from audit_rules.reports.common import (
+    UNVERIFIED_HINT,
+    by_category,
+    by_severity,
+    by_unit,
+    category_title,
+    check_title,
+    display_value,
+    has_baseline,
+    kind_label,
+    location_text,
+    parameter_text,
+    plain_number,
+    relative_link,
+    rule_status_title,
+    rule_title,
+    severity_title,
+    sorted_findings,
+    status_counts,
+    status_title,
+    total_amount,
+    unit_title,
+)
+from audit_rules.result import RECTIFICATION_COLUMNS, RECTIFICATION_STATES, RunResult
+
+SHEET_SUMMARY = "汇总"
+SHEET_FINDINGS = "疑点明细"
+SHEET_RESOLVED = "已销号"
+SHEET_QUALITY = "数据质量"
+SHEET_RULES = "规则清单"
+SHEET_RUN = "运行信息"
+FIXED_SHEETS = (SHEET_SUMMARY, SHEET_FINDINGS, SHEET_RESOLVED, SHEET_QUALITY, SHEET_RULES, SHEET_RUN)
+
+ID_HEADER = "编号"
+STATUS_HEADER = "状态"
+UNVERIFIED_HEADER = "参数待核定"
+AMOUNT_FORMAT = "¥#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+MAX_FAILED_LISTED = 50  # failed cells spelled out per quality check; the rest are counted
+MAX_SHEET_NAME = 31
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="305496")
+LINK_FONT = Font(color="0563C1", underline="single")
+WARN_FONT = Font(color="C00000", bold=True)
+TITLE_FONT = Font(bold=True, size=14)
+THIN = Side(style="thin", color="BFBFBF")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+class ReportReadError(ValueError):
+    """A previous report cannot be read back (message in Chinese)."""
+
+
+# ---- public API -------------------------------------------------------------------------------
+
+
+def write_xlsx(result: RunResult, path: str | os.PathLike) -> Path:
+    """Write report.xlsx for `result` to `path` (atomically). Hyperlinks to the source ledgers
+    are relative to the folder of `path`."""
+    path = Path(path)
+    workbook = build_workbook(result, path)
+    with atomic_path(path) as tmp:
+        workbook.save(tmp)
+    return path
+
+
+def build_workbook(result: RunResult, report_path: str | os.PathLike) -> Workbook:
+    workbook = Workbook()
+    findings = sorted_findings(result.findings)
+    _summary_sheet(workbook.active, result, findings)
+    _findings_sheet(workbook.create_sheet(SHEET_FINDINGS), result, findings, report_path)
+    if has_baseline(result):
+        _resolved_sheet(workbook.create_sheet(SHEET_RESOLVED), sorted_findings(result.resolved or []))
+    _rule_sheets(workbook, result, findings, report_path)
+    _quality_sheet(workbook.create_sheet(SHEET_QUALITY), result)
+    _rules_sheet(workbook.create_sheet(SHEET_RULES), result)
+    _run_sheet(workbook.create_sheet(SHEET_RUN), result)
+    return workbook
+
+
+def read_rectification(xlsx_path: str | os.PathLike) -> dict[str, dict[str, str]]:
+    """The 整改 columns filled in a previous report.xlsx, by finding id.
+
+    Only findings with at least one filled 整改 cell are returned; values are text (a date
+    typed into 整改时限 becomes YYYY-MM-DD). Raises ReportReadError with a Chinese message when
+    the file or its 疑点明细 sheet cannot be read."""
+    try:
+        workbook = load_workbook(xlsx_path, read_only=True, data_only=True)
+    except FileNotFoundError as exc:
+        raise ReportReadError(f"找不到上次的报告文件：{xlsx_path}") from exc
+    except Exception as exc:  # zip / xml errors of a damaged or foreign file
+        raise ReportReadError(f"无法打开上次的报告文件 {xlsx_path}：{exc}") from exc
+    try:
+        if SHEET_FINDINGS not in workbook.sheetnames:
+            raise ReportReadError(f"上次的报告 {xlsx_path} 中没有“{SHEET_FINDINGS}”工作表，无法读取整改情况")
+        return _rectification_rows(workbook[SHEET_FINDINGS], xlsx_path)
+    finally:
+        workbook.close()
+
+
+# ---- cell helpers -----------------------------------------------------------------------------
+
+
+def excel_value(value: object) -> object:
+    """A value Excel can hold as data: str, int, float, datetime or None (never a formula)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value) or None
+    if isinstance(value, dt.datetime):  # pandas Timestamp too
+        if value != value:  # NaT
+            return None
+        plain = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+        return plain.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    number = plain_number(value)
+    if number is not None:
+        return number
+    text = display_value(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", text) if text else None
+
+
+def put(ws, row: int, col: int, value: object, *, number_format: str | None = None):
+    """Write one cell safely: strings are forced to the string type so that `=…` stays text."""
+    cell = ws.cell(row=row, column=col)
+    value = excel_value(value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    elif isinstance(value, dt.datetime):
+        cell.number_format = DATE_FORMAT
+    if number_format and isinstance(value, (int, float)):
+        cell.number_format = number_format
+    return cell
+
+
+def _header(ws, row: int, headers: list[str], widths: list[float] | None = None) -> None:
+    for col, title in enumerate(headers, start=1):
+        cell = put(ws, row, col, title)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.border = BORDER
+    for col, width in enumerate(widths or [], start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _body_style(ws, first_row: int, last_row: int, ncols: int) -> None:
+    for row in ws.iter_rows(min_row=first_row, max_row=last_row, max_col=ncols):
+        for cell in row:
+            cell.alignment = WRAP
+            cell.border = BORDER
+
+
+def _table_sheet(ws, headers, rows_written: int) -> None:
+    """Frozen header, filter, wrapping and print setup for a sheet with a header in row 1."""
+    last = max(rows_written + 1, 1)
+    _body_style(ws, 2, last, len(headers))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
+    _print_setup(ws, "1:1")
+
+
+def _print_setup(ws, title_rows: str | None) -> None:
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def _link(cell, loc: Location, result: RunResult, report_path) -> None:
+    """Hyperlink to the source workbook at the row, relative to the report's folder."""
+    source = result.source_paths.get(loc.file)
+    if not source:
+        return
+    target = relative_link(source, report_path)
+    if loc.sheet:  # CSV files have no sheet to jump to
+        sheet = loc.sheet.replace("'", "''")
+        target = f"{target}#'{sheet}'!A{loc.row}"
+    cell.hyperlink = target
+    cell.font = LINK_FONT
+
+
+# ---- 汇总 -----------------------------------------------------------------------------------
+
+
+def _summary_sheet(ws, result: RunResult, findings: list[Finding]) -> None:
+    ws.title = SHEET_SUMMARY
+    put(ws, 1, 1, "审计疑点汇总").font = TITLE_FONT
+    put(ws, 2, 1, f"规则集：{result.ruleset_title}（{result.ruleset_id} {result.ruleset_version}）  运行时间：{result.started_at}")
+    put(ws, 3, 1, "疑点总数")
+    put(ws, 3, 2, len(findings))
+    put(ws, 4, 1, "涉及金额")
+    put(ws, 4, 2, total_amount(findings), number_format=AMOUNT_FORMAT)
+    row = 6
+    category_start = row
+    row = _tally_table(ws, row, "类别", by_category(findings))
+    category_end = row - 2
+    unit_start = row
+    row = _tally_table(ws, row, "单位", by_unit(findings))
+    unit_end = row - 2
+    row = _tally_table(ws, row, "严重程度", by_severity(findings))
+    counts = status_counts(result)
+    if counts:
+        _header(ws, row, ["整改状态", "疑点数"])
+        for offset, (title, n) in enumerate(counts.items(), start=1):
+            put(ws, row + offset, 1, title)
+            put(ws, row + offset, 2, n)
+        row += len(counts) + 2
+    for col, width in zip("ABCD", (28, 10, 16, 4)):
+        ws.column_dimensions[col].width = width
+    if findings:
+        _bar_chart(ws, "各类别疑点数", category_start, category_end, "F3")
+        _pie_chart(ws, "各单位疑点数", unit_start, unit_end, "F22")
+    _print_setup(ws, None)
+
+
+def _tally_table(ws, row: int, label: str, tallies: dict) -> int:
+    """A small count/amount table; returns the row after it plus one blank row."""
+    _header(ws, row, [label, "疑点数", "金额"])
+    for offset, (name, entry) in enumerate(tallies.items(), start=1):
+        put(ws, row + offset, 1, name)
+        put(ws, row + offset, 2, entry.count)
+        put(ws, row + offset, 3, entry.amount, number_format=AMOUNT_FORMAT)
+    _body_style(ws, row + 1, row + len(tallies), 3)
+    return row + len(tallies) + 2
+
+
+def _bar_chart(ws, title: str, header_row: int, last_row: int, anchor: str) -> None:
+    chart = BarChart()
+    chart.type = "bar"  # horizontal bars: long Chinese category names stay readable
+    chart.title = title
+    chart.style = 10
+    chart.legend = None
+    chart.y_axis.title = "疑点数"
+    data = Reference(ws, min_col=2, min_row=header_row, max_row=last_row)
+    cats = Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(cats)
+    chart.height = max(7.5, 0.8 * (last_row - header_row) + 3)
+    chart.width = 18
+    ws.add_chart(chart, anchor)
+
+
+def _pie_chart(ws, title: str, header_row: int, last_row: int, anchor: str) -> None:
+    chart = PieChart()
+    chart.title = title
+    data = Reference(ws, min_col=2, min_row=header_row, max_row=last_row)
+    cats = Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(cats)
+    chart.dataLabels = DataLabelList()
+    chart.dataLabels.showVal = True
+    chart.width = 14
+    ws.add_chart(chart, anchor)
+
+
+# ---- 疑点明细 ---------------------------------------------------------------------------------
+
+
+def finding_headers(with_status: bool) -> list[str]:
+    headers = [ID_HEADER, "单位", "规则", "规则编号", "类别", "严重程度", "金额", "问题描述", "依据", "来源"]
+    if with_status:
+        headers.append(STATUS_HEADER)
+    return headers + [UNVERIFIED_HEADER, *RECTIFICATION_COLUMNS]
+
+
+FINDING_WIDTHS = {
+    ID_HEADER: 18, "单位": 14, "规则": 22, "规则编号": 22, "类别": 16, "严重程度": 9, "金额": 14,
+    "问题描述": 50, "依据": 28, "来源": 36, STATUS_HEADER: 9, UNVERIFIED_HEADER: 24,
+    "责任部门": 12, "整改措施": 30, "整改时限": 12, "整改状态": 11,
+}
+
+
+def _findings_sheet(ws, result: RunResult, findings: list[Finding], report_path) -> None:
+    with_status = has_baseline(result)
+    headers = finding_headers(with_status)
+    _header(ws, 1, headers, [FINDING_WIDTHS[h] for h in headers])
+    column = {h: i for i, h in enumerate(headers, start=1)}
+    for row, finding in enumerate(findings, start=2):
+        values = {
+            ID_HEADER: finding.id,
+            "单位": unit_title(finding.unit),
+            "规则": rule_title(finding),
+            "规则编号": finding.rule_id,
+            "类别": category_title(finding.category),
+            "严重程度": severity_title(finding.severity),
+            "问题描述": finding.message,
+            "依据": finding.basis,
+            "来源": "\n".join(location_text(loc) for loc in finding.locations),
+            UNVERIFIED_HEADER: _unverified_text(finding),
+        }
+        if with_status:
+            values[STATUS_HEADER] = status_title(finding.status)
+        values.update(result.rectification.get(finding.id, {}))
+        for header, value in values.items():
+            if header in column:
+                put(ws, row, column[header], value)
+        put(ws, row, column["金额"], finding.amount, number_format=AMOUNT_FORMAT)
+        _format_finding_row(ws, row, column, finding, result, report_path)
+    _table_sheet(ws, headers, len(findings))
+    _status_dropdown(ws, column["整改状态"], len(findings))
+
+
+def _format_finding_row(ws, row, column, finding, result, report_path) -> None:
+    if finding.locations:
+        _link(ws.cell(row=row, column=column["来源"]), finding.locations[0], result, report_path)
+    if finding.unverified:
+        ws.cell(row=row, column=column[UNVERIFIED_HEADER]).font = WARN_FONT
+    # the amount cell keeps its number format even when empty, so a typed amount shows as money
+    ws.cell(row=row, column=column["金额"]).number_format = AMOUNT_FORMAT
+
+
+def _unverified_text(finding: Finding) -> str:
+    if not finding.unverified:
+        return ""
+    return f"{UNVERIFIED_HINT}：{'、'.join(finding.unverified)}"
+
+
+def _status_dropdown(ws, col: int, n: int) -> None:
+    letter = get_column_letter(col)
+    validation = DataValidation(
+        type="list",
+        formula1='"' + ",".join(RECTIFICATION_STATES) + '"',
+        allow_blank=True,
+        showDropDown=False,  # openpyxl's flag is inverted: False shows the in-cell arrow
+        showErrorMessage=True,
+        errorTitle="整改状态",
+        error="请从下拉列表中选择：" + "、".join(RECTIFICATION_STATES),
+        promptTitle="整改状态",
+        prompt="请选择：" + "、".join(RECTIFICATION_STATES),
+        showInputMessage=True,
+    )
+    validation.add(f"{letter}2:{letter}{max(n + 1, 2)}")
+    ws.add_data_validation(validation)
+
+
+def _rectification_rows(ws, xlsx_path) -> dict[str, dict[str, str]]:
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    index = {str(title).strip(): i for i, title in enumerate(header) if title is not None}
+    if ID_HEADER not in index:
+        raise ReportReadError(f"上次的报告 {xlsx_path} 的“{SHEET_FINDINGS}”工作表缺少“{ID_HEADER}”列")
+    present = [c for c in RECTIFICATION_COLUMNS if c in index]
+    out: dict[str, dict[str, str]] = {}
+    for values in rows:
+        finding_id = _cell_text(values[index[ID_HEADER]] if index[ID_HEADER] < len(values) else None)
+        if not finding_id:
+            continue
+        entry = {c: _cell_text(values[index[c]]) for c in present if index[c] < len(values)}
+        entry = {c: v for c, v in entry.items() if v}
+        if entry:
+            out[finding_id] = entry
+    return out
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# ---- 已销号 -----------------------------------------------------------------------------------
+
+
+def _resolved_sheet(ws, resolved: list[Finding]) -> None:
+    headers = [ID_HEADER, "单位", "规则", "类别", "严重程度", "金额", "问题描述", "依据", "来源", STATUS_HEADER]
+    _header(ws, 1, headers, [18, 14, 22, 16, 9, 14, 50, 28, 36, 14])
+    for row, finding in enumerate(resolved, start=2):
+        values = [
+            finding.id, unit_title(finding.unit), rule_title(finding), category_title(finding.category),
+            severity_title(finding.severity), None, finding.message, finding.basis,
+            "\n".join(location_text(loc) for loc in finding.locations), STATUS_TITLES["resolved"],
+        ]
+        for col, value in enumerate(values, start=1):
+            put(ws, row, col, value)
+        put(ws, row, 6, finding.amount, number_format=AMOUNT_FORMAT)
+    _table_sheet(ws, headers, len(resolved))
+
+
+# ---- one sheet per rule -----------------------------------------------------------------------
+
+
+def rule_sheet_name(rule_id: str, taken: set[str]) -> str:
+    """A valid, unique (case-insensitive) sheet name of at most 31 characters for a rule id."""
+    base = INVALID_SHEET_CHARS.sub("_", rule_id).strip("'") or "规则"
+    base = base[:MAX_SHEET_NAME]
+    lowered = {t.lower() for t in taken}
+    name, n = base, 1
+    while name.lower() in lowered or name.lower() == "history":
+        n += 1
+        suffix = f"~{n}"
+        name = base[: MAX_SHEET_NAME - len(suffix)] + suffix
+    return name
+
+
+def _rule_sheets(workbook, result: RunResult, findings: list[Finding], report_path) -> None:
+    taken = set(FIXED_SHEETS)
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule_id, []).append(finding)
+    for rule_id in sorted(by_rule):
+        name = rule_sheet_name(rule_id, taken)
+        taken.add(name)
+        _rule_sheet(workbook.create_sheet(name), by_rule[rule_id], result, report_path)
+
+
+def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path) -> None:
+    fixed = ["疑点编号", "文件", "工作表", "行号"]
+    rows = [(f, loc, result.source_rows.get((loc.file, loc.sheet, loc.row), {})) for f in findings for loc in f.locations]
+    columns: list[str] = []
+    for _, _, source in rows:
+        columns.extend(str(c) for c in source if str(c) not in columns)
+    headers = fixed + [c if c not in fixed else f"原表·{c}" for c in columns]
+    _header(ws, 1, headers, [18, 28, 12, 7] + [max(10, min(30, 2.2 * len(c) + 4)) for c in columns])
+    for row, (finding, loc, source) in enumerate(rows, start=2):
+        put(ws, row, 1, finding.id)
+        _link(put(ws, row, 2, loc.file), loc, result, report_path)
+        put(ws, row, 3, loc.sheet)
+        put(ws, row, 4, loc.row)
+        for offset, column in enumerate(columns, start=len(fixed) + 1):
+            put(ws, row, offset, _source_value(source, column))
+    _table_sheet(ws, headers, len(rows))
+
+
+def _source_value(source: dict, column: str) -> object:
+    for key, value in source.items():
+        if str(key) == column:
+            return value
+    return None
+
+
+# ---- 数据质量, 规则清单, 运行信息 -----------------------------------------------------------------
+
+
+def _field_label(kind: str, field: str | None) -> str:
+    if not field:
+        return "（整表）"
+    spec = table_kinds().get(kind)
+    header = spec.fields[field].header if spec and field in spec.fields else None
+    return f"{header}（{field}）" if header else field
+
+
+def _failed_text(failed: list[dict]) -> str:
+    parts = [f"第{item.get('row')}行：{display_value(item.get('value'))}" for item in failed[:MAX_FAILED_LISTED]]
+    if len(failed) > MAX_FAILED_LISTED:
+        parts.append(f"……共 {len(failed)} 行")
+    return "；".join(parts)
+
+
+def _quality_sheet(ws, result: RunResult) -> None:
+    headers = ["文件", "工作表", "表类型", "字段", "检查", "结果", "不通过行数", "不通过的行及值", "说明"]
+    _header(ws, 1, headers, [30, 12, 16, 18, 20, 8, 10, 50, 30])
+    checks = sorted(result.data_quality, key=lambda q: (q.passed, q.file, q.sheet, q.kind, q.field or "", q.check))
+    for row, q in enumerate(checks, start=2):
+        values = [
+            q.file, q.sheet, kind_label(q.kind), _field_label(q.kind, q.field), check_title(q.check),
+            "通过" if q.passed else "未通过", len(q.failed), _failed_text(q.failed), q.detail,
+        ]
+        for col, value in enumerate(values, start=1):
+            put(ws, row, col, value)
+        if not q.passed:
+            ws.cell(row=row, column=6).font = WARN_FONT
+    _table_sheet(ws, headers, len(checks))
+
+
+def _rules_sheet(ws, result: RunResult) -> None:
+    headers = ["规则编号", "规则名称", "类别", "严重程度", "类型", "运行状态", "原因", "参数", "依据", "疑点数"]
+    _header(ws, 1, headers, [26, 24, 16, 9, 14, 10, 30, 36, 30, 8])
+    for row, rule in enumerate(result.rules, start=2):
+        params = "\n".join(parameter_text(k, v, result) for k, v in rule.parameters.items())
+        values = [
+            rule.rule_id, rule.title, category_title(rule.category), severity_title(rule.severity), rule.type,
+            rule_status_title(rule.status), rule.reason, params, rule.basis, rule.findings,
+        ]
+        for col, value in enumerate(values, start=1):
+            put(ws, row, col, value)
+        if rule.status != "ran":
+            ws.cell(row=row, column=6).font = WARN_FONT
+    _table_sheet(ws, headers, len(result.rules))
+
+
+def _run_sheet(ws, result: RunResult) -> None:
+    _header(ws, 1, ["项目", "内容"], [22, 90])
+    info = [
+        ("工具版本", f"audit-rules {result.tool_version}"),
+        ("运行时间", result.started_at),
+        ("命令行", result.command_line),
+        ("规则集编号", result.ruleset_id),
+        ("规则集名称", result.ruleset_title),
+        ("规则集版本", result.ruleset_version),
+        ("规则集 SHA-256", result.ruleset_sha256),
+        ("对比基线", result.baseline or "（未指定）"),
+    ]
+    for name, spec in sorted(result.parameters.items()):
+        mark = "" if spec.get("verified") else "（待核定）"
+        unit = spec.get("unit") or ""
+        unit = "" if unit in ("—", "-") else f" {unit}"
+        info.append((f"参数 {name}", f"{display_value(spec.get('value'))}{unit}{mark}；依据：{spec.get('basis', '')}"))
+    row = 2
+    for name, value in info:
+        put(ws, row, 1, name)
+        put(ws, row, 2, value)
+        row += 1
+    row += 1
+    _header_at(ws, row, ["输入文件", "SHA-256"])
+    for item in sorted(result.inputs, key=lambda i: i.file):
+        row += 1
+        put(ws, row, 1, item.file)
+        put(ws, row, 2, item.sha256)
+    if result.errors:
+        row += 2
+        _header_at(ws, row, ["无法读取的文件", "原因"])
+        for error in result.errors:
+            row += 1
+            put(ws, row, 1, error.file + (f" / {error.sheet}" if error.sheet else ""))
+            put(ws, row, 2, error.message)
+    _body_style(ws, 2, row, 2)
+    ws.freeze_panes = "A2"
+    _print_setup(ws, "1:1")
+
+
+def _header_at(ws, row: int, titles: list[str]) -> None:
+    for col, title in enumerate(titles, start=1):
+        cell = put(ws, row, col, title)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
