@@ -1,0 +1,392 @@
+"""The data-quality gate run with great_expectations on hand-built canonical tables."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from audit_rules.ledgers.model import CellProblem, Table
+from audit_rules.quality import excluded_cells, run_quality, start_gx_import, unusable_fields
+from audit_rules.quality.suites import (
+    CHECK_BETWEEN,
+    CHECK_COLUMNS_PRESENT,
+    CHECK_IN_SET,
+    CHECK_NOT_NULL,
+    CHECK_READABLE,
+    CHECK_TOTALS,
+    CHECK_UNIQUE,
+)
+
+TODAY = date(2024, 6, 1)
+REPO = Path(__file__).resolve().parents[1]
+
+PAYMENT_HEADERS = {
+    "date": "付款日期",
+    "voucher_no": "凭证号",
+    "amount": "金额（元）",
+    "payee": "收款单位",
+    "headcount": "人数",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gx_runtime():
+    """Import GX and build the ephemeral context once for the whole file."""
+    start_gx_import()
+    run_quality([payments_table()], today=TODAY)
+
+
+def make_table(kind, columns, *, first_row=3, headers=None, problems=(), bad=None,
+               totals=None, totals_row=None, file="台账.xlsx", sheet="Sheet1", index=None):
+    """A canonical Table: typed columns + provenance, rows numbered from `first_row`."""
+    n = len(next(iter(columns.values())))
+    data = pd.DataFrame(columns, index=index)
+    data["_file"] = file
+    data["_sheet"] = sheet
+    data["_row"] = list(range(first_row, first_row + n))
+    data["_unit"] = None
+    data["_bad"] = bad if bad is not None else [[] for _ in range(n)]
+    headers = headers or {name: name for name in columns}
+    raw = pd.DataFrame({headers[name]: data[name].astype(str).tolist() for name in columns}, index=index)
+    return Table(file=file, sheet=sheet, kind=kind, header_row=first_row - 1, fields=dict(headers),
+                 unmapped=[], data=data, raw=raw, problems=list(problems),
+                 totals=totals or {}, totals_row=totals_row)
+
+
+def payments_columns(n=4):
+    return {
+        "date": pd.to_datetime([f"2023-03-{d:02d}" for d in range(1, n + 1)]),
+        "voucher_no": [f"记-{i:03d}" for i in range(1, n + 1)],
+        "amount": [100.0 * i for i in range(1, n + 1)],
+        "payee": [f"单位{i}" for i in range(1, n + 1)],
+        "headcount": pd.array(list(range(1, n + 1)), dtype="Int64"),
+    }
+
+
+def payments_table(**kwargs):
+    columns = kwargs.pop("columns", None) or payments_columns()
+    return make_table("payments", columns, headers=PAYMENT_HEADERS, **kwargs)
+
+
+def only(results, field, check):
+    matches = [r for r in results if r.field == field and r.check == check]
+    assert len(matches) == 1, (field, check, matches)
+    return matches[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Clean data
+# ---------------------------------------------------------------------------------------------
+
+
+def test_clean_table_passes_every_check_and_reports_each_one():
+    results = run_quality([payments_table()], today=TODAY)
+    assert results and all(r.passed for r in results), [r for r in results if not r.passed]
+    assert all(r.failed == [] for r in results)
+    checks = {(r.field, r.check) for r in results}
+    assert (None, CHECK_COLUMNS_PRESENT) in checks
+    assert ("amount", CHECK_READABLE) in checks
+    assert ("voucher_no", CHECK_UNIQUE) in checks
+    assert ("headcount", CHECK_BETWEEN) in checks
+    assert {r.file for r in results} == {"台账.xlsx"} and {r.kind for r in results} == {"payments"}
+
+
+def test_unrecognised_tables_are_not_checked():
+    table = payments_table()
+    table.kind = None
+    assert run_quality([table], today=TODAY) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Planted bad cells
+# ---------------------------------------------------------------------------------------------
+
+
+def test_unreadable_amount_is_reported_with_excel_row_and_raw_value():
+    columns = payments_columns()
+    columns["amount"][1] = np.nan  # the reader nulls what it cannot read
+    problem = CellProblem(row=4, column="金额（元）", field="amount", value="待定", message="无法识别的金额")
+    table = payments_table(columns=columns, problems=[problem], bad=[[], ["amount"], [], []])
+    result = only(run_quality([table], today=TODAY), "amount", CHECK_READABLE)
+    assert not result.passed
+    assert result.failed == [{"row": 4, "value": "待定"}]
+    assert result.excludes_rows is True
+    assert result.detail == "“金额（元）”无法识别：'待定'（第4行）"
+
+
+def test_a_blank_amount_is_empty_not_unreadable():
+    columns = payments_columns()
+    columns["amount"][2] = np.nan
+    results = run_quality([payments_table(columns=columns)], today=TODAY)
+    assert only(results, "amount", CHECK_READABLE).passed
+    empty = only(results, "amount", CHECK_NOT_NULL)
+    assert empty.failed == [{"row": 5, "value": None}]
+    assert empty.excludes_rows is False
+    assert "第5行" in empty.detail
+
+
+def test_cell_marked_bad_without_a_problem_takes_its_raw_value_from_the_sheet():
+    columns = payments_columns()
+    columns["headcount"][3] = pd.NA
+    table = payments_table(columns=columns, bad=[[], [], [], ["headcount"]])
+    table.raw.loc[3, "人数"] = "三人"
+    result = only(run_quality([table], today=TODAY), "headcount", CHECK_READABLE)
+    assert result.failed == [{"row": 6, "value": "三人"}]
+
+
+def test_impossible_date_is_unreadable_with_raw_value():
+    columns = payments_columns()
+    columns["date"] = columns["date"].where([True, True, False, True])
+    problem = CellProblem(row=5, column="付款日期", field="date", value="2019-02-30", message="无效日期")
+    results = run_quality([payments_table(columns=columns, problems=[problem])], today=TODAY)
+    readable = only(results, "date", CHECK_READABLE)
+    assert readable.failed == [{"row": 5, "value": "2019-02-30"}]
+    assert "不是有效日期" in readable.detail
+    assert only(results, "date", CHECK_BETWEEN).passed  # null dates are not out of range
+
+
+def test_implausible_dates_outside_the_window_are_flagged_and_edges_are_not():
+    columns = payments_columns()
+    columns["date"] = pd.to_datetime(["1999-12-31", "2000-01-01", "2025-06-01", "2025-06-02"])
+    result = only(run_quality([payments_table(columns=columns)], today=TODAY), "date", CHECK_BETWEEN)
+    assert result.failed == [{"row": 3, "value": "1999-12-31"}, {"row": 6, "value": "2025-06-02"}]
+    assert result.excludes_rows is True
+    assert "2000-01-01至2025-06-01" in result.detail
+
+
+def test_date_window_start_is_a_parameter():
+    columns = payments_columns()
+    columns["date"] = pd.to_datetime(["1999-12-31", "2001-01-01", "2002-01-01", "2003-01-01"])
+    results = run_quality([payments_table(columns=columns)], today=TODAY, earliest=date(1990, 1, 1))
+    assert only(results, "date", CHECK_BETWEEN).passed
+
+
+def test_repeated_voucher_numbers_flag_every_occurrence_and_blanks_do_not_repeat():
+    columns = payments_columns(5)
+    columns["voucher_no"] = ["记-001", "记-002", "记-001", None, None]
+    result = only(run_quality([payments_table(columns=columns)], today=TODAY), "voucher_no", CHECK_UNIQUE)
+    assert result.failed == [{"row": 3, "value": "记-001"}, {"row": 5, "value": "记-001"}]
+    assert result.excludes_rows is False
+    assert result.detail == "“凭证号”重复：'记-001'（第3、5行）"
+
+
+def test_negative_count_is_flagged_and_zero_is_not():
+    columns = payments_columns()
+    columns["headcount"] = pd.array([0, -2, None, 4], dtype="Int64")
+    result = only(run_quality([payments_table(columns=columns)], today=TODAY), "headcount", CHECK_BETWEEN)
+    assert result.failed == [{"row": 4, "value": -2}]
+    assert result.excludes_rows is True
+    assert "为负数" in result.detail
+
+
+def contracts_table(**overrides):
+    columns = {
+        "contract_no": ["HT-1", "HT-2", "HT-3"],
+        "amount": [1000.0, 2000.0, 3000.0],
+        "signed": pd.array([True, False, None], dtype="boolean"),
+        "prepay_ratio": [0.3, 0.0, 1.0],
+        "sign_date": pd.to_datetime(["2023-01-01", "2023-02-01", None]),
+    }
+    columns.update(overrides)
+    return make_table("contracts", columns, first_row=2)
+
+
+def test_ratio_out_of_range_is_flagged_and_bounds_are_not():
+    table = contracts_table(prepay_ratio=[0.3, 1.5, -0.1])
+    results = run_quality([table], today=TODAY)
+    result = only(results, "prepay_ratio", CHECK_BETWEEN)
+    assert result.failed == [{"row": 3, "value": 1.5}, {"row": 4, "value": -0.1}]
+    assert result.excludes_rows is True
+    assert only(run_quality([contracts_table()], today=TODAY), "prepay_ratio", CHECK_BETWEEN).passed
+
+
+def test_bool_fields_accept_true_false_and_blank_only():
+    assert only(run_quality([contracts_table()], today=TODAY), "signed", CHECK_IN_SET).passed
+    odd = contracts_table(signed=pd.Series([True, "已签", False], dtype=object))
+    result = only(run_quality([odd], today=TODAY), "signed", CHECK_IN_SET)
+    assert result.failed == [{"row": 3, "value": "已签"}]
+
+
+def test_year_outside_the_window_is_flagged():
+    table = make_table("special_funds", {
+        "fund": ["专项A", "专项B", "专项C"],
+        "year": pd.array([2023, 1899, 2030], dtype="Int64"),
+    })
+    result = only(run_quality([table], today=TODAY), "year", CHECK_BETWEEN)
+    assert result.failed == [{"row": 4, "value": 1899}, {"row": 5, "value": 2030}]
+
+
+def test_missing_key_column_fails_the_columns_check_and_its_column_checks_are_not_run():
+    columns = payments_columns()
+    del columns["payee"]
+    results = run_quality([payments_table(columns=columns)], today=TODAY)
+    present = only(results, None, CHECK_COLUMNS_PRESENT)
+    assert not present.passed
+    assert present.detail == "缺少必需列：收款单位"
+    assert not [r for r in results if r.field == "payee"]
+    assert all(r.passed for r in results if r.check != CHECK_COLUMNS_PRESENT)
+
+
+def test_rows_map_to_excel_rows_whatever_the_dataframe_index():
+    columns = payments_columns()
+    columns["payee"] = ["甲", None, "丙", None]
+    table = payments_table(columns=columns, first_row=10, index=[40, 7, 99, 3])
+    result = only(run_quality([table], today=TODAY), "payee", CHECK_NOT_NULL)
+    assert result.failed == [{"row": 11, "value": None}, {"row": 13, "value": None}]
+
+
+def test_many_failures_are_summarised_in_the_detail():
+    columns = payments_columns(8)
+    columns["payee"] = [None] * 8
+    result = only(run_quality([payments_table(columns=columns)], today=TODAY), "payee", CHECK_NOT_NULL)
+    assert len(result.failed) == 8
+    assert result.detail.endswith("等共8行")
+
+
+# ---------------------------------------------------------------------------------------------
+# 合计 row
+# ---------------------------------------------------------------------------------------------
+
+
+def test_totals_row_matching_the_sum_to_the_cent_passes():
+    columns = payments_columns(3)
+    columns["amount"] = [0.1, 0.2, 1234.56]  # float sums are not exact; the cent is what counts
+    table = payments_table(columns=columns, totals={"amount": 1234.86}, totals_row=6)
+    result = only(run_quality([table], today=TODAY), "amount", CHECK_TOTALS)
+    assert result.passed and result.failed == []
+
+
+def test_totals_row_off_by_a_cent_fails_on_the_totals_row():
+    columns = payments_columns(3)
+    columns["amount"] = [100.0, 200.0, 300.0]
+    table = payments_table(columns=columns, totals={"amount": 600.01}, totals_row=6)
+    result = only(run_quality([table], today=TODAY), "amount", CHECK_TOTALS)
+    assert not result.passed
+    assert result.failed == [{"row": 6, "value": 600.01}]
+    assert result.detail == "合计行“金额（元）”为600.01，明细之和为600，相差0.01（第6行）"
+    assert result.excludes_rows is False
+
+
+def test_no_totals_row_no_totals_check():
+    results = run_quality([payments_table()], today=TODAY)
+    assert not [r for r in results if r.check == CHECK_TOTALS]
+
+
+# ---------------------------------------------------------------------------------------------
+# Determinism, order, unusable fields, excluded cells
+# ---------------------------------------------------------------------------------------------
+
+
+def messy_tables():
+    columns = payments_columns()
+    columns["voucher_no"] = ["记-1", "记-1", "记-2", "记-2"]
+    columns["amount"][0] = np.nan
+    problem = CellProblem(row=3, column="金额（元）", field="amount", value="约三万", message="无法识别的金额")
+    a = payments_table(columns=columns, problems=[problem], file="b.xlsx", totals={"amount": 1.0}, totals_row=7)
+    b = payments_table(file="a.xlsx", sheet="二月")
+    return [a, b, contracts_table(prepay_ratio=[2.0, 0.1, 0.2])]
+
+
+def test_running_twice_gives_identical_ordered_results():
+    first = [r.to_json() | {"x": r.excludes_rows} for r in run_quality(messy_tables(), today=TODAY)]
+    second = [r.to_json() | {"x": r.excludes_rows} for r in run_quality(messy_tables(), today=TODAY)]
+    assert first == second
+    order = [(r["file"], r["sheet"], r["field"] or "", r["check"]) for r in first]
+    assert order == sorted(order)
+    json.dumps(first, ensure_ascii=False)  # JSON-ready values only
+
+
+def test_unusable_fields_names_absent_and_entirely_unreadable_fields():
+    columns = payments_columns(2)
+    columns["amount"] = [np.nan, np.nan]
+    problems = [CellProblem(row=r, column="金额（元）", field="amount", value="待定", message="无法识别")
+                for r in (3, 4)]
+    tables = [payments_table(columns=columns, problems=problems)]
+    unusable = unusable_fields(tables, run_quality(tables, today=TODAY))
+    reasons = unusable["payments"]
+    assert "amount" in reasons and "全部为空或无法识别" in reasons["amount"]
+    assert "summary" in reasons and "没有“摘要”列" in reasons["summary"]
+    assert "date" not in reasons and "payee" not in reasons
+
+
+def test_a_field_usable_in_one_table_of_the_kind_is_usable():
+    columns = payments_columns(2)
+    columns["date"] = pd.to_datetime(["1980-01-01", "1981-01-01"])  # implausible: excluded
+    bad = payments_table(columns=columns, file="a.xlsx")
+    assert "date" in unusable_fields([bad], run_quality([bad], today=TODAY)).get("payments", {})
+    tables = [bad, payments_table(file="b.xlsx")]
+    assert "date" not in unusable_fields(tables, run_quality(tables, today=TODAY))["payments"]
+
+
+def test_excluded_cells_lists_only_untrusted_cells():
+    results = run_quality(messy_tables(), today=TODAY)
+    cells = excluded_cells(results)
+    assert list(cells.columns) == ["_file", "_sheet", "_row", "field"]
+    got = set(cells.itertuples(index=False, name=None))
+    assert got == {("b.xlsx", "Sheet1", 3, "amount"), ("台账.xlsx", "Sheet1", 2, "prepay_ratio")}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.booleans(), min_size=1, max_size=30), st.integers(min_value=2, max_value=50))
+def test_readable_check_fails_exactly_on_the_planted_cells(unreadable, first_row):
+    n = len(unreadable)
+    columns = payments_columns(n)
+    columns["amount"] = [np.nan if bad else 1.0 for bad in unreadable]
+    problems = [CellProblem(row=first_row + i, column="金额（元）", field="amount", value=f"坏{i}", message="x")
+                for i, bad in enumerate(unreadable) if bad]
+    table = payments_table(columns=columns, problems=problems, first_row=first_row)
+    result = only(run_quality([table], today=TODAY), "amount", CHECK_READABLE)
+    expected = [{"row": first_row + i, "value": f"坏{i}"} for i, bad in enumerate(unreadable) if bad]
+    assert result.failed == expected
+    assert result.passed == (not expected)
+
+
+# ---------------------------------------------------------------------------------------------
+# Import cost and side effects (subprocesses: a fresh interpreter)
+# ---------------------------------------------------------------------------------------------
+
+
+def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
+                                                       "HOME": str(cwd)})
+
+
+def test_importing_the_package_does_not_import_great_expectations(tmp_path):
+    proc = run_python("""
+        import sys
+        import audit_rules.quality
+        from audit_rules.quality import kind_checks
+        kind_checks("payments")
+        print("great_expectations" in sys.modules)
+    """, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
+
+
+def test_gate_writes_no_files_and_prints_no_progress_bars(tmp_path):
+    proc = run_python(f"""
+        import sys
+        import pandas as pd
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from test_quality_gate import payments_table, TODAY
+        from audit_rules.quality import run_quality, start_gx_import
+        start_gx_import()
+        results = run_quality([payments_table()], today=TODAY)
+        print(len(results), "great_expectations" in sys.modules)
+    """, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    count, imported = proc.stdout.split()
+    assert int(count) > 0 and imported == "True"
+    assert "Calculating Metrics" not in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
