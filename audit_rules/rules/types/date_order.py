@@ -1,0 +1,208 @@
+"""date_order — one date of a row must not come too late after (or too soon after) another.
+
+Anti-pattern (mode `after`): a contract signed after the work started or was accepted
+(补签合同); an asset booked months after it was bought (入账不及时).
+Anti-pattern (mode `min_span`): a pre-appointment notice whose period, start to end both
+included, has fewer than 5 working days (公示期不足).
+Fix: sign before performance starts; book assets when acquired; publicise for the full period.
+
+YAML:
+    type: date_order
+    table: contracts
+    later: sign_date
+    earlier: [start_date, acceptance_date]   # a field or a list: flag when later is after ANY
+    offset: 0                                # a number or a parameter name (asset_booking_days)
+    offset_unit: calendar_days               # or working_days (Chinese state calendar)
+    mode: after                              # after: later > earlier + offset
+                                             # min_span: days from earlier to later, both
+                                             #           included, < offset
+    where: []                                # optional conditions on the rows
+    holidays: null                           # optional parameter name: extra holiday dates
+
+Message variables: later, earlier (the date it is compared with), earlier_name (its Chinese
+header), days (after: days from earlier to later; working days counted after `earlier` up to
+and including `later`), span (min_span: days counted, both ends included), limit (the offset),
+calendar_note (the Chinese warning when a year outside the state calendar was counted with
+Monday–Friday, else '').
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+from pydantic import model_validator
+
+from audit_rules.ledgers.schema import table_kinds
+from audit_rules.rules import workdays
+from audit_rules.rules.types.base import RuleType, SqlContext, sql_literal
+from audit_rules.rules.types.lookup import (
+    NUMBER_PARAMETER,
+    Condition,
+    check_fields,
+    condition_parameter_types,
+    field_names,
+    conditions_sql,
+    content_sql,
+    field_columns,
+    param_or_value,
+)
+
+
+class DateOrder(RuleType):
+    type_name = "date_order"
+
+    table: str
+    later: str
+    earlier: str | list[str]
+    offset: float | int | str | None = None
+    offset_unit: Literal["calendar_days", "working_days"] = "calendar_days"
+    mode: Literal["after", "min_span"] = "after"
+    where: list[Condition] = []
+    holidays: str | None = None
+    amount: str | None = None
+
+    @model_validator(mode="after")
+    def _valid(self) -> "DateOrder":
+        check_fields(self.table, [self.later, *self.earlier_fields(), *(c.field for c in self.where)])
+        kind = table_kinds()[self.table]
+        not_dates = [f for f in [self.later, *self.earlier_fields()] if kind.fields[f].type != "date"]
+        if not_dates:
+            raise ValueError(f"date_order 只能比较日期字段，{'、'.join(not_dates)} 不是日期")
+        if self.mode == "min_span" and self.offset is None:
+            raise ValueError("date_order 的 min_span 模式须给出 offset（最少天数）")
+        if self.amount:
+            check_fields(self.table, [self.amount])
+        return self
+
+    def earlier_fields(self) -> list[str]:
+        return [self.earlier] if isinstance(self.earlier, str) else list(self.earlier)
+
+    def needs(self) -> dict[str, list[str]]:
+        fields = [self.later, *self.earlier_fields(), *(c.field for c in self.where)]
+        return {self.table: list(dict.fromkeys(fields))}
+
+    def parameters_used(self) -> list[str]:
+        used = [p for c in self.where for p in c.params()]
+        if isinstance(self.offset, str):
+            used.append(self.offset)
+        if self.holidays and self.offset_unit == "working_days":
+            used.append(self.holidays)
+        return list(dict.fromkeys(used))
+
+    def parameter_types(self) -> dict[str, tuple[str, ...]]:
+        types = condition_parameter_types(self.where)
+        if isinstance(self.offset, str):
+            types[self.offset] = NUMBER_PARAMETER
+        if self.holidays and self.offset_unit == "working_days":
+            types[self.holidays] = ("list",)
+        return types
+
+    def output_variables(self) -> set[str]:
+        measured = "days" if self.mode == "after" else "span"
+        return {"later", "earlier", "earlier_name", measured, "limit", "calendar_note"} | field_names(self.table)
+
+    # -- compilation -------------------------------------------------------------------
+
+    def _limit(self, ctx: SqlContext) -> float | int:
+        value = param_or_value(self.offset, ctx) if self.offset is not None else 0
+        return value
+
+    def _extra_holidays(self, ctx: SqlContext) -> list:
+        if not self.holidays or self.offset_unit != "working_days":
+            return []
+        return list(ctx.params.get(self.holidays) or [])
+
+    def _pairs_sql(self, ctx: SqlContext) -> str:
+        """One row per (source row, earlier field) with both dates present."""
+        kind = table_kinds()[self.table]
+        where = conditions_sql(self.where, "t", self.table, ctx)
+        return " UNION ALL ".join(
+            f"""SELECT t.*, t.{self.later} AS _later, t.{name} AS _earlier,
+                       {sql_literal(kind.fields[name].header)} AS _earlier_name
+                FROM {self.table} AS t
+                WHERE t.{self.later} IS NOT NULL AND t.{name} IS NOT NULL AND {where}"""
+            for name in self.earlier_fields()
+        )
+
+    def _measure_sql(self) -> tuple[str, str]:
+        """(FROM-clause joins, expression of the counted days) for the chosen unit and mode."""
+        if self.offset_unit == "calendar_days":
+            if self.mode == "after":
+                return "", "date_diff('day', p._earlier, p._later)"
+            return "", "(date_diff('day', p._earlier, p._later) + 1)"
+        joins = (
+            "LEFT JOIN cal AS ce ON ce.date = p._earlier LEFT JOIN cal AS cl ON cl.date = p._later"
+        )
+        # workdays_before(x) counts working days strictly before x in the span.
+        through_later = "(cl.workdays_before + cl.is_workday::INTEGER)"
+        through_earlier = "(ce.workdays_before + ce.is_workday::INTEGER)"
+        if self.mode == "after":
+            return joins, f"({through_later} - {through_earlier})"
+        return joins, f"({through_later} - ce.workdays_before)"
+
+    def _calendar_note_sql(self) -> str:
+        """Per row: the Chinese warning when a counted year is outside the state calendar."""
+        if self.offset_unit != "working_days":
+            return "''"
+        first, last = workdays.known_years()
+        years = "range(year(least(p._earlier, p._later)), year(greatest(p._earlier, p._later)) + 1)"
+        unknown = f"list_filter({years}, lambda y: y < {first} OR y > {last})"
+        named = f"array_to_string(list_transform({unknown}, lambda y: y::VARCHAR || '年'), '、')"
+        return (
+            f"CASE WHEN len({unknown}) = 0 THEN '' "
+            f"ELSE {named} || '节假日安排未知，按周一至周五计算工作日' END"
+        )
+
+    def compile(self, ctx: SqlContext) -> str:
+        limit = self._limit(ctx)
+        joins, measure = self._measure_sql()
+        comparison = ">" if self.mode == "after" else "<"
+        calendar_cte = ""
+        if self.offset_unit == "working_days":
+            bounds = "SELECT least(min(_earlier), min(_later)) AS lo, greatest(max(_earlier), max(_later)) AS hi FROM pairs"
+            calendar_cte = f", cal AS ({workdays.calendar_cte_sql(bounds, self._extra_holidays(ctx))})"
+        money = self.amount or ("amount" if "amount" in table_kinds()[self.table].fields else None)
+        amount = f"p.{money}::DOUBLE" if money else "NULL::DOUBLE"
+        measured_name = "days" if self.mode == "after" else "span"
+        # When several earlier fields are passed, the finding names the earliest one (the
+        # largest gap); every row gives at most one finding.
+        return f"""
+            WITH pairs AS ({self._pairs_sql(ctx)}){calendar_cte},
+            measured AS (
+                SELECT p.*, {measure} AS _measure, {self._calendar_note_sql()} AS _note
+                FROM pairs AS p {joins}
+            ),
+            flagged AS (
+                SELECT p.*, row_number() OVER (
+                    PARTITION BY p._file, p._sheet, p._row ORDER BY p._earlier, p._earlier_name) AS _rank
+                FROM measured AS p
+                WHERE p._measure {comparison} {sql_literal(limit)}
+            )
+            SELECT p._unit AS unit, {amount} AS amount,
+                   [{SqlContext.location("p")}] AS locations,
+                   {content_sql("p", self.table)} AS content,
+                   p._later AS later, p._earlier AS earlier, p._earlier_name AS earlier_name,
+                   p._measure AS {measured_name}, {sql_literal(limit)} AS "limit",
+                   p._note AS calendar_note,
+                   {field_columns("p", self.table, skip=("amount",))}
+            FROM flagged AS p
+            WHERE p._rank = 1
+        """
+
+    # -- the outcome-level warning -----------------------------------------------------
+
+    def calendar_warnings(self, tables: dict[str, pd.DataFrame]) -> list[str]:
+        """Chinese warnings for the run report: years of this rule's dates that the state
+        calendar does not know (counted Monday–Friday). Empty for calendar days."""
+        if self.offset_unit != "working_days":
+            return []
+        frame = tables.get(self.table)
+        if frame is None or frame.empty:
+            return []
+        years: set[int] = set()
+        for name in [self.later, *self.earlier_fields()]:
+            if name in frame:
+                years |= set(pd.to_datetime(frame[name], errors="coerce").dt.year.dropna().astype(int))
+        warning = workdays.unknown_years_warning(years)
+        return [warning] if warning else []

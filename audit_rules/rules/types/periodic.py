@@ -1,0 +1,102 @@
+"""periodic — months without a record that must recur every month.
+
+Anti-pattern: a party committee's theory study group (党委理论学习中心组) that met in January
+and March but not in February: the minutes show a month with no 中心组学习.
+Fix: hold (and minute) the session every month; explain the gap in the rectification ledger.
+
+Per unit, the months considered run from the month of the unit's first row of the table (of any
+kind) to the month of its last row; a month with no row satisfying `where` is a finding. The
+primary location is the unit's last row of the table dated before that month (for the very
+first month, which has none, the unit's first row in that month); the next row after the month,
+when there is one, is the second location.
+
+YAML:
+    type: periodic
+    table: meetings
+    date: date
+    where: [{field: kind, contains: 中心组学习}]
+
+Message variables: month ('2019年3月'), unit, month_start (the month's first day).
+"""
+
+from __future__ import annotations
+
+from pydantic import model_validator
+
+from audit_rules.ledgers.schema import table_kinds
+from audit_rules.rules.types.base import RuleType, SqlContext
+from audit_rules.rules.types.lookup import Condition, check_fields, condition_parameter_types, conditions_sql
+
+
+class Periodic(RuleType):
+    type_name = "periodic"
+
+    table: str
+    date: str = "date"
+    where: list[Condition] = []
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> "Periodic":
+        check_fields(self.table, [self.date, *(c.field for c in self.where)])
+        if table_kinds()[self.table].fields[self.date].type != "date":
+            raise ValueError(f"periodic 的 date 须为日期字段：{self.date}")
+        return self
+
+    def needs(self) -> dict[str, list[str]]:
+        return {self.table: list(dict.fromkeys([self.date, *(c.field for c in self.where)]))}
+
+    def parameters_used(self) -> list[str]:
+        return list(dict.fromkeys(p for c in self.where for p in c.params()))
+
+    def parameter_types(self) -> dict[str, tuple[str, ...]]:
+        return condition_parameter_types(self.where)
+
+    def output_variables(self) -> set[str]:
+        return {"month", "month_start"}
+
+    def compile(self, ctx: SqlContext) -> str:
+        day = f"t.{self.date}"
+        required = conditions_sql(self.where, "t", self.table, ctx)
+        return f"""
+            WITH dated AS (
+                SELECT t._unit, {day} AS _day, date_trunc('month', {day})::DATE AS _month,
+                       {required} AS _required, t._file, t._sheet, t._row
+                FROM {self.table} AS t
+                WHERE {day} IS NOT NULL
+            ),
+            span AS (
+                SELECT _unit, min(_month) AS first_month, max(_month) AS last_month
+                FROM dated GROUP BY _unit
+            ),
+            months AS (
+                SELECT s._unit, m::DATE AS _month
+                FROM span AS s,
+                     generate_series(s.first_month::TIMESTAMP, s.last_month::TIMESTAMP, INTERVAL 1 MONTH) AS g(m)
+            ),
+            missing AS (
+                SELECT m._unit, m._month FROM months AS m
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM dated AS d
+                    WHERE d._unit IS NOT DISTINCT FROM m._unit AND d._month = m._month AND d._required)
+            ),
+            located AS (
+                SELECT g._unit, g._month,
+                       coalesce(
+                           (SELECT {SqlContext.location("d")} FROM dated AS d
+                             WHERE d._unit IS NOT DISTINCT FROM g._unit AND d._day < g._month
+                             ORDER BY d._day DESC, d._file DESC, d._sheet DESC, d._row DESC LIMIT 1),
+                           (SELECT {SqlContext.location("d")} FROM dated AS d
+                             WHERE d._unit IS NOT DISTINCT FROM g._unit AND d._month = g._month
+                             ORDER BY d._day, d._file, d._sheet, d._row LIMIT 1)) AS primary_location,
+                       (SELECT {SqlContext.location("d")} FROM dated AS d
+                         WHERE d._unit IS NOT DISTINCT FROM g._unit AND d._day >= g._month + INTERVAL 1 MONTH
+                         ORDER BY d._day, d._file, d._sheet, d._row LIMIT 1) AS next_location
+                FROM missing AS g
+            )
+            SELECT l._unit AS unit, NULL::DOUBLE AS amount,
+                   list_filter([l.primary_location, l.next_location], lambda x: x IS NOT NULL) AS locations,
+                   concat_ws('|', coalesce(l._unit, ''), strftime(l._month, '%Y-%m')) AS content,
+                   year(l._month)::VARCHAR || '年' || month(l._month)::VARCHAR || '月' AS month,
+                   l._month AS month_start
+            FROM located AS l
+        """

@@ -1,0 +1,117 @@
+"""purpose — special funds (专项资金) spent outside their approved purpose.
+
+Anti-pattern: a payment charged to a special fund whose economic class is outside the classes
+the approval allows (福利费 from an 办公设备专项), whose summary names something no special fund
+may pay for (慰问、误餐、福利…), or which books an earlier year's costs against this year's
+fund (a 2019 fund paying "2018年印刷费").
+Fix: charge the payment to the ordinary budget or the right fund, and adjust the accounts.
+
+A payment is charged to a fund when its fund_source equals special_funds.fund (norm_name);
+the unit's own approval wins over a shared one when both name the fund.
+
+YAML:
+    type: purpose
+    table: payments          # defaults shown
+    fund_field: fund_source
+    class_field: econ_class
+    summary_field: summary
+    funds_table: special_funds
+    excluded: excluded_fund_purposes    # parameter: words no special fund may pay for
+
+Message variables: reason (Chinese, every reason joined with '；'), fund, fund_year, allowed
+(the allowed classes joined with '、'), econ_class, summary, and every payment field.
+"""
+
+from __future__ import annotations
+
+from pydantic import model_validator
+
+from audit_rules.rules.types.base import RuleType, SqlContext, sql_literal
+from audit_rules.rules.types.lookup import check_fields, content_sql, field_columns, field_names, same_unit_sql
+
+# A year named in a summary: 2018年 / 2018年度 (also 19xx), not part of a longer number.
+YEAR_PATTERN = r"(?:^|[^0-9])((?:19|20)[0-9]{2})年"
+
+
+class Purpose(RuleType):
+    type_name = "purpose"
+
+    table: str = "payments"
+    fund_field: str = "fund_source"
+    class_field: str = "econ_class"
+    summary_field: str = "summary"
+    amount: str = "amount"
+    funds_table: str = "special_funds"
+    excluded: str | None = "excluded_fund_purposes"
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> "Purpose":
+        check_fields(self.table, [self.fund_field, self.class_field, self.summary_field, self.amount])
+        check_fields(self.funds_table, ["fund", "year", "allowed_classes"])
+        return self
+
+    def needs(self) -> dict[str, list[str]]:
+        return {
+            self.table: [self.fund_field, self.class_field, self.summary_field, self.amount],
+            self.funds_table: ["fund", "year", "allowed_classes"],
+        }
+
+    def parameters_used(self) -> list[str]:
+        return [self.excluded] if self.excluded else []
+
+    def parameter_types(self) -> dict[str, tuple[str, ...]]:
+        return {self.excluded: ("list",)} if self.excluded else {}
+
+    def output_variables(self) -> set[str]:
+        return {"reason", "fund", "fund_year", "allowed"} | field_names(self.table)
+
+    def _excluded_words(self, ctx: SqlContext) -> list[str]:
+        if not self.excluded:
+            return []
+        if self.excluded not in ctx.params:
+            raise KeyError(f"规则引用了未定义的参数：{self.excluded}")
+        return [str(w) for w in (ctx.params[self.excluded] or [])]
+
+    def compile(self, ctx: SqlContext) -> str:
+        cls, summary = f"p.{self.class_field}", f"p.{self.summary_field}"
+        words = sql_literal(self._excluded_words(ctx)) if self._excluded_words(ctx) else "[]::VARCHAR[]"
+        class_reason = (
+            f"CASE WHEN {cls} IS NOT NULL AND len(coalesce(f.allowed_classes, [])) > 0 "
+            f"AND NOT list_contains(list_transform(f.allowed_classes, lambda c: norm_name(c)), norm_name({cls})) "
+            f"THEN '经济分类“' || {cls} || '”不在专项允许范围（' || array_to_string(f.allowed_classes, '、') || '）内' END"
+        )
+        hit_words = f"list_filter({words}, lambda w: contains(norm_name(coalesce({summary}, '')), norm_name(w)))"
+        word_reason = (
+            f"CASE WHEN len({hit_words}) > 0 THEN "
+            f"'摘要含' || array_to_string(list_transform({hit_words}, lambda w: '“' || w || '”'), '、') END"
+        )
+        years = f"list_distinct(list_transform(regexp_extract_all(coalesce({summary}, ''), '{YEAR_PATTERN}', 1), lambda y: y::INTEGER))"
+        early_years = f"list_sort(list_filter({years}, lambda y: y < f.year))"
+        year_reason = (
+            f"CASE WHEN len({early_years}) > 0 THEN "
+            f"'列支' || array_to_string(list_transform({early_years}, lambda y: y::VARCHAR || '年'), '、') "
+            f"|| '费用（专项年度' || f.year::VARCHAR || '年）' END"
+        )
+        return f"""
+            WITH charged AS (
+                SELECT p.*, f.fund AS _fund, f.year AS _fund_year, f.allowed_classes AS _allowed,
+                       concat_ws('；', {class_reason}, {word_reason}, {year_reason}) AS _reason,
+                       f._file AS _f_file, f._sheet AS _f_sheet, f._row AS _f_row,
+                       row_number() OVER (
+                           PARTITION BY p._file, p._sheet, p._row
+                           ORDER BY (f._unit IS NULL), f._file, f._sheet, f._row) AS _rank
+                FROM {self.table} AS p
+                JOIN {self.funds_table} AS f
+                  ON norm_name(f.fund) = norm_name(p.{self.fund_field}) AND {same_unit_sql("f", "p")}
+                WHERE p.{self.fund_field} IS NOT NULL
+            )
+            SELECT p._unit AS unit, p.{self.amount}::DOUBLE AS amount,
+                   [{SqlContext.location("p")},
+                    {{'file': p._f_file, 'sheet': p._f_sheet, 'row': p._f_row}}] AS locations,
+                   {content_sql("p", self.table)} AS content,
+                   p._reason AS reason, p._fund AS fund, p._fund_year AS fund_year,
+                   array_to_string(p._allowed, '、') AS allowed,
+                   {field_columns("p", self.table, skip=("amount",))}
+            FROM charged AS p
+            WHERE p._rank = 1 AND p._reason <> ''
+        """

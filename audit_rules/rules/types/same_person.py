@@ -1,0 +1,163 @@
+"""same_person — one person in roles that must be held by different people (不相容岗位).
+
+Anti-pattern (roles of one row): the handler of a payment also approved it (经办人=审核人).
+Anti-pattern (posts in the staff roster): one person is both 会计 and 出纳, or 会计 and 采购 —
+in one title (会计兼出纳) or on two roster rows of the same unit.
+Fix: give the incompatible role to someone else and record who approved.
+
+Names are compared with norm_name; blank names never match.
+
+YAML (roles of one row):
+    type: same_person
+    table: payments
+    fields: [handler, approver]
+YAML (posts in a roster):
+    type: same_person
+    table: staff
+    field: title
+    person: name                               # default name
+    incompatible: [[会计, 出纳], [会计, 采购]]   # or a parameter name holding such a list
+
+Message variables: person, roles (Chinese headers or posts, e.g. 经办人、审核人 / 会计与出纳),
+titles (roster form: the person's titles joined with '、'), and (row form) every field of the row.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from pydantic import model_validator
+
+from audit_rules.ledgers.schema import table_kinds
+from audit_rules.rules.types.base import RuleType, SqlContext, sql_literal
+from audit_rules.rules.types.lookup import TEXT_TYPES, check_fields, content_sql, field_columns, field_names
+
+
+class SamePerson(RuleType):
+    type_name = "same_person"
+
+    table: str
+    fields: list[str] | None = None
+    field: str | None = None
+    person: str = "name"
+    incompatible: list[list[str]] | str | None = None
+    amount: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "SamePerson":
+        if (self.fields is None) == (self.field is None):
+            raise ValueError("same_person 须二选一：fields（同一行的几个角色字段）或 field + incompatible（名册中的不相容岗位）")
+        if self.fields is not None:
+            if len(self.fields) < 2:
+                raise ValueError("same_person 的 fields 至少要两个字段")
+            check_fields(self.table, self.fields)
+            not_text = [f for f in self.fields if table_kinds()[self.table].fields[f].type not in TEXT_TYPES]
+            if not_text:
+                raise ValueError(f"same_person 的 fields 须为文本字段：{'、'.join(not_text)}")
+        else:
+            if self.incompatible is None:
+                raise ValueError("same_person 的岗位形式须给出 incompatible（如 [[会计, 出纳]]）")
+            check_fields(self.table, [self.field, self.person])
+            if isinstance(self.incompatible, list):
+                _check_pairs(self.incompatible)
+        if self.amount:
+            check_fields(self.table, [self.amount])
+        return self
+
+    def needs(self) -> dict[str, list[str]]:
+        if self.fields is not None:
+            return {self.table: list(self.fields)}
+        return {self.table: [self.person, self.field]}
+
+    def parameters_used(self) -> list[str]:
+        return [self.incompatible] if isinstance(self.incompatible, str) else []
+
+    def parameter_types(self) -> dict[str, tuple[str, ...]]:
+        return {self.incompatible: ("list",)} if isinstance(self.incompatible, str) else {}
+
+    def output_variables(self) -> set[str]:
+        if self.fields is not None:
+            return {"person", "roles"} | field_names(self.table)
+        return {"person", "roles", "titles"}
+
+    def compile(self, ctx: SqlContext) -> str:
+        if self.fields is not None:
+            return self._roles_sql()
+        return self._posts_sql(self._pairs(ctx))
+
+    def _pairs(self, ctx: SqlContext) -> list[list[str]]:
+        if isinstance(self.incompatible, str):
+            if self.incompatible not in ctx.params:
+                raise KeyError(f"规则引用了未定义的参数：{self.incompatible}")
+            pairs = [list(map(str, p)) for p in ctx.params[self.incompatible]]
+            _check_pairs(pairs)
+            return pairs
+        return self.incompatible or []
+
+    def _money(self) -> str:
+        money = self.amount or ("amount" if "amount" in table_kinds()[self.table].fields else None)
+        return f"t.{money}::DOUBLE" if money else "NULL::DOUBLE"
+
+    def _roles_sql(self) -> str:
+        """One finding per row where two of the role fields hold the same (non-blank) name."""
+        kind = table_kinds()[self.table]
+        pair_hits = [
+            f"CASE WHEN norm_name(t.{a}) <> '' AND norm_name(t.{a}) = norm_name(t.{b}) "
+            f"THEN {sql_literal(kind.fields[a].header + '、' + kind.fields[b].header)} END"
+            for a, b in combinations(self.fields, 2)
+        ]
+        roles = f"concat_ws('；', {', '.join(pair_hits)})"
+        person = f"coalesce({', '.join(f'CASE WHEN norm_name(t.{a}) = norm_name(t.{b}) THEN t.{a} END' for a, b in combinations(self.fields, 2))})"
+        return f"""
+            SELECT t._unit AS unit, {self._money()} AS amount,
+                   [{SqlContext.location("t")}] AS locations,
+                   {content_sql("t", self.table)} AS content,
+                   {person} AS person, {roles} AS roles,
+                   {field_columns("t", self.table, skip=("amount",))}
+            FROM {self.table} AS t
+            WHERE {roles} <> ''
+        """
+
+    def _posts_sql(self, pairs: list[list[str]]) -> str:
+        """One finding per person (per unit) holding both posts of an incompatible pair, in one
+        title or across roster rows."""
+        if not pairs:
+            return "SELECT NULL::VARCHAR AS unit, NULL::DOUBLE AS amount, [] AS locations, NULL::VARCHAR AS content, NULL::VARCHAR AS person, NULL::VARCHAR AS roles, NULL::VARCHAR AS titles WHERE FALSE"
+        values = ", ".join(f"({i}, {sql_literal(a)}, {sql_literal(b)})" for i, (a, b) in enumerate(pairs))
+        title, person = f"s.{self.field}", f"s.{self.person}"
+        return f"""
+            WITH roster AS (
+                SELECT s.*, norm_name({person}) AS _who
+                FROM {self.table} AS s
+                WHERE {person} IS NOT NULL AND norm_name({person}) <> '' AND {title} IS NOT NULL
+            ),
+            pairs(idx, first_post, second_post) AS (VALUES {values}),
+            held AS (
+                SELECT s._unit, s._who, p.idx, p.first_post, p.second_post
+                FROM roster AS s, pairs AS p
+                GROUP BY ALL
+                HAVING bool_or(contains({title}, p.first_post)) AND bool_or(contains({title}, p.second_post))
+            ),
+            people AS (
+                SELECT _unit, _who,
+                       string_agg(first_post || '与' || second_post, '、' ORDER BY idx) AS roles,
+                       list(first_post) || list(second_post) AS posts
+                FROM held GROUP BY _unit, _who
+            )
+            SELECT g._unit AS unit, NULL::DOUBLE AS amount,
+                   list({SqlContext.location("s")} ORDER BY s._file, s._sheet, s._row) AS locations,
+                   concat_ws('|', coalesce(g._unit, ''), g._who, g.roles) AS content,
+                   min({person}) AS person, g.roles AS roles,
+                   string_agg(DISTINCT {title}, '、' ORDER BY {title}) AS titles
+            FROM people AS g
+            JOIN roster AS s
+              ON s._who = g._who AND s._unit IS NOT DISTINCT FROM g._unit
+             AND list_bool_or(list_transform(g.posts, lambda w: contains({title}, w)))
+            GROUP BY g._unit, g._who, g.roles
+        """
+
+
+def _check_pairs(pairs: list[list[str]]) -> None:
+    bad = [p for p in pairs if len(p) != 2 or not all(str(w).strip() for w in p)]
+    if bad:
+        raise ValueError(f"incompatible 的每一项须是两个岗位名，如 [会计, 出纳]；有误：{bad}")
