@@ -110,7 +110,7 @@ def calendar_table(start: date, end: date, extra_holidays: Iterable[object] | No
         start, end = end, start
     extras = set(parse_holidays(extra_holidays))
     days = pd.date_range(start, end, freq="D")
-    weekday = days.weekday < 5
+    weekday = days.day_of_week < 5
     off_weekdays, weekend_workdays = calendar_exceptions()
     as_dates = days.date
     workday = pd.Series(weekday, index=days)
