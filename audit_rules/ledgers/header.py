@@ -1,0 +1,280 @@
+"""Find the header row of a sheet and the table kind it belongs to.
+
+The top rows of a sheet are scanned for the row whose cells best match the known headers of
+some kind (kinds.yaml). Header text is compared after normalisation: NFKC (full → half width),
+no whitespace or line breaks, no trailing ``*`` or ``:``, and a unit in brackets
+(``金额（元）``, ``合同金额(万元)``) taken off and kept as the column's scale.
+Ambiguous generic headers (金额, 日期, 项目名称, 对方单位) mean what the chosen kind says.
+A two-row header (a merged parent over child cells) is recognised when combining the two
+rows matches more fields than either alone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from audit_rules.ledgers.schema import KindSpec, table_kinds
+
+HEADER_SCAN_ROWS = 30
+
+UNIT_SCALES = {"元": 1.0, "人民币元": 1.0, "千元": 1_000.0, "万元": 10_000.0, "人民币万元": 10_000.0, "亿元": 1e8}
+_BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|【([^【】]*)】|〔([^〔〕]*)〕")
+_UNIT_SUFFIX = re.compile(r"^(.+?)[/:]?(人民币万元|人民币元|万元|千元|亿元|元)$")
+_DECORATION = "*:※#"
+SERIAL_HEADERS = frozenset({"序号", "行号", "顺序号", "no", "no.", "序"})
+UNIT_HEADERS = frozenset({"单位", "单位名称", "所属单位", "填报单位", "预算单位", "预算单位名称", "核算单位"})
+_PREPARER = re.compile(r"编制单位\s*[:：]\s*(.+?)(?=\s{2,}|\s*(?<!编制)单位\s*[:：]|\s*日期\s*[:：]|$)")
+_NOTE_UNIT = re.compile(r"(?<!编制)单位\s*[:：]\s*(人民币万元|人民币元|万元|千元|亿元|元)")
+_NUMBER_LIKE = re.compile(r"^[-+\d.,:/ ]+$")
+
+
+def clean_header(text: str) -> str:
+    """NFKC, no whitespace anywhere (people break header cells over lines), no decorations."""
+    text = unicodedata.normalize("NFKC", str(text))
+    text = re.sub(r"\s+", "", text)
+    return text.strip(_DECORATION).lower()
+
+
+@lru_cache(maxsize=8192)
+def header_keys(text: str) -> tuple[tuple[str, ...], float | None]:
+    """Texts to look a header cell up by, most specific first, and the unit scale it states."""
+    cleaned = clean_header(text)
+    scale: float | None = None
+    without_units = cleaned
+    for match in _BRACKETS.finditer(cleaned):
+        content = next(group for group in match.groups() if group is not None)
+        if content in UNIT_SCALES:
+            scale = UNIT_SCALES[content]
+            without_units = without_units.replace(match.group(0), "")
+    suffix = _UNIT_SUFFIX.match(without_units)
+    keys = [cleaned, without_units.strip(_DECORATION)]
+    if suffix and scale is None:
+        scale = UNIT_SCALES[suffix.group(2)]
+        keys.append(suffix.group(1).strip(_DECORATION))
+    keys.append(_BRACKETS.sub("", cleaned).strip(_DECORATION))
+    unique: list[str] = []
+    for key in keys:
+        if key and key not in unique:
+            unique.append(key)
+    return tuple(unique), scale
+
+
+@lru_cache(maxsize=1)
+def header_index() -> dict[str, dict[str, str]]:
+    """kind → {cleaned header or synonym → field}."""
+    index: dict[str, dict[str, str]] = {}
+    for kind in table_kinds().values():
+        lookup: dict[str, str] = {}
+        for spec in kind.fields.values():
+            for header in spec.headers:
+                lookup.setdefault(clean_header(header), spec.name)
+        index[kind.name] = lookup
+    return index
+
+
+@dataclass
+class HeaderMatch:
+    """What the header rows of one sheet say."""
+
+    kind: str | None
+    header_rows: tuple[int, ...]  # Excel rows of the header (1 or 2), last one = the header row
+    labels: dict[int, str]  # column position → header text as written ("合同要素/签字" for two rows)
+    fields: dict[int, str]  # column position → canonical field
+    scales: dict[str, float] = field(default_factory=dict)  # field → factor to 元
+    unit_column: int | None = None  # a 单位/单位名称 column giving each row's unit
+    serial_columns: set[int] = field(default_factory=set)  # 序号 columns, ignored
+    preparer: str | None = None  # 编制单位：XX above the header
+    note_scale: float | None = None  # 单位：万元 above the header
+
+    @property
+    def header_row(self) -> int | None:
+        return self.header_rows[-1] if self.header_rows else None
+
+    @property
+    def score(self) -> int:
+        return len(self.fields)
+
+
+Row = dict[int, str]  # column position → non-blank cell text
+
+
+def _match_columns(
+    candidates: dict[int, list[str]], kind: str, overrides: dict[str, str]
+) -> tuple[dict[int, str], dict[str, float]]:
+    """Fields a kind finds in the columns' candidate texts; each field taken by its first column."""
+    lookup = header_index()[kind]
+    fields_of_kind = table_kinds()[kind].fields
+    matched: dict[int, str] = {}
+    scales: dict[str, float] = {}
+    taken: set[str] = set()
+    for column in sorted(candidates):
+        for text in candidates[column]:
+            keys, scale = header_keys(text)
+            found = next(
+                (overrides[k] for k in keys if k in overrides and overrides[k] in fields_of_kind),
+                None,
+            ) or next((lookup[k] for k in keys if k in lookup), None)
+            if found is None:
+                continue
+            if found not in taken:
+                taken.add(found)
+                matched[column] = found
+                if scale is not None:
+                    scales[found] = scale
+            break
+    return matched, scales
+
+
+def _qualifies(kind: KindSpec, fields: set[str], forced: bool) -> bool:
+    if forced:
+        return bool(fields)
+    return len(fields) >= kind.min_fields and bool(fields & set(kind.anchors))
+
+
+def _rank(kind: KindSpec, fields: dict[int, str]) -> tuple[int, float]:
+    """Most matched fields first; ties by the fraction of the kind's fields matched."""
+    return len(fields), len(fields) / len(kind.fields)
+
+
+def _best_kind(
+    candidates: dict[int, list[str]], kinds: list[KindSpec], overrides: dict[str, str], forced: bool
+) -> tuple[KindSpec, dict[int, str], dict[str, float]] | None:
+    best = None
+    for kind in kinds:
+        fields, scales = _match_columns(candidates, kind.name, overrides)
+        if not _qualifies(kind, set(fields.values()), forced):
+            continue
+        if best is None or _rank(kind, fields) > _rank(best[0], best[1]):
+            best = (kind, fields, scales)
+    return best
+
+
+def _fill_parent(parent: Row, child: Row, spans: list[tuple[int, int]] | None) -> Row:
+    """Spread a merged parent header over the child columns it spans.
+
+    calamine gives a merged cell's value only in its top-left cell. With the merged ranges
+    known, the value is copied over the span; without them, a blank parent cell over a child
+    cell inherits from its left neighbour when that neighbour also has a child (a run of
+    children under one merged parent).
+    """
+    filled = dict(parent)
+    if spans:
+        for first, last in spans:
+            if first in parent:
+                for column in range(first + 1, last + 1):
+                    filled.setdefault(column, parent[first])
+        return filled
+    for column in sorted(child):
+        if column not in filled and (column - 1) in child and (column - 1) in filled:
+            filled[column] = filled[column - 1]
+    return filled
+
+
+def _two_row_candidates(parent: Row, child: Row, spans) -> tuple[dict[int, list[str]], dict[int, str]]:
+    filled = _fill_parent(parent, child, spans)
+    candidates: dict[int, list[str]] = {}
+    labels: dict[int, str] = {}
+    for column in sorted(set(filled) | set(child)):
+        top, below = filled.get(column), child.get(column)
+        if top and below and top != below:
+            candidates[column] = [below, top + below, top]
+            labels[column] = f"{top}/{below}"
+        else:
+            text = below or top
+            candidates[column] = [text]
+            labels[column] = text
+    return candidates, labels
+
+
+def _looks_like_subheader(parent: Row, child: Row) -> bool:
+    """A row of short texts sitting under blank (merged) parent cells: 签字 | 盖章 under 合同要素."""
+    if len(child) < 2 or any(_NUMBER_LIKE.match(text) for text in child.values()):
+        return False
+    return any(column not in parent for column in child) and any(column in parent for column in child)
+
+
+def _above_header_notes(rows: dict[int, Row], header_top: int) -> tuple[str | None, float | None]:
+    preparer = note_scale = None
+    for number in sorted(rows):
+        if number >= header_top:
+            break
+        for text in rows[number].values():
+            found = _PREPARER.search(text)
+            if found and preparer is None:
+                preparer = found.group(1).strip() or None
+            unit = _NOTE_UNIT.search(unicodedata.normalize("NFKC", text))
+            if unit and note_scale is None:
+                note_scale = UNIT_SCALES[unit.group(1)]
+    return preparer, note_scale
+
+
+def detect_header(
+    rows: dict[int, Row],
+    *,
+    forced_kind: str | None = None,
+    forced_header_row: int | None = None,
+    overrides: dict[str, str] | None = None,
+    merged_spans=None,
+) -> HeaderMatch | None:
+    """The header of a sheet from its top rows (Excel row number → {column: text}).
+
+    ``forced_kind``/``forced_header_row``/``overrides`` come from a mapping file; ``overrides``
+    maps cleaned header text → field. ``merged_spans(row)`` may return the merged column spans
+    of an Excel row. Returns None when no row matches any kind.
+    """
+    overrides = {clean_header(k): v for k, v in (overrides or {}).items()}
+    all_kinds = table_kinds()
+    kinds = [all_kinds[forced_kind]] if forced_kind else list(all_kinds.values())
+    forced = forced_kind is not None
+    numbers = [n for n in sorted(rows) if rows[n]]
+    if forced_header_row is not None:
+        numbers = [forced_header_row] if forced_header_row in rows else []
+
+    best: HeaderMatch | None = None
+    for number in numbers:
+        candidates = {column: [text] for column, text in rows[number].items()}
+        found = _best_kind(candidates, kinds, overrides, forced)
+        if found and (best is None or _rank(found[0], found[1]) > _rank(all_kinds[best.kind], best.fields)):
+            kind, fields, scales = found
+            best = HeaderMatch(kind.name, (number,), dict(rows[number]), fields, scales)
+    if best is None:
+        return None
+    best = _try_two_rows(best, rows, overrides, merged_spans, allow_below=forced_header_row is None)
+    _finish(best, rows)
+    return best
+
+
+def _try_two_rows(best: HeaderMatch, rows: dict[int, Row], overrides, merged_spans, allow_below: bool) -> HeaderMatch:
+    kind = table_kinds()[best.kind]
+    number = best.header_row
+    pairs = [(number - 1, number)]
+    if allow_below:
+        pairs.append((number, number + 1))
+    for top, below in pairs:
+        parent, child = rows.get(top) or {}, rows.get(below) or {}
+        if not parent or not child:
+            continue
+        spans = merged_spans(top) if merged_spans else None
+        candidates, labels = _two_row_candidates(parent, child, spans)
+        fields, scales = _match_columns(candidates, kind.name, overrides)
+        better = len(fields) > best.score
+        subheader = below != number and len(fields) >= best.score and _looks_like_subheader(parent, child)
+        if better or subheader:
+            return HeaderMatch(kind.name, (top, below), labels, fields, scales)
+    return best
+
+
+def _finish(match: HeaderMatch, rows: dict[int, Row]) -> None:
+    """Serial (序号) and unit (单位) columns, and the notes above the header."""
+    for column, label in match.labels.items():
+        if column in match.fields:
+            continue
+        cleaned = clean_header(label.split("/")[-1])
+        if cleaned in SERIAL_HEADERS:
+            match.serial_columns.add(column)
+        elif cleaned in UNIT_HEADERS and match.unit_column is None:
+            match.unit_column = column
+    match.preparer, match.note_scale = _above_header_notes(rows, match.header_rows[0])

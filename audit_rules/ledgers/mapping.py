@@ -1,0 +1,151 @@
+"""The mapping file (``--mapping F``): force a sheet's kind, header row and column meanings.
+
+```yaml
+sheets:
+  - file: "*付款*.xlsx"      # glob on the display name, optional
+    sheet: "Sheet1"         # glob on the sheet name, optional
+    kind: payments          # optional
+    header_row: 3           # Excel row of the header, optional
+    columns: {"对方户名": payee, "票号": invoice_no}
+```
+
+The YAML is walked as nodes (not plain dicts) so every error names the file, line and key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from audit_rules.ledgers.schema import table_kinds
+
+ENTRY_KEYS = ("file", "sheet", "kind", "header_row", "columns")
+
+
+class MappingError(Exception):
+    """A mapping file that cannot be used; the message is Chinese and names file, line and key."""
+
+
+@dataclass(frozen=True)
+class SheetRule:
+    file: str | None = None
+    sheet: str | None = None
+    kind: str | None = None
+    header_row: int | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+
+    def applies_to(self, display: str, sheet: str) -> bool:
+        if self.file is not None and not (
+            fnmatch.fnmatchcase(display, self.file) or fnmatch.fnmatchcase(display.rsplit("/", 1)[-1], self.file)
+        ):
+            return False
+        return self.sheet is None or fnmatch.fnmatchcase(sheet, self.sheet)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    path: str
+    rules: tuple[SheetRule, ...] = ()
+
+    def for_sheet(self, display: str, sheet: str) -> SheetRule | None:
+        """The first rule that applies to this file and sheet."""
+        return next((rule for rule in self.rules if rule.applies_to(display, sheet)), None)
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise MappingError(f"找不到映射文件：{path}") from None
+    except UnicodeDecodeError:
+        raise MappingError(f"映射文件 {path} 不是 UTF-8 编码的文本，请另存为 UTF-8。") from None
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark else ""
+        raise MappingError(f"映射文件 {path} {where}：YAML 格式错误（{getattr(error, 'problem', error)}）。") from None
+    return Mapping(str(path), tuple(_parse_root(root, path)))
+
+
+def _fail(path: Path, node: yaml.Node, key: str, message: str) -> MappingError:
+    return MappingError(f"映射文件 {path} 第 {node.start_mark.line + 1} 行，{key}：{message}")
+
+
+def _scalar(path: Path, node: yaml.Node, key: str) -> str:
+    if not isinstance(node, yaml.ScalarNode) or node.value == "":
+        raise _fail(path, node, key, "应为一个非空的文字值。")
+    return node.value
+
+
+def _parse_root(root: yaml.Node | None, path: Path) -> list[SheetRule]:
+    if root is None:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        raise MappingError(f"映射文件 {path} 第 1 行：顶层应为包含 sheets 的映射。")
+    rules: list[SheetRule] = []
+    for key_node, value_node in root.value:
+        if key_node.value != "sheets":
+            raise _fail(path, key_node, key_node.value, "未知的顶层键，只支持 sheets。")
+        if not isinstance(value_node, yaml.SequenceNode):
+            raise _fail(path, value_node, "sheets", "应为列表，每项描述一个工作表。")
+        rules.extend(_parse_entry(entry, path) for entry in value_node.value)
+    return rules
+
+
+def _parse_entry(node: yaml.Node, path: Path) -> SheetRule:
+    if not isinstance(node, yaml.MappingNode):
+        raise _fail(path, node, "sheets", "每项应为映射（file/sheet/kind/header_row/columns）。")
+    values: dict[str, object] = {}
+    kinds = table_kinds()
+    for key_node, value_node in node.value:
+        key = key_node.value
+        if key not in ENTRY_KEYS:
+            raise _fail(path, key_node, key, f"未知的键，可用的键：{'、'.join(ENTRY_KEYS)}。")
+        if key in ("file", "sheet"):
+            values[key] = _scalar(path, value_node, key)
+        elif key == "kind":
+            kind = _scalar(path, value_node, key)
+            if kind not in kinds:
+                raise _fail(path, value_node, key, f"未知的表类型“{kind}”，可用：{'、'.join(kinds)}。")
+            values[key] = kind
+        elif key == "header_row":
+            text = _scalar(path, value_node, key)
+            if not text.isdigit() or int(text) < 1:
+                raise _fail(path, value_node, key, f"应为正整数（Excel 行号），而不是“{text}”。")
+            values[key] = int(text)
+        else:
+            values[key] = _parse_columns(value_node, path)
+    rule = SheetRule(**values)
+    _check_columns_fit_kind(rule, node, path)
+    return rule
+
+
+def _parse_columns(node: yaml.Node, path: Path) -> dict[str, str]:
+    if not isinstance(node, yaml.MappingNode):
+        raise _fail(path, node, "columns", "应为“表头: 字段名”的映射。")
+    columns: dict[str, str] = {}
+    known_fields = {name for kind in table_kinds().values() for name in kind.fields}
+    for key_node, value_node in node.value:
+        header = _scalar(path, key_node, "columns")
+        field_name = _scalar(path, value_node, f"columns.{header}")
+        if field_name not in known_fields:
+            raise _fail(path, value_node, f"columns.{header}", f"未知的字段名“{field_name}”。")
+        columns[header] = field_name
+    return columns
+
+
+def _check_columns_fit_kind(rule: SheetRule, node: yaml.Node, path: Path) -> None:
+    if rule.kind is None:
+        return
+    fields = table_kinds()[rule.kind].fields
+    for header, field_name in rule.columns.items():
+        if field_name not in fields:
+            raise _fail(
+                path, node, f"columns.{header}",
+                f"字段“{field_name}”不属于表类型 {rule.kind}，可用字段：{'、'.join(fields)}。",
+            )

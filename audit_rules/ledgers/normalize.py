@@ -1,0 +1,314 @@
+"""Turn columns of cell text into canonical typed columns, vectorised over pandas Series.
+
+Every parser takes a Series of str (None/NaN for blank cells) and returns ``(values, bad)``:
+``values`` in the canonical dtype (see design: date → datetime64[ns] at midnight, amount →
+float64 元, count/year → Int64, ratio → float64 0..1, bool → "boolean", text/id → str or
+None, list → list[str] or None) and ``bad``, a boolean mask of cells that held something
+but could not be read. A bad cell becomes null: we never guess.
+
+The common formats go through pandas string methods and ``to_numeric``/``to_datetime``;
+rare formats (大写金额, "1.2万") are parsed once per distinct value.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import pandas as pd
+
+# ---- shared helpers ---------------------------------------------------------------------
+
+
+def as_text(series: pd.Series) -> pd.Series:
+    """Cell text NFKC-normalised and trimmed, as the pandas string dtype; blanks become NA."""
+    text = series.astype("str").str.normalize("NFKC").str.strip()
+    return text.mask(text.eq("") | series.isna())
+
+
+def _to_object(series: pd.Series) -> pd.Series:
+    """Python objects with None for missing (the contract for text/id/list columns)."""
+    out = series.astype(object)
+    return out.where(series.notna(), None)
+
+
+# ---- amounts ------------------------------------------------------------------------------
+
+_AMOUNT_NOISE = re.compile(r"[,\s¥$元]|人民币|RMB|CNY", re.IGNORECASE)
+_RARE_NOISE = re.compile(r"[,\s¥$]|人民币")
+_BRACKET_NEGATIVE = re.compile(r"^\((.*)\)$")
+
+_CN_DIGITS = {
+    "零": 0, "〇": 0, "○": 0, "壹": 1, "一": 1, "贰": 2, "貳": 2, "二": 2, "两": 2, "叁": 3, "參": 3,
+    "三": 3, "肆": 4, "四": 4, "伍": 5, "五": 5, "陆": 6, "陸": 6, "六": 6, "柒": 7, "七": 7,
+    "捌": 8, "八": 8, "玖": 9, "九": 9,
+}
+_CN_SMALL_UNITS = {"拾": 10, "十": 10, "佰": 100, "百": 100, "仟": 1000, "千": 1000}
+_CN_BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
+_CN_ALLOWED = re.compile(r"^负?[零〇○壹一贰貳二两叁參三肆四伍五陆陸六柒七捌八玖九拾十佰百仟千万萬亿億元圆圓角分整正]+$")
+_WAN_SUFFIX = re.compile(r"^(-?\d+(?:\.\d+)?)(万|亿)$")
+
+
+def _cn_integer(text: str) -> int | None:
+    """壹万贰仟叁佰 → 12300; None when the characters do not form a number."""
+    total = section = number = 0
+    seen = False
+    for char in text:
+        if char in _CN_DIGITS:
+            number = _CN_DIGITS[char]
+            seen = True
+        elif char in _CN_SMALL_UNITS:
+            # 拾元 means 10: a unit with no digit before it counts one of it.
+            section += (number if seen and number else 1) * _CN_SMALL_UNITS[char]
+            number = 0
+            seen = True
+        elif char in _CN_BIG_UNITS:
+            if not seen:
+                return None
+            unit = _CN_BIG_UNITS[char]
+            if unit == 100_000_000:
+                total = (total + section + number) * unit
+            else:
+                total += (section + number) * unit
+            section = number = 0
+        else:
+            return None
+    return total + section + number if seen else None
+
+
+def parse_chinese_amount(text: str) -> Decimal | None:
+    """大写金额 (壹万贰仟叁佰元整, 壹仟元伍角, 负伍拾元) to a Decimal; None when it is not one."""
+    text = re.sub(r"\s|人民币", "", text)
+    if not text or not _CN_ALLOWED.match(text):
+        return None
+    sign = -1 if text.startswith("负") else 1
+    text = text.lstrip("负").rstrip("整正")
+    integer_part, fraction_part = _split_yuan(text)
+    value = Decimal(0)
+    if integer_part:
+        whole = _cn_integer(integer_part)
+        if whole is None:
+            return None
+        value += whole
+    if fraction_part:
+        match = re.fullmatch(r"(?:零?([^角分零]?)角)?零?(?:([^角分]?)分)?", fraction_part)
+        if not match or not any(match.groups()):
+            return None
+        jiao, fen = match.groups()
+        for digit, unit in ((jiao, Decimal("0.1")), (fen, Decimal("0.01"))):
+            if digit:
+                if digit not in _CN_DIGITS:
+                    return None
+                value += _CN_DIGITS[digit] * unit
+    if not integer_part and not fraction_part:
+        return None
+    return sign * value
+
+
+def _split_yuan(text: str) -> tuple[str, str]:
+    """Split 壹仟元伍角 at 元 into integer and fraction parts; no 元 means no integer part only if 角/分."""
+    for mark in "元圆圓":
+        if mark in text:
+            head, _, tail = text.partition(mark)
+            return head, tail
+    if text.endswith(("角", "分")):
+        return "", text
+    return text, ""
+
+
+def _parse_rare_amount(text: str) -> float:
+    """Per distinct value: 大写 and "1.2万"; NaN when unreadable."""
+    match = _WAN_SUFFIX.match(text)
+    if match:
+        return float(Decimal(match.group(1)) * (10_000 if match.group(2) == "万" else 100_000_000))
+    value = parse_chinese_amount(text)
+    return float(value) if value is not None else np.nan
+
+
+def parse_amount(series: pd.Series, scale: float = 1.0) -> tuple[pd.Series, pd.Series]:
+    """Money in 元 as float64. Handles 1,200.00 / ¥1200元 / (1,200.00) / -1200 / 大写 / 1.2万."""
+    text = as_text(series)
+    cleaned = text.str.replace(_AMOUNT_NOISE, "", regex=True)
+    # Accountants write negatives in brackets: (1,200.00) = -1200.
+    cleaned = cleaned.str.replace(_BRACKET_NEGATIVE, r"-\1", regex=True)
+    values = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+    unread = values.isna() & text.notna()
+    if unread.any():
+        rare = text[unread]
+        parsed = {value: _parse_rare_amount(_RARE_NOISE.sub("", value)) for value in rare.unique()}
+        values[unread] = rare.map(parsed).astype("float64")
+    values[~np.isfinite(values.fillna(0.0))] = np.nan
+    if scale != 1.0:
+        # A 万元 column: scale to 元 and drop the float noise the multiplication leaves.
+        values = (values * scale).round(2)
+    bad = values.isna() & text.notna()
+    return values, bad
+
+
+# ---- dates ------------------------------------------------------------------------------
+
+_EXCEL_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2}(?:\.\d+)?)?$")
+_GENERIC_DATE = re.compile(
+    r"^(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*[日号]?"
+    r"(?:\s*T?\s*\d{1,2}\s*[:时]\s*\d{1,2}(?:\s*[:分]\s*\d{1,2}(?:\.\d+)?\s*秒?)?)?$"
+)
+_COMPACT_DATE = re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$")
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+# Excel serials from 1950-01-01 to 2099-12-31; a 5-digit number outside is not a date.
+SERIAL_MIN, SERIAL_MAX = 18_264, 73_050
+YEAR_MIN, YEAR_MAX = 1900, 2100
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _dates_from_parts(parts: pd.DataFrame) -> pd.Series:
+    """year/month/day text columns to datetimes; impossible dates (2019-02-30) become NaT."""
+    numbers = parts[["year", "month", "day"]].apply(pd.to_numeric, errors="coerce")
+    return pd.to_datetime(numbers, errors="coerce")
+
+
+def parse_date(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates from Excel cells and every way people type them; time parts are dropped."""
+    text = as_text(series)
+    result = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    iso = text.str.match(_EXCEL_ISO).fillna(False).astype(bool)
+    if iso.any():
+        result[iso] = pd.to_datetime(text[iso].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    for pattern in (_GENERIC_DATE, _COMPACT_DATE):
+        todo = result.isna() & text.notna()
+        if not todo.any():
+            break
+        parts = text[todo].str.extract(pattern)
+        matched = parts["year"].notna()
+        if matched.any():
+            result[parts.index[matched]] = _dates_from_parts(parts[matched])
+    todo = result.isna() & text.notna()
+    if todo.any():
+        serial_text = text[todo]
+        is_serial = serial_text.str.match(_SERIAL).fillna(False).astype(bool)
+        serials = pd.to_numeric(serial_text[is_serial], errors="coerce")
+        serials = serials[(serials >= SERIAL_MIN) & (serials <= SERIAL_MAX)]
+        if len(serials):
+            result[serials.index] = EXCEL_EPOCH + pd.to_timedelta(serials.astype("float64"), unit="D")
+    result = result.dt.normalize()
+    # An Excel time-only cell reads as 1899-12-31 08:30: not a date.
+    out_of_range = result.notna() & ((result.dt.year < YEAR_MIN) | (result.dt.year > YEAR_MAX))
+    result[out_of_range] = pd.NaT
+    result = result.astype("datetime64[ns]")
+    bad = result.isna() & text.notna()
+    return result, bad
+
+
+# ---- yes / no ---------------------------------------------------------------------------
+
+YES_WORDS = frozenset(
+    "是 √ ✓ ✔ ☑ 有 已盖章 已盖 已签字 已签 已签名 已 y yes true 1 t 对".split()
+)
+NO_WORDS = frozenset(
+    "否 × ✗ ✘ ☒ x 无 没有 未盖章 未盖 未签字 未签 未签名 未 n no false 0 f 不是".split()
+)
+
+
+def parse_bool(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """是/否, √/×, 有/无, 已盖章/未盖章, Y/N, true/false, 1/0 → nullable boolean; blank → NA."""
+    text = as_text(series).str.lower().str.replace(r"\s", "", regex=True)
+    result = pd.Series(pd.NA, index=series.index, dtype="boolean")
+    result[text.isin(YES_WORDS).fillna(False).astype(bool)] = True
+    result[text.isin(NO_WORDS).fillna(False).astype(bool)] = False
+    bad = result.isna() & text.notna()
+    return result, bad
+
+
+# ---- counts, ratios, years ----------------------------------------------------------------
+
+_COUNT_SUFFIX = re.compile(r"\s*(人|个|次|天|日|件|台|份|名|位|套|辆|本|张|间|人次)$")
+
+
+def parse_count(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Non-negative whole numbers; '5人' → 5. Fractions and negatives are unreadable."""
+    text = as_text(series)
+    numbers = pd.to_numeric(text.str.replace(_COUNT_SUFFIX, "", regex=True).str.replace(",", ""),
+                            errors="coerce").astype("float64")
+    valid = numbers.notna() & (numbers >= 0) & (numbers == np.floor(numbers.fillna(0))) & (numbers < 2**53)
+    result = numbers.where(valid).astype("Int64")
+    bad = result.isna() & text.notna()
+    return result, bad
+
+
+def parse_ratio(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """'30%' → 0.3, 0.3 → 0.3, 30 → 0.3; outside 0..100% unreadable."""
+    text = as_text(series)
+    percent = text.str.endswith("%").fillna(False).astype(bool)
+    numbers = pd.to_numeric(text.str.rstrip("%").str.strip(), errors="coerce").astype("float64")
+    # A bare number above 1 is a percentage written without its sign (30 → 30%).
+    as_percent = percent | (numbers > 1)
+    values = numbers.where(~as_percent, numbers / 100)
+    values = values.where((values >= 0) & (values <= 1))
+    bad = values.isna() & text.notna()
+    return values, bad
+
+
+def parse_year(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """'2019', '2019年', '2019年度', 2019.0 → 2019 (Int64)."""
+    text = as_text(series).str.replace(r"\s*年度?$", "", regex=True)
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    valid = (numbers >= YEAR_MIN) & (numbers <= YEAR_MAX) & (numbers == np.floor(numbers.fillna(0)))
+    result = numbers.where(valid).astype("Int64")
+    bad = result.isna() & text.notna()
+    return result, bad
+
+
+# ---- text, identifiers, lists ---------------------------------------------------------------
+
+
+def parse_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """NFKC, trimmed, inner whitespace collapsed to one space; blank → None."""
+    text = as_text(series).str.replace(r"\s+", " ", regex=True)
+    return _to_object(text), pd.Series(False, index=series.index)
+
+
+def parse_id(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Identifiers stay text: leading zeros kept; an integral number never gains '.0'."""
+    text = as_text(series).str.replace(r"\s+", " ", regex=True)
+    text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    return _to_object(text), pd.Series(False, index=series.index)
+
+
+_LIST_SEPARATORS = r"[、，,;；/\s]+"
+
+
+def parse_list(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """'办公费、印刷费；差旅费' → ['办公费', '印刷费', '差旅费']; blank → None."""
+    text = as_text(series)
+    pieces = text.str.split(_LIST_SEPARATORS, regex=True)
+    lists = pieces.map(lambda items: [item for item in items if item] or None, na_action="ignore")
+    return _to_object(lists), pd.Series(False, index=series.index)
+
+
+PARSERS = {
+    "text": parse_text,
+    "id": parse_id,
+    "date": parse_date,
+    "amount": parse_amount,
+    "count": parse_count,
+    "ratio": parse_ratio,
+    "year": parse_year,
+    "bool": parse_bool,
+    "list": parse_list,
+}
+
+PROBLEM_MESSAGES = {
+    "date": "无法识别的日期",
+    "amount": "无法识别的金额",
+    "count": "无法识别的人数/数量（应为不小于 0 的整数）",
+    "ratio": "无法识别的比例（应为 0～100%）",
+    "year": "无法识别的年度",
+    "bool": "无法识别的是/否取值",
+}
+
+
+def parse_column(series: pd.Series, field_type: str, scale: float = 1.0) -> tuple[pd.Series, pd.Series]:
+    """Dispatch on the field type of kinds.yaml."""
+    if field_type == "amount":
+        return parse_amount(series, scale)
+    return PARSERS[field_type](series)
