@@ -20,6 +20,66 @@ def main() -> None:
 
 # ---- inspect (ledgers) ----------------------------------------------------------------------
 
+
+def _print_inspection(entries: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    from audit_rules.ledgers.schema import kind_title
+
+    console = Console()
+    tables = [e for e in entries if "error" not in e]
+    errors = [e for e in entries if "error" in e]
+    grid = RichTable(title="台账识别结果", show_lines=True)
+    for heading in ("文件", "工作表", "类型（中文名）", "表头行", "字段映射", "未映射列", "数据行数", "问题数"):
+        grid.add_column(heading, overflow="fold")
+    for entry in tables:
+        kind = f"{entry['kind']}（{kind_title(entry['kind'])}）" if entry["kind"] else "[yellow]未识别[/yellow]"
+        mapped = "\n".join(f"{header} → {field}" for field, header in entry["fields"].items())
+        grid.add_row(
+            entry["file"], entry["sheet"] or "—", kind, str(entry["header_row"] or "—"), mapped or "—",
+            "、".join(entry["unmapped"]) or "—", str(entry["rows"]), str(len(entry["problems"])),
+        )
+    if tables:
+        console.print(grid)
+    for entry in tables:
+        for problem in entry["problems"][:20]:
+            console.print(f"  {entry['file']} {entry['sheet']} 第{problem['row']}行 “{problem['column']}”：{problem['message']}",
+                          markup=False)
+        if len(entry["problems"]) > 20:
+            console.print(f"  …… {entry['file']} {entry['sheet']} 另有 {len(entry['problems']) - 20} 个问题（用 --json 查看全部）",
+                          markup=False)
+    if errors:
+        console.print("[red]无法读取：[/red]")
+        for entry in errors:
+            console.print(f"  • {entry['error']}", markup=False)
+
+
+@main.command(help="识别台账：列出每个工作表的类型、表头行、字段映射和无法识别的单元格。\n\n"
+              "退出码：0 至少读到一个工作表；2 什么也读不到。")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="表头映射 YAML：强制指定工作表类型和列对应字段。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（便于程序处理）。")
+def inspect(paths, mapping, as_json):
+    import json
+
+    from audit_rules.ledgers import MappingError, inspect_ledgers
+
+    try:
+        entries = inspect_ledgers(list(paths), mapping)
+    except (MappingError, FileNotFoundError) as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(2)
+    if as_json:
+        click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
+    else:
+        _print_inspection(entries)
+        if not entries:
+            click.echo("没有找到台账文件（.xlsx/.xlsm/.xls/.csv）。", err=True)
+        elif not any("error" not in e for e in entries):
+            click.echo("没有读到任何工作表。", err=True)
+    raise SystemExit(0 if any("error" not in e for e in entries) else 2)
+
 # ---- rules (catalogue) ----------------------------------------------------------------------
 
 # ---- check / quality (pipeline) -------------------------------------------------------------

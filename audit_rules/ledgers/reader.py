@@ -395,6 +395,8 @@ def read_file(found: FoundFile, mapping: Mapping | None = None) -> tuple[list[Ta
             continue
         if table is not None:
             tables.append(table)
+    if not tables and not errors:
+        errors.append(ReadError(found.display, f"文件“{found.display}”中没有任何内容（所有工作表均为空）。"))
     return tables, errors
 
 
