@@ -22,8 +22,8 @@ YAML:
 Message variables: later, earlier (the date it is compared with), earlier_name (its Chinese
 header), days (after: days from earlier to later; working days counted after `earlier` up to
 and including `later`), span (min_span: days counted, both ends included), limit (the offset),
-calendar_note (the Chinese warning when a year outside the state calendar was counted with
-Monday–Friday, else '').
+calendar_note (the Chinese warning in brackets, e.g. '（2027年节假日安排未知，按周一至周五计算
+工作日）', when a year outside the state calendar was counted Monday–Friday, else '').
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ class DateOrder(RuleType):
         named = f"array_to_string(list_transform({unknown}, lambda y: y::VARCHAR || '年'), '、')"
         return (
             f"CASE WHEN len({unknown}) = 0 THEN '' "
-            f"ELSE {named} || '节假日安排未知，按周一至周五计算工作日' END"
+            f"ELSE '（' || {named} || '节假日安排未知，按周一至周五计算工作日）' END"
         )
 
     def compile(self, ctx: SqlContext) -> str:
@@ -190,9 +190,9 @@ class DateOrder(RuleType):
             WHERE p._rank = 1
         """
 
-    # -- the outcome-level warning -----------------------------------------------------
+    # -- notes for the rule outcome (engine hook, optional) -----------------------------------------------------
 
-    def calendar_warnings(self, tables: dict[str, pd.DataFrame]) -> list[str]:
+    def outcome_notes(self, tables: dict[str, pd.DataFrame]) -> list[str]:
         """Chinese warnings for the run report: years of this rule's dates that the state
         calendar does not know (counted Monday–Friday). Empty for calendar days."""
         if self.offset_unit != "working_days":

@@ -6,7 +6,8 @@ contract with no 三重一大 decision naming it), or found where it must not be
 to a serving member of staff; an asset still assigned to someone who has left).
 Fix: buy from a listed supplier, take the collective decision, return the fee, reassign the asset.
 
-Keys are compared with `norm_name` (spaces and brackets dropped, lower case). A reference row
+Keys are compared with `norm_name` (spaces and brackets dropped, lower case), identifiers on
+both sides (contract numbers) with `norm_invoice` (punctuation, prefixes, leading zeros dropped). A reference row
 applies when it is shared (`_unit` NULL) or belongs to the row's unit.
 
 YAML:
@@ -309,8 +310,12 @@ class Lookup(RuleType):
         return names
 
     def _ref_join_sql(self, ctx: SqlContext) -> str:
+        # Names compare with norm_name; when both keys are identifiers (合同编号), with
+        # norm_invoice, so 'HT-2019-001' and 'HT2019001' are the same contract.
+        both_ids = field_type(self.table, self.key) == "id" and field_type(self.ref_table, self.ref_key) == "id"
+        norm = "norm_invoice" if both_ids else "norm_name"
         parts = [
-            f"norm_name(r.{self.ref_key}::VARCHAR) = norm_name(t.{self.key}::VARCHAR)",
+            f"{norm}(r.{self.ref_key}::VARCHAR) = {norm}(t.{self.key}::VARCHAR)",
             same_unit_sql("r", "t"),
             conditions_sql(self.ref_where, "r", self.ref_table, ctx),
         ]
