@@ -289,8 +289,8 @@ class Lookup(RuleType):
         row = [self.key, *(c.field for c in self.where), *(m.equals for m in self.ref_match)]
         ref = [self.ref_key, *(c.field for c in self.ref_where), *(m.field for m in self.ref_match)]
         if self.ref_window:
+            # The window's bounds are optional: a list without 有效期 columns is valid throughout.
             row.append(self.ref_window.date)
-            ref += [self.ref_window.from_, self.ref_window.to]
         if self.money_field():
             row.append(self.money_field())
         needs = {self.table: _unique(row)}
