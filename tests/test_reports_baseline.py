@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from audit_rules.findings import Finding, Location
 from audit_rules.reports import write_reports
-from audit_rules.reports.baseline import BaselineError, apply_baseline, compare, load_baseline
+from audit_rules.reports.baseline import BaselineError, apply_baseline, compare, load_baseline, load_rectification
 from audit_rules.reports.json_report import to_findings_json
 from audit_rules.reports.xlsx_report import read_rectification
 from report_fixtures import base_findings, make_result
@@ -94,6 +94,8 @@ def test_apply_baseline_sets_status_resolved_and_carries_rectification(tmp_path)
             row[head.index("责任部门")].value = "财务科"
             row[head.index("整改状态")].value = "整改中"
     wb.save(paths["xlsx"])
+    entry = {"责任部门": "财务科", "整改状态": "整改中"}
+    assert load_rectification(tmp_path / "2023") == {kept: entry, dropped: entry}
 
     current = make_result(ledger_dir=tmp_path / "ledgers", findings=[x for x in base_findings() if x.id != dropped])
     current.findings.append(dataclasses.replace(old_findings[0], id="brandnew00000000"))

@@ -83,7 +83,7 @@ def _unique_by_id(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def carried_rectification(path: str | os.PathLike) -> dict[str, dict[str, str]]:
+def load_rectification(path: str | os.PathLike) -> dict[str, dict[str, str]]:
     """The 整改 entries of the baseline's report.xlsx, by finding id ({} when there is none)."""
     folder = Path(path) if Path(path).is_dir() else Path(path).parent
     xlsx = folder / REPORT_XLSX
@@ -103,6 +103,7 @@ def apply_baseline(result: RunResult, path: str | os.PathLike) -> RunResult:
     result.findings, result.resolved = compare(result.findings, baseline)
     result.baseline = str(path)
     current_ids = {f.id for f in result.findings}
-    carried = {k: v for k, v in carried_rectification(path).items() if k in current_ids}
+    carried = {k: v for k, v in load_rectification(path).items() if k in current_ids}
     result.rectification = {**carried, **result.rectification}
     return result
+
