@@ -124,6 +124,27 @@ def test_unreadable_amount_is_reported_with_excel_row_and_raw_value():
     assert result.detail == "“金额（元）”无法识别：'待定'（第4行）"
 
 
+def test_an_unreadable_key_cell_is_reported_as_unreadable_not_also_as_empty():
+    columns = payments_columns()
+    columns["amount"][1] = np.nan  # unreadable: 待定
+    columns["amount"][3] = np.nan  # really blank
+    problem = CellProblem(row=4, column="金额（元）", field="amount", value="待定", message="无法识别的金额")
+    results = run_quality([payments_table(columns=columns, problems=[problem])], today=TODAY)
+    assert only(results, "amount", CHECK_READABLE).failed == [{"row": 4, "value": "待定"}]
+    empty = only(results, "amount", CHECK_NOT_NULL)
+    assert empty.failed == [{"row": 6, "value": None}]
+    assert empty.detail == "“金额（元）”为空：第6行"
+
+
+def test_a_key_field_whose_only_gap_is_unreadable_passes_the_not_null_check():
+    columns = payments_columns()
+    columns["amount"][1] = np.nan
+    problem = CellProblem(row=4, column="金额（元）", field="amount", value="待定", message="无法识别的金额")
+    results = run_quality([payments_table(columns=columns, problems=[problem])], today=TODAY)
+    assert only(results, "amount", CHECK_NOT_NULL).passed
+    assert not only(results, "amount", CHECK_READABLE).passed
+
+
 def test_a_blank_amount_is_empty_not_unreadable():
     columns = payments_columns()
     columns["amount"][2] = np.nan
@@ -180,11 +201,19 @@ def test_repeated_voucher_numbers_flag_every_occurrence_and_blanks_do_not_repeat
     assert result.detail == "“凭证号”重复：'记-001'（第3、5行）"
 
 
+def test_dates_in_any_datetime_resolution_are_checked():
+    columns = payments_columns()
+    columns["date"] = pd.to_datetime(["1999-12-31", "2001-01-01", "2002-01-01", "2003-01-01"]).astype("datetime64[s]")
+    result = only(run_quality([payments_table(columns=columns)], today=TODAY), "date", CHECK_BETWEEN)
+    assert result.failed == [{"row": 3, "value": "1999-12-31"}]
+
+
 def test_negative_count_is_flagged_and_zero_is_not():
     columns = payments_columns()
     columns["headcount"] = pd.array([0, -2, None, 4], dtype="Int64")
     result = only(run_quality([payments_table(columns=columns)], today=TODAY), "headcount", CHECK_BETWEEN)
     assert result.failed == [{"row": 4, "value": -2}]
+    assert type(result.failed[0]["value"]) is int  # the canonical Int64 value, not a float
     assert result.excludes_rows is True
     assert "为负数" in result.detail
 

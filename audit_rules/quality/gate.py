@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -200,7 +200,8 @@ class _TableView:
 
     table: Table
     spec: KindSpec
-    frame: pd.DataFrame  # RangeIndex: GX's unexpected_index_list are positions
+    data: pd.DataFrame  # the canonical data with a RangeIndex
+    frame: pd.DataFrame  # what GX validates; RangeIndex: its unexpected_index_list are positions
     excel_rows: np.ndarray
     raw_unreadable: dict[tuple[str, int], object]  # (field, excel row) -> raw cell value
 
@@ -214,35 +215,75 @@ class _TableView:
 def _check_table(runtime: _GxRuntime, table: Table, spec: KindSpec, params: dict) -> list[QualityResult]:
     present = [f for f in spec.fields if f in table.data.columns]
     checks = table_checks(spec.name, present)
-    view = _table_view(table, spec, present)
+    view = _table_view(table, spec, checks)
     suite = build_suite(spec.name, checks)
     with runtime.lock:
         batch = runtime.batch_definition.get_batch(batch_parameters={"dataframe": view.frame})
         validation = batch.validate(suite, result_format=RESULT_FORMAT, expectation_parameters=params)
     by_key = {r.expectation_config.meta["check"]: r for r in validation.results}
     results = [_gx_result(view, check, by_key[check.key], params) for check in checks]
+    results = _without_unreadable_blanks(view, checks, results, params)
     results.extend(_totals_results(view))
     return results
 
 
-def _table_view(table: Table, spec: KindSpec, present: list[str]) -> _TableView:
+def _without_unreadable_blanks(view: _TableView, checks: list[CheckSpec], results: list[QualityResult],
+                               params: dict) -> list[QualityResult]:
+    """An unreadable cell is null too; report it once, as unreadable with its raw value.
+
+    Otherwise a key amount typed as 待定 would also read "金额为空", which misleads the auditor.
+    `checks` and `results` are parallel lists.
+    """
+    unreadable = {
+        (r.field, cell["row"]) for r in results if r.check == CHECK_READABLE for cell in r.failed
+    }
+    if not unreadable:
+        return results
+    cleaned = []
+    for check, result in zip(checks, results):
+        if check.check == CHECK_NOT_NULL:
+            failed = [c for c in result.failed if (result.field, c["row"]) not in unreadable]
+            if len(failed) != len(result.failed):
+                result = replace(result, passed=not failed, failed=failed,
+                                 detail=_detail(view, check, failed, params))
+        cleaned.append(result)
+    return cleaned
+
+
+def _table_view(table: Table, spec: KindSpec, checks: list[CheckSpec]) -> _TableView:
     data = table.data.reset_index(drop=True)
-    frame = data[present].copy()
     excel_rows = data["_row"].to_numpy(dtype="int64")
     problems = {
         (p.field, int(p.row)): p.value for p in table.problems if p.field is not None
     }
+    # Only the columns some check reads: GX hashes the whole frame when it makes a batch.
+    checked = sorted({c.field for c in checks if c.field is not None and c.column == c.field})
+    frame = pd.DataFrame({name: _fast_dtype(data[name]) for name in checked}, index=data.index)
     bad_positions = _bad_positions(data)
-    for name in present:
-        if spec.fields[name].type not in PARSED_TYPES:
+    for check in checks:
+        if check.check != CHECK_READABLE:
             continue
-        problem_rows = [row for (f, row) in problems if f == name]
+        problem_rows = [row for (f, row) in problems if f == check.field]
         unreadable = np.isin(excel_rows, problem_rows)
-        positions = bad_positions.get(name)
+        positions = bad_positions.get(check.field)
         if positions is not None:
             unreadable[positions] = True
-        frame[readable_column(name)] = ~unreadable
-    return _TableView(table, spec, frame, excel_rows, problems)
+        frame[check.column] = ~unreadable
+    return _TableView(table, spec, data, frame, excel_rows, problems)
+
+
+def _fast_dtype(column: pd.Series) -> pd.Series:
+    """The column in a dtype GX compares vectorised (it maps a Python function otherwise).
+
+    GX's pandas between-check is vectorised only for numpy int/float and datetime64[ns]:
+    nullable Int64 becomes float64 (NA -> NaN, ignored like nulls), other datetimes become [ns].
+    Failing values are reported from the canonical column, so the cast never shows.
+    """
+    if isinstance(column.dtype, pd.Int64Dtype):
+        return column.astype("float64")
+    if pd.api.types.is_datetime64_dtype(column.dtype) and column.dtype != np.dtype("datetime64[ns]"):
+        return column.astype("datetime64[ns]")
+    return column
 
 
 def _bad_positions(data: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -266,7 +307,7 @@ def _gx_result(view: _TableView, check: CheckSpec, outcome, params: dict) -> Qua
         return QualityResult(**base, passed=False, excludes_rows=False,
                              detail=f"检查未能执行：{_exception_message(outcome.exception_info)}")
     if check.check == CHECK_COLUMNS_PRESENT:
-        missing = [f for f in check.kwargs["column_set"] if f not in view.frame.columns]
+        missing = [f for f in check.kwargs["column_set"] if f not in view.data.columns]
         detail = ("缺少必需列：" + "、".join(view.spec.fields[f].header for f in missing)
                   if missing else "必需列齐全")
         return QualityResult(**{**base, "excludes_rows": False}, passed=bool(outcome.success) and not missing,
@@ -300,7 +341,7 @@ def _failed_cells(view: _TableView, check: CheckSpec, positions: list[int]) -> l
     if check.check == CHECK_READABLE:
         values = [_raw_value(view, check.field, pos, int(row)) for pos, row in zip(index, rows)]
     else:
-        values = [_plain(v) for v in view.frame[check.column].iloc[index].tolist()]
+        values = [_plain(v) for v in view.data[check.field].iloc[index].tolist()]
     cells = [{"row": int(row), "value": value} for row, value in zip(rows, values)]
     cells.sort(key=lambda cell: cell["row"])
     return cells
@@ -315,7 +356,7 @@ def _raw_value(view: _TableView, field_name: str, position: int, row: int) -> ob
     raw = view.table.raw
     if header is not None and raw is not None and header in raw.columns and position < len(raw):
         return _plain(raw[header].iloc[position])
-    return _plain(view.frame[field_name].iloc[position])
+    return _plain(view.data[field_name].iloc[position])
 
 
 def _totals_results(view: _TableView) -> list[QualityResult]:
@@ -324,9 +365,9 @@ def _totals_results(view: _TableView) -> list[QualityResult]:
     results = []
     for name, total in sorted(table.totals.items()):
         spec = view.spec.fields.get(name)
-        if spec is None or spec.type not in SUMMABLE_TYPES or name not in view.frame.columns:
+        if spec is None or spec.type not in SUMMABLE_TYPES or name not in view.data.columns:
             continue
-        rows_sum = float(pd.to_numeric(view.frame[name], errors="coerce").sum())
+        rows_sum = float(pd.to_numeric(view.data[name], errors="coerce").sum())
         total_value = _plain(total)
         readable = isinstance(total_value, (int, float)) and not isinstance(total_value, bool)
         passed = readable and abs(float(total_value) - rows_sum) < CENT_TOLERANCE
