@@ -354,3 +354,23 @@ def test_empty_run_still_writes_valid_workbook(layout):
     assert wb.sheetnames == ["汇总", "疑点明细", "数据质量", "规则清单", "运行信息"]
     assert wb["汇总"]._charts == []
     assert wb["疑点明细"].max_row == 1
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("=+-@（）()\"',;!AB12 中文\t\n\x01"), min_size=1, max_size=12), min_size=1, max_size=20))
+def test_any_text_round_trips_as_a_string(tmp_path_factory, texts):
+    from openpyxl import Workbook
+
+    from audit_rules.reports.xlsx_report import put
+
+    path = tmp_path_factory.mktemp("rt") / "t.xlsx"
+    wb = Workbook()
+    for row, text in enumerate(texts, start=1):
+        put(wb.active, row, 1, text)
+    wb.save(path)
+    ws = load_workbook(path).active
+    for row, text in enumerate(texts, start=1):
+        expected = text.replace("\x01", "") or None
+        cell = ws.cell(row, 1)
+        assert cell.value == expected
+        assert cell.data_type == ("s" if expected is not None else "n")
