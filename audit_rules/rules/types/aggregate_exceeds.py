@@ -1,0 +1,116 @@
+"""aggregate_exceeds: the sum of rows against one reference row exceeds that row's amount.
+
+Anti-pattern it flags — paying more against a contract than the contract is worth::
+
+    - id: payment-over-contract
+      type: aggregate_exceeds
+      table: payments
+      value: amount
+      key: contract_no
+      ref_table: contracts
+      ref_value: amount
+      message: "合同{contract_no}金额{limit:.2f}元，已付{total:.2f}元（{count}笔），超付{excess:.2f}元"
+
+flags a 100,000.00 contract paid 60,000.00 + 50,000.00; passes a 298,000.00 contract paid
+149,000.00 + 149,000.00 (sums are exact DECIMAL to the cent: equal is not over), payments with
+no contract number, and payments whose contract is not in the ledger.
+
+Keys are matched within a unit (a shared reference row, _unit NULL, matches every unit), ids
+compared with norm_invoice and text with norm_name. Locations: the reference row first, then
+every summed row (by date). Variables: total, limit, excess, count and every field of the
+reference row; amount = excess.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import field_validator, model_validator
+
+from audit_rules.ledgers.schema import table_kinds
+from audit_rules.rules.engine import (
+    check_field,
+    check_kind,
+    column,
+    content_sql,
+    field_type,
+    location_sql,
+    normalised,
+    row_variable_names,
+    row_variables,
+)
+from audit_rules.rules.types.base import RuleType, SqlContext
+
+OWN_VARIABLES = {"total", "limit", "excess", "count"}
+
+
+class AggregateExceedsRule(RuleType):
+    type_name: ClassVar[str] = "aggregate_exceeds"
+
+    table: str
+    value: str
+    key: str
+    ref_table: str
+    ref_value: str
+    ref_key: str | None = None  # default: the same name as key
+
+    @field_validator("table", "ref_table")
+    @classmethod
+    def _check_tables(cls, value: str) -> str:
+        return check_kind(value)
+
+    @field_validator("value", "key")
+    @classmethod
+    def _check_fields(cls, value: str, info) -> str:
+        return check_field(info.data.get("table"), value)
+
+    @model_validator(mode="after")
+    def _check_ref(self) -> "AggregateExceedsRule":
+        check_field(self.ref_table, self.ref_value)
+        check_field(self.ref_table, self.reference_key)
+        for kind, name in ((self.table, self.value), (self.ref_table, self.ref_value)):
+            if field_type(kind, name) not in ("amount", "count", "ratio"):
+                raise ValueError(f"字段 {kind}.{name} 不是数值字段")
+        return self
+
+    @property
+    def reference_key(self) -> str:
+        return self.ref_key or self.key
+
+    def needs(self) -> dict[str, list[str]]:
+        return {
+            self.table: [self.value, self.key],
+            self.ref_table: list(dict.fromkeys([self.ref_value, self.reference_key])),
+        }
+
+    def output_variables(self) -> set[str]:
+        return OWN_VARIABLES | row_variable_names(self.ref_table, OWN_VARIABLES)
+
+    def compile(self, ctx: SqlContext) -> str:
+        fields = table_kinds()[self.table].fields
+        date = "t.date" if "date" in fields and fields["date"].type == "date" else "CAST(NULL AS DATE)"
+        variables = ", ".join(row_variables(self.ref_table, "c", OWN_VARIABLES))
+        key = normalised(self.table, self.key, "t")
+        ref_key = normalised(self.ref_table, self.reference_key, "c")
+        return f"""
+WITH sums AS (
+    SELECT t._unit AS _unit, {key} AS _key,
+           sum({column('t', self.value)}) AS _total, count(*) AS _count,
+           list({location_sql('t')} ORDER BY {date} NULLS LAST, t._file, t._sheet, t._row) AS _locations
+    FROM {self.table} AS t
+    WHERE {key} IS NOT NULL AND {column('t', self.value)} IS NOT NULL
+    GROUP BY ALL
+)
+SELECT s._unit AS unit,
+       CAST(s._total - {column('c', self.ref_value)} AS DOUBLE) AS amount,
+       list_concat([{location_sql('c')}], s._locations) AS locations,
+       {content_sql(self.ref_table, 'c', [self.reference_key, self.ref_value], ["coalesce(s._unit, '')"])} AS content,
+       s._total AS total,
+       {column('c', self.ref_value)} AS "limit",
+       s._total - {column('c', self.ref_value)} AS excess,
+       s._count AS count,
+       {variables}
+FROM {self.ref_table} AS c
+JOIN sums AS s ON s._key = {ref_key} AND (c._unit IS NULL OR c._unit = s._unit)
+WHERE {column('c', self.ref_value)} IS NOT NULL AND s._total > {column('c', self.ref_value)}
+"""

@@ -1,0 +1,241 @@
+"""limit: a value (or a value per head) strictly above a limit from a parameter or a lookup.
+
+Anti-pattern it flags — a reception meal above the per-head standard::
+
+    - id: meal-reception-per-head
+      type: limit
+      table: receptions
+      value: amount
+      per_head: [guest_count, companion_count]
+      limit_param: meal_per_head_limit
+      message: "{heads}人用餐{value:.2f}元，人均{per_head:.2f}元，超过标准{limit:.2f}元"
+
+flags 3 people, 600 元 (200 元/人 > 150); passes 3 people, 450 元 (exactly 150 元/人: at the limit
+is not over it) and a row whose head counts are blank or zero (no per-head figure exists).
+
+With `limit_lookup` the limit depends on the row, e.g. an asset's unit price against its
+category's limit: the unit's own `price_limits` rows win for the categories they list (then
+shared reference rows), else the mapping parameter; a category with no limit is not flagged::
+
+      limit_lookup: {param: price_limits, table: price_limits, key: category,
+                     ref_key: category, ref_value: limit}
+
+Comparison is exact: DECIMAL for money (value > limit × heads), ratios rounded to 1e-9.
+Variables: value, limit, excess (per head when per_head), per_head and heads (with per_head),
+every field of the row; amount = value − limit × heads (the overspend in 元).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from audit_rules.rules.engine import (
+    check_field,
+    check_kind,
+    column,
+    content_sql,
+    field_type,
+    location_sql,
+    quote_ident,
+    row_variable_names,
+    row_variables,
+    sql_list,
+)
+from audit_rules.rules.types.base import RuleType, SqlContext
+from audit_rules.rules.types.match import Condition, check_conditions, condition_parameter_types, where_sql
+
+NUMERIC_TYPES = ("amount", "ratio", "count", "year")
+OWN_VARIABLES = {"value", "limit", "excess", "per_head", "heads"}
+
+
+class LimitLookup(BaseModel):
+    """Where a row's limit comes from: a reference table by key, else a mapping parameter."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    param: str
+    table: str = "price_limits"
+    key: str
+    ref_key: str = "category"
+    ref_value: str = "limit"
+
+    @model_validator(mode="after")
+    def _check_ref_fields(self) -> "LimitLookup":
+        check_kind(self.table)
+        check_field(self.table, self.ref_key)
+        check_field(self.table, self.ref_value)
+        return self
+
+
+class LimitRule(RuleType):
+    type_name: ClassVar[str] = "limit"
+
+    table: str
+    value: str
+    per_head: list[str] | None = None
+    limit_param: str | None = None
+    limit_lookup: LimitLookup | None = None
+    where: list[Condition] = []
+
+    @field_validator("table")
+    @classmethod
+    def _check_table(cls, value: str) -> str:
+        return check_kind(value)
+
+    @field_validator("value")
+    @classmethod
+    def _check_value(cls, value: str, info) -> str:
+        table = info.data.get("table")
+        check_field(table, value)
+        if table and field_type(table, value) not in NUMERIC_TYPES:
+            raise ValueError(f"字段 {value} 不是数值字段（金额、比例或人数）")
+        return value
+
+    @field_validator("per_head")
+    @classmethod
+    def _check_per_head(cls, value: list[str] | None, info) -> list[str] | None:
+        if value is not None:
+            if not value:
+                raise ValueError("per_head 至少列出一个人数字段")
+            table = info.data.get("table")
+            for name in value:
+                check_field(table, name)
+                if table and field_type(table, name) != "count":
+                    raise ValueError(f"字段 {name} 不是人数字段")
+        return value
+
+    @field_validator("limit_lookup")
+    @classmethod
+    def _check_lookup_key(cls, value: LimitLookup | None, info) -> LimitLookup | None:
+        if value is not None:
+            check_field(info.data.get("table"), value.key)
+        return value
+
+    @field_validator("where")
+    @classmethod
+    def _check_where(cls, value: list[Condition], info) -> list[Condition]:
+        return check_conditions(info.data.get("table"), value)
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> "LimitRule":
+        if (self.limit_param is None) == (self.limit_lookup is None):
+            raise ValueError("必须给出 limit_param 或 limit_lookup 二者之一")
+        return self
+
+    def needs(self) -> dict[str, list[str]]:
+        fields = [self.value, *(self.per_head or [])]
+        if self.limit_lookup:
+            fields.append(self.limit_lookup.key)
+        fields += [c.field for c in self.where]
+        return {self.table: list(dict.fromkeys(fields))}
+
+    def parameters_used(self) -> list[str]:
+        names = [self.limit_param] if self.limit_param else [self.limit_lookup.param]
+        return names + [c.param for c in self.where if c.param]
+
+    def parameter_types(self) -> dict[str, tuple[str, ...]]:
+        out = condition_parameter_types(self.where)
+        if self.limit_param:
+            out[self.limit_param] = ("number", "integer")
+        else:
+            out[self.limit_lookup.param] = ("mapping",)
+        return out
+
+    def output_variables(self) -> set[str]:
+        names = {"value", "limit", "excess"} | row_variable_names(self.table, OWN_VARIABLES)
+        if self.per_head:
+            names |= {"per_head", "heads"}
+        return names
+
+    # -- SQL ---------------------------------------------------------------------------------
+
+    def _sql_type(self) -> str:
+        return "DECIMAL(18,2)" if field_type(self.table, self.value) == "amount" else "DOUBLE"
+
+    def _number(self, value: object) -> str:
+        return f"CAST({float(value)!r} AS {self._sql_type()})"
+
+    def _mapping_sql(self, ctx: SqlContext) -> str:
+        mapping = ctx.params.get(self.limit_lookup.param) or {}
+        rows = []
+        for key, value in mapping.items():
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                continue  # a non-numeric entry sets no limit
+            rows.append(f"({_text(key)}, {self._number(number)})")
+        if not rows:
+            return f"SELECT CAST(NULL AS VARCHAR) AS k, CAST(NULL AS {self._sql_type()}) AS v WHERE FALSE"
+        return f"SELECT norm_name(k) AS k, v FROM (VALUES {', '.join(rows)}) AS m(k, v)"
+
+    def _limit_joins(self, ctx: SqlContext) -> tuple[str, str]:
+        """(JOIN clauses, limit expression) for the row's limit."""
+        if self.limit_param:
+            return "", self._number(ctx.params[self.limit_param])
+        lk = self.limit_lookup
+        key = f"norm_name({column('t', lk.key)})"
+        reference = (
+            f"SELECT _unit AS u, norm_name({quote_ident(lk.ref_key)}) AS k, "
+            f"max(CAST({quote_ident(lk.ref_value)} AS {self._sql_type()})) AS v "
+            f"FROM {lk.table} WHERE {quote_ident(lk.ref_value)} IS NOT NULL "
+            f"AND norm_name({quote_ident(lk.ref_key)}) IS NOT NULL "
+            f"AND NOT list_has_any(_bad, {sql_list([lk.ref_key, lk.ref_value])}) GROUP BY ALL"
+        )
+        joins = (
+            f"LEFT JOIN ({reference}) AS own ON own.u = t._unit AND own.k = {key}\n"
+            f"LEFT JOIN ({reference}) AS shared ON shared.u IS NULL AND shared.k = {key}\n"
+            f"LEFT JOIN ({self._mapping_sql(ctx)}) AS dflt ON dflt.k = {key}"
+        )
+        return joins, "coalesce(own.v, shared.v, dflt.v)"
+
+    def compile(self, ctx: SqlContext) -> str:
+        joins, limit = self._limit_joins(ctx)
+        value = column("t", self.value)
+        if self.per_head:
+            heads = " + ".join(f"coalesce({column('t', c)}, 0)" for c in self.per_head)
+            divisor = f"NULLIF({heads}, 0)"
+        else:
+            divisor = "1"
+        if self._sql_type() == "DOUBLE":
+            over = f"round(CAST(b._value AS DOUBLE), 9) > round(CAST(b._limit * b._heads AS DOUBLE), 9)"
+        else:
+            over = "b._value > b._limit * b._heads"
+        per_head_vars = ""
+        excess = "CAST(b._value - b._limit AS DOUBLE)"
+        if self.per_head:
+            per_head_vars = (
+                "CAST(b._value AS DOUBLE) / b._heads AS per_head, b._heads AS heads,"
+            )
+            excess = "CAST(b._value AS DOUBLE) / b._heads - CAST(b._limit AS DOUBLE)"
+        variables = ", ".join(row_variables(self.table, "b", OWN_VARIABLES))
+        # Money at issue only when the value is money (a ratio's excess is not an amount in 元).
+        amount = (
+            "CAST(b._value - b._limit * b._heads AS DOUBLE)"
+            if field_type(self.table, self.value) == "amount"
+            else "CAST(NULL AS DOUBLE)"
+        )
+        return f"""
+WITH b AS (
+    SELECT t.*, {value} AS _value, {divisor} AS _heads, {limit} AS _limit
+    FROM {self.table} AS t
+    {joins}
+    WHERE {where_sql(self.table, self.where, 't', ctx)}
+)
+SELECT b._unit AS unit,
+       {amount} AS amount,
+       [{location_sql('b')}] AS locations,
+       {content_sql(self.table, 'b', self.needs()[self.table])} AS content,
+       b._value AS value,
+       b._limit AS "limit",
+       {excess} AS excess,
+       {per_head_vars}
+       {variables}
+FROM b
+WHERE b._value IS NOT NULL AND b._heads IS NOT NULL AND b._limit IS NOT NULL AND {over}
+"""
+
+
+def _text(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"

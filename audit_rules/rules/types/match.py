@@ -1,0 +1,210 @@
+"""match: rows whose fields meet every condition (keywords, lists, comparisons, blanks).
+
+Anti-pattern it flags — a payment booked as an activity cost that is really a gift card::
+
+    - id: prohibited-expense
+      type: match
+      table: payments
+      where:
+        - {field: summary, op: contains_any, param: prohibited_keywords}
+      message: "摘要“{summary}”含“{matched}”，金额{amount:.2f}元"
+
+flags 摘要 "工会活动购物卡" (matched = 购物卡); passes "购买办公用品", "印刷费", a blank summary.
+
+Operators: contains_any / not_contains_any (keywords from `value` or a string/list parameter;
+case-insensitive substring), in / not_in (name equality after norm_name), eq / ne / gt / ge /
+lt / le (the field against a literal or a parameter, compared in the field's type),
+is_null / not_null (blank text and empty lists count as null). A condition on a blank field is
+false, except is_null. Variables: every field of the row, `matched` (the keyword or list entry
+found by the first contains_any / in condition) and `amount` (the row's `amount_field`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from audit_rules.rules.engine import (
+    SQL_TYPES,
+    check_field,
+    check_kind,
+    column,
+    content_sql,
+    field_type,
+    is_blank,
+    location_sql,
+    row_variable_names,
+    row_variables,
+)
+from audit_rules.rules.types.base import RuleType, SqlContext, sql_literal
+
+KEYWORD_OPS = ("contains_any", "not_contains_any", "in", "not_in")
+COMPARE_OPS = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+NULL_OPS = ("is_null", "not_null")
+
+
+class Condition(BaseModel):
+    """One condition on a field of the rule's table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str
+    op: Literal[
+        "contains_any", "not_contains_any", "in", "not_in", "eq", "ne", "gt", "ge", "lt", "le", "is_null", "not_null"
+    ]
+    value: Any = None
+    param: str | None = None
+
+    @model_validator(mode="after")
+    def _one_operand(self) -> "Condition":
+        has_value = self.value is not None
+        has_param = self.param is not None
+        if self.op in NULL_OPS:
+            if has_value or has_param:
+                raise ValueError(f"条件 {self.op} 不需要 value 或 param")
+        elif has_value == has_param:
+            raise ValueError(f"条件 {self.field} {self.op} 必须给出 value 或 param 二者之一")
+        if self.op in KEYWORD_OPS and has_value:
+            items = self.value if isinstance(self.value, list) else [self.value]
+            if not items or any(isinstance(v, (dict, list)) or v is None for v in items):
+                raise ValueError(f"条件 {self.field} {self.op} 的 value 应为文本或文本列表")
+        return self
+
+    def operand(self, ctx: SqlContext) -> Any:
+        return ctx.params[self.param] if self.param is not None else self.value
+
+    def keywords(self, ctx: SqlContext) -> list[str]:
+        value = self.operand(ctx)
+        items = value if isinstance(value, list) else [value]
+        return [str(v) for v in items if str(v).strip()]
+
+
+def check_conditions(table: str | None, conditions: list[Condition]) -> list[Condition]:
+    for cond in conditions:
+        check_field(table, cond.field)
+    return conditions
+
+
+def condition_parameter_types(conditions: list[Condition]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for cond in conditions:
+        if cond.param is None:
+            continue
+        if cond.op in KEYWORD_OPS:
+            out[cond.param] = ("list", "string")
+        else:
+            out[cond.param] = ("number", "integer", "string")
+    return out
+
+
+def _keyword_hits(kind: str, cond: Condition, alias: str, ctx: SqlContext) -> str:
+    """SQL list of the condition's keywords found in the field."""
+    keywords = sql_literal(cond.keywords(ctx)) if cond.keywords(ctx) else "[]::VARCHAR[]"
+    col = column(alias, cond.field)
+    if cond.op in ("contains_any", "not_contains_any"):
+        text = f"lower(CAST({col} AS VARCHAR))"
+        if field_type(kind, cond.field) == "list":
+            text = f"lower(array_to_string({col}, '、'))"
+        return f"list_filter({keywords}, lambda k: contains({text}, lower(k)))"
+    return f"list_filter({keywords}, lambda k: norm_name(k) = norm_name({col}))"
+
+
+def condition_sql(kind: str, cond: Condition, alias: str, ctx: SqlContext) -> str:
+    """SQL true when the row meets the condition (false on a blank field, except is_null)."""
+    blank = is_blank(kind, cond.field, alias)
+    if cond.op == "is_null":
+        return blank
+    if cond.op == "not_null":
+        return f"NOT {blank}"
+    if cond.op in KEYWORD_OPS:
+        hits = _keyword_hits(kind, cond, alias, ctx)
+        found = f"len({hits}) > 0"
+        if cond.op.startswith("not"):
+            found = f"NOT ({found})"
+        return f"(NOT {blank} AND {found})"
+    ftype = field_type(kind, cond.field)
+    col = column(alias, cond.field)
+    literal = sql_literal(cond.operand(ctx))
+    if ftype in ("text", "id") and cond.op in ("eq", "ne"):
+        left, right = f"norm_name({col})", f"norm_name({literal})"
+    else:
+        left, right = col, f"CAST({literal} AS {SQL_TYPES[ftype]})"
+    return f"(NOT {blank} AND {left} {COMPARE_OPS[cond.op]} {right})"
+
+
+def matched_sql(kind: str, conditions: list[Condition], alias: str, ctx: SqlContext) -> str:
+    """SQL for the `matched` variable: the first keyword / list entry found."""
+    for cond in conditions:
+        if cond.op in ("contains_any", "in"):
+            return f"{_keyword_hits(kind, cond, alias, ctx)}[1]"
+    return "CAST(NULL AS VARCHAR)"
+
+
+def where_sql(kind: str, conditions: list[Condition], alias: str, ctx: SqlContext) -> str:
+    return " AND ".join(condition_sql(kind, c, alias, ctx) for c in conditions) or "TRUE"
+
+
+class MatchRule(RuleType):
+    type_name: ClassVar[str] = "match"
+
+    table: str
+    where: list[Condition]
+    amount_field: str | None = None  # the field whose value is the money at issue (default: amount)
+
+    @field_validator("table")
+    @classmethod
+    def _check_table(cls, value: str) -> str:
+        return check_kind(value)
+
+    @field_validator("where")
+    @classmethod
+    def _check_where(cls, value: list[Condition], info) -> list[Condition]:
+        if not value:
+            raise ValueError("至少需要一个条件")
+        return check_conditions(info.data.get("table"), value)
+
+    @field_validator("amount_field")
+    @classmethod
+    def _check_amount_field(cls, value: str | None, info) -> str | None:
+        if value is not None:
+            check_field(info.data.get("table"), value)
+            if field_type(info.data["table"], value) != "amount":
+                raise ValueError(f"字段 {value} 不是金额字段")
+        return value
+
+    def money_field(self) -> str | None:
+        if self.amount_field:
+            return self.amount_field
+        from audit_rules.ledgers.schema import table_kinds
+
+        spec = table_kinds()[self.table].fields.get("amount")
+        return "amount" if spec is not None and spec.type == "amount" else None
+
+    def needs(self) -> dict[str, list[str]]:
+        return {self.table: list(dict.fromkeys(c.field for c in self.where))}
+
+    def parameters_used(self) -> list[str]:
+        return [c.param for c in self.where if c.param]
+
+    def parameter_types(self) -> dict[str, tuple[str, ...]]:
+        return condition_parameter_types(self.where)
+
+    def output_variables(self) -> set[str]:
+        return row_variable_names(self.table, {"matched"}) | {"matched"}
+
+    def compile(self, ctx: SqlContext) -> str:
+        money = self.money_field()
+        amount = f"CAST({column('t', money)} AS DOUBLE)" if money else "CAST(NULL AS DOUBLE)"
+        fields = [c.field for c in self.where]
+        variables = ", ".join(row_variables(self.table, "t", {"matched"}))
+        return f"""
+SELECT t._unit AS unit,
+       {amount} AS amount,
+       [{location_sql('t')}] AS locations,
+       {content_sql(self.table, 't', fields)} AS content,
+       {matched_sql(self.table, self.where, 't', ctx)} AS matched,
+       {variables}
+FROM {self.table} AS t
+WHERE {where_sql(self.table, self.where, 't', ctx)}
+"""

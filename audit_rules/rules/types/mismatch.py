@@ -1,0 +1,94 @@
+"""mismatch: two fields of a row that must agree but do not (after normalisation).
+
+Anti-pattern it flags — a payment to one party on another party's invoice::
+
+    - id: payee-invoice-mismatch
+      type: mismatch
+      table: payments
+      left: payee
+      right: invoice_issuer
+      message: "收款单位“{left}”与发票开具单位“{right}”不一致"
+
+flags 收款单位 "长沙甲科技有限公司" with 发票开具单位 "长沙乙贸易有限公司"; passes
+"长沙某某科技有限公司" against "长沙某某科技(有限)公司" or "长沙某某科技 有限公司" (width, bracket
+and space differences: text is compared with norm_name, ids with norm_invoice, numbers and
+dates by value) and any row where either side is blank. Variables: left, right (as written)
+and every field of the row; amount = the row's `amount` field when the table has one.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import field_validator, model_validator
+
+from audit_rules.ledgers.schema import table_kinds
+from audit_rules.rules.engine import (
+    check_field,
+    check_kind,
+    column,
+    content_sql,
+    field_type,
+    is_blank,
+    location_sql,
+    normalised,
+    row_variable_names,
+    row_variables,
+)
+from audit_rules.rules.types.base import RuleType, SqlContext
+
+TYPE_FAMILIES = {"text": "text", "id": "text", "amount": "number", "count": "number", "ratio": "number",
+                 "year": "number", "date": "date", "bool": "bool", "list": "list"}
+
+
+class MismatchRule(RuleType):
+    type_name: ClassVar[str] = "mismatch"
+
+    table: str
+    left: str
+    right: str
+
+    @field_validator("table")
+    @classmethod
+    def _check_table(cls, value: str) -> str:
+        return check_kind(value)
+
+    @field_validator("left", "right")
+    @classmethod
+    def _check_side(cls, value: str, info) -> str:
+        return check_field(info.data.get("table"), value)
+
+    @model_validator(mode="after")
+    def _comparable(self) -> "MismatchRule":
+        left, right = (TYPE_FAMILIES[field_type(self.table, f)] for f in (self.left, self.right))
+        if left != right:
+            raise ValueError(f"字段 {self.left} 与 {self.right} 类型不同，无法比较")
+        return self
+
+    def needs(self) -> dict[str, list[str]]:
+        return {self.table: list(dict.fromkeys([self.left, self.right]))}
+
+    def output_variables(self) -> set[str]:
+        return row_variable_names(self.table, {"left", "right"}) | {"left", "right"}
+
+    def _side(self, name: str) -> str:
+        if field_type(self.table, name) == "id" and field_type(self.table, self.left) != field_type(self.table, self.right):
+            return f"norm_name({column('t', name)})"  # an id against text: compare as names
+        return normalised(self.table, name, "t")
+
+    def compile(self, ctx: SqlContext) -> str:
+        spec = table_kinds()[self.table].fields.get("amount")
+        amount = "CAST(t.amount AS DOUBLE)" if spec is not None and spec.type == "amount" else "CAST(NULL AS DOUBLE)"
+        variables = ", ".join(row_variables(self.table, "t", {"left", "right"}))
+        return f"""
+SELECT t._unit AS unit,
+       {amount} AS amount,
+       [{location_sql('t')}] AS locations,
+       {content_sql(self.table, 't', [self.left, self.right])} AS content,
+       {column('t', self.left)} AS "left",
+       {column('t', self.right)} AS "right",
+       {variables}
+FROM {self.table} AS t
+WHERE NOT {is_blank(self.table, self.left, 't')} AND NOT {is_blank(self.table, self.right, 't')}
+  AND {self._side(self.left)} IS DISTINCT FROM {self._side(self.right)}
+"""

@@ -1,0 +1,84 @@
+"""required: rows missing an element they must have (blank text, no date, a 否 / blank flag).
+
+Anti-pattern it flags — a contract that was never signed or sealed::
+
+    - id: contract-missing-elements
+      type: required
+      table: contracts
+      fields: [sign_date, signed, sealed]
+      message: "合同{contract_no}缺少：{missing}"
+
+flags a contract with 签字=是, 盖章=否 (missing = 盖章) or a blank 签订日期; passes a contract
+with a sign date, 签字=是 and 盖章=是. One finding per row; a bool field counts as missing when
+blank or false. Variables: `missing` (the Chinese headers of the missing elements joined by 、)
+and every field of the row.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import field_validator
+
+from audit_rules.rules.engine import (
+    check_field,
+    check_kind,
+    column,
+    content_sql,
+    field_header,
+    field_type,
+    is_blank,
+    location_sql,
+    row_variable_names,
+    row_variables,
+)
+from audit_rules.rules.types.base import RuleType, SqlContext, sql_literal
+
+
+class RequiredRule(RuleType):
+    type_name: ClassVar[str] = "required"
+
+    table: str
+    fields: list[str]
+
+    @field_validator("table")
+    @classmethod
+    def _check_table(cls, value: str) -> str:
+        return check_kind(value)
+
+    @field_validator("fields")
+    @classmethod
+    def _check_fields(cls, value: list[str], info) -> list[str]:
+        if not value:
+            raise ValueError("至少列出一个必备字段")
+        for name in value:
+            check_field(info.data.get("table"), name)
+        return value
+
+    def needs(self) -> dict[str, list[str]]:
+        return {self.table: list(dict.fromkeys(self.fields))}
+
+    def output_variables(self) -> set[str]:
+        return row_variable_names(self.table, {"missing"}) | {"missing"}
+
+    def _missing_sql(self, name: str) -> str:
+        blank = is_blank(self.table, name, "t")
+        if field_type(self.table, name) == "bool":
+            return f"({blank} OR NOT {column('t', name)})"
+        return blank
+
+    def compile(self, ctx: SqlContext) -> str:
+        tests = [(self._missing_sql(f), sql_literal(field_header(self.table, f))) for f in self.fields]
+        missing = ", ".join(f"CASE WHEN {test} THEN {header} END" for test, header in tests)
+        any_missing = " OR ".join(f"({test})" for test, _ in tests)
+        variables = ", ".join(row_variables(self.table, "t", {"missing"}))
+        return f"""
+SELECT t._unit AS unit,
+       CAST(NULL AS DOUBLE) AS amount,
+       [{location_sql('t')}] AS locations,
+       {content_sql(self.table, 't', extra_sql=[f"concat_ws('、', {missing})"])} AS content,
+       concat_ws('、', {missing}) AS missing,
+       {variables}
+FROM {self.table} AS t
+WHERE {any_missing}
+"""
