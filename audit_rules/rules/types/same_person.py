@@ -16,7 +16,7 @@ YAML (posts in a roster):
     table: staff
     field: title
     person: name                               # default name
-    incompatible: [[会计, 出纳], [会计, 采购]]   # or a parameter name holding such a list
+    incompatible: [[会计, 出纳], [会计, 采购]]   # or a parameter name: a list like [会计/出纳, 会计/采购]
 
 Message variables: person, roles (Chinese headers or posts, e.g. 经办人、审核人 / 会计与出纳),
 titles (roster form: the person's titles joined with '、'), and (row form) every field of the row.
@@ -24,6 +24,7 @@ titles (roster form: the person's titles joined with '、'), and (row form) ever
 
 from __future__ import annotations
 
+import re
 from itertools import combinations
 
 from pydantic import model_validator
@@ -89,7 +90,7 @@ class SamePerson(RuleType):
         if isinstance(self.incompatible, str):
             if self.incompatible not in ctx.params:
                 raise KeyError(f"规则引用了未定义的参数：{self.incompatible}")
-            pairs = [list(map(str, p)) for p in ctx.params[self.incompatible]]
+            pairs = [_split_pair(p) for p in ctx.params[self.incompatible]]
             _check_pairs(pairs)
             return pairs
         return self.incompatible or []
@@ -155,6 +156,13 @@ class SamePerson(RuleType):
              AND list_bool_or(list_transform(g.posts, lambda w: contains({title}, w)))
             GROUP BY g._unit, g._who, g.roles
         """
+
+
+def _split_pair(item: object) -> list[str]:
+    """A pair from a parameter: a text list item '会计/出纳' (also 、 , ， 与 as separators)."""
+    if isinstance(item, (list, tuple)):
+        return [str(w).strip() for w in item]
+    return [w.strip() for w in re.split(r"[/／、,，与]", str(item)) if w.strip()]
 
 
 def _check_pairs(pairs: list[list[str]]) -> None:
