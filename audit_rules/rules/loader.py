@@ -193,14 +193,21 @@ def coerce_parameter_value(value: Any, type_: str) -> Any:
     if type_ == "list":
         if isinstance(value, str):
             value = [v.strip() for v in re.split(LIST_SEPARATORS, value)]
-        if not isinstance(value, list) or any(isinstance(v, (dict, list)) or v is None for v in value):
+        if not isinstance(value, list) or not all(_list_item_ok(v) for v in value):
             raise ValueError(f"应为文本列表，实际为 {value!r}")
-        return [str(v) for v in value if str(v).strip()]
+        # Items are texts, or groups of texts (e.g. pairs of incompatible posts).
+        return [[str(x) for x in v] if isinstance(v, list) else str(v) for v in value if str(v).strip()]
     if type_ == "mapping":
         if not isinstance(value, dict) or any(isinstance(v, (dict, list)) for v in value.values()):
             raise ValueError(f"应为映射（名称: 数值），实际为 {value!r}")
         return {str(k): v for k, v in value.items()}
     raise ValueError(f"参数类型必须是 {'/'.join(PARAMETER_TYPES)} 之一，实际为 {type_!r}")
+
+
+def _list_item_ok(item: Any) -> bool:
+    if isinstance(item, list):
+        return all(x is not None and not isinstance(x, (dict, list)) for x in item)
+    return item is not None and not isinstance(item, dict)
 
 
 def parse_override_text(text: str, type_: str) -> Any:
