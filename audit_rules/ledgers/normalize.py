@@ -51,18 +51,28 @@ _WAN_SUFFIX = re.compile(r"^(-?\d+(?:\.\d+)?)(万|亿)$")
 
 
 def _cn_integer(text: str) -> int | None:
-    """壹万贰仟叁佰 → 12300; None when the characters do not form a number."""
+    """壹万贰仟叁佰 → 12300; None when the characters do not form an unambiguous number.
+
+    A last digit straight after a unit above 拾 (壹万贰, 壹佰贰) is spoken shorthand for
+    12000/120 but reads as 10002/102: ambiguous, so not read. 壹万零贰 is 10002.
+    """
     total = section = number = 0
     seen = False
+    last_unit = 1
+    zero_before = False
     for char in text:
         if char in _CN_DIGITS:
-            number = _CN_DIGITS[char]
+            digit = _CN_DIGITS[char]
+            if digit == 0:
+                zero_before = True
+            number = digit
             seen = True
         elif char in _CN_SMALL_UNITS:
             # 拾元 means 10: a unit with no digit before it counts one of it.
             section += (number if seen and number else 1) * _CN_SMALL_UNITS[char]
             number = 0
             seen = True
+            last_unit, zero_before = _CN_SMALL_UNITS[char], False
         elif char in _CN_BIG_UNITS:
             if not seen:
                 return None
@@ -72,8 +82,11 @@ def _cn_integer(text: str) -> int | None:
             else:
                 total += (section + number) * unit
             section = number = 0
+            last_unit, zero_before = unit, False
         else:
             return None
+    if number and last_unit > 10 and not zero_before:
+        return None
     return total + section + number if seen else None
 
 
