@@ -13,11 +13,11 @@ REVIEW_FEE = {
     "type": "lookup",
     "message": "向在职人员{payee}支付“{summary}”{amount:.2f}元（{ref_status}）",
     "table": "payments",
-    "where": [{"field": "summary", "contains": {"param": "review_fee_keywords"}}],
+    "where": [{"field": "summary", "op": "contains_any", "param": "review_fee_keywords"}],
     "key": "payee",
     "ref_table": "staff",
     "ref_key": "name",
-    "ref_where": [{"field": "status", "in": {"param": "active_status"}}],
+    "ref_where": [{"field": "status", "op": "in", "param": "active_status"}],
     "expect": "not_found",
 }
 REVIEW_PARAMS = {"review_fee_keywords": ["评审费", "劳务费", "专家咨询费"], "active_status": "在职"}
@@ -26,7 +26,7 @@ SUPPLIER = {
     "type": "lookup",
     "message": "{date}{econ_class}付给{payee}，不在定点名录",
     "table": "payments",
-    "where": [{"field": "econ_class", "in": {"param": "designated_classes"}}],
+    "where": [{"field": "econ_class", "op": "in", "param": "designated_classes"}],
     "key": "payee",
     "ref_table": "suppliers",
     "ref_key": "name",
@@ -40,7 +40,7 @@ DECISION = {
     "type": "lookup",
     "message": "合同{contract_no}金额{amount:.2f}元无集体决策",
     "table": "contracts",
-    "where": [{"field": "amount", "gte": {"param": "major_amount_threshold"}}],
+    "where": [{"field": "amount", "op": "ge", "param": "major_amount_threshold"}],
     "key": "contract_no",
     "ref_table": "decisions",
     "ref_key": "contract_no",
@@ -161,8 +161,8 @@ def test_message_variables_are_checked_when_the_ruleset_loads():
     [
         ({"key": "payer"}, "没有字段"),
         ({"ref_table": "vendors"}, "未知的表类型"),
-        ({"where": [{"field": "summary"}]}, "只能写一个比较方式"),
-        ({"where": [{"field": "summary", "contains": "a", "equals": "b"}]}, "只能写一个比较方式"),
+        ({"where": [{"field": "summary", "op": "contains_any"}]}, "value 或 param"),
+        ({"ref_where": [{"field": "state", "op": "in", "value": "在职"}]}, "没有字段"),
         ({"expect": "maybe"}, "expect"),
     ],
 )

@@ -11,7 +11,7 @@ RULE = {
     "message": "{unit}{month}没有中心组学习",
     "table": "meetings",
     "date": "date",
-    "where": [{"field": "kind", "contains": "中心组学习"}],
+    "where": [{"field": "kind", "op": "contains_any", "value": "中心组学习"}],
 }
 
 

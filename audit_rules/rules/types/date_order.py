@@ -40,6 +40,7 @@ from audit_rules.rules.types.lookup import (
     NUMBER_PARAMETER,
     Condition,
     check_fields,
+    condition_params,
     condition_parameter_types,
     field_names,
     conditions_sql,
@@ -83,7 +84,7 @@ class DateOrder(RuleType):
         return {self.table: list(dict.fromkeys(fields))}
 
     def parameters_used(self) -> list[str]:
-        used = [p for c in self.where for p in c.params()]
+        used = condition_params(self.where)
         if isinstance(self.offset, str):
             used.append(self.offset)
         if self.holidays and self.offset_unit == "working_days":
@@ -118,10 +119,10 @@ class DateOrder(RuleType):
         kind = table_kinds()[self.table]
         where = conditions_sql(self.where, "t", self.table, ctx)
         return " UNION ALL ".join(
-            f"""SELECT t.*, t.{self.later} AS _later, t.{name} AS _earlier,
+            f"""SELECT t.*, t."{self.later}" AS _later, t."{name}" AS _earlier,
                        {sql_literal(kind.fields[name].header)} AS _earlier_name
                 FROM {self.table} AS t
-                WHERE t.{self.later} IS NOT NULL AND t.{name} IS NOT NULL AND {where}"""
+                WHERE t."{self.later}" IS NOT NULL AND t."{name}" IS NOT NULL AND {where}"""
             for name in self.earlier_fields()
         )
 
@@ -163,7 +164,7 @@ class DateOrder(RuleType):
             bounds = "SELECT least(min(_earlier), min(_later)) AS lo, greatest(max(_earlier), max(_later)) AS hi FROM pairs"
             calendar_cte = f", cal AS ({workdays.calendar_cte_sql(bounds, self._extra_holidays(ctx))})"
         money = self.amount or ("amount" if "amount" in table_kinds()[self.table].fields else None)
-        amount = f"p.{money}::DOUBLE" if money else "NULL::DOUBLE"
+        amount = f'p."{money}"::DOUBLE' if money else "NULL::DOUBLE"
         measured_name = "days" if self.mode == "after" else "span"
         # When several earlier fields are passed, the finding names the earliest one (the
         # largest gap); every row gives at most one finding.

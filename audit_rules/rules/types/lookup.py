@@ -13,7 +13,7 @@ applies when it is shared (`_unit` NULL) or belongs to the row's unit.
 YAML:
     type: lookup
     table: payments
-    where: [{field: econ_class, in: {param: designated_classes}}]
+    where: [{field: econ_class, op: in, param: designated_classes}]   # the match type's conditions
     key: payee
     ref_table: suppliers
     ref_key: name
@@ -22,89 +22,36 @@ YAML:
     ref_window: {from: valid_from, to: valid_to, date: date}
     expect: found        # found: flag when NOT found; not_found: flag when found
 
-This module also holds the small condition model (`Condition`, `conditions_sql`) and the
-row-content helper shared by the other types of this family (periodic, same_person, purpose).
+Conditions (`where`, `ref_where`) are the `match` type's ({field, op, value | param}), so every
+type speaks one condition language. This module also holds small helpers shared by the other
+types of this family (date_order, periodic, same_person, purpose): field checks, fingerprint
+content, row variables, same-unit joins.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from audit_rules.ledgers.schema import table_kinds
-from audit_rules.rules.types.base import RuleType, SqlContext, sql_literal
+from audit_rules.rules.types.base import RuleType, SqlContext
+from audit_rules.rules.types.match import Condition, condition_parameter_types, where_sql
 
-PROVENANCE = ("_file", "_sheet", "_row", "_unit", "_bad")
+
+def conditions_sql(conds: list[Condition], alias: str, kind: str, ctx: SqlContext) -> str:
+    """The `match` type's conditions (one condition language for every type), ANDed."""
+    return where_sql(kind, conds, alias, ctx)
+
+
+def condition_params(conds: list[Condition]) -> list[str]:
+    return [c.param for c in conds if c.param]
+
+
 TEXT_TYPES = ("text", "id")
 
 
 # ---------------------------------------------------------------- shared helpers
-
-
-class ParamRef(BaseModel):
-    """A ruleset parameter used as a value: `{param: designated_classes}`."""
-
-    model_config = ConfigDict(extra="forbid")
-    param: str
-
-
-Scalar = Union[str, int, float]
-Operand = Union[ParamRef, Scalar, list[Scalar]]
-
-
-class Condition(BaseModel):
-    """One condition on a row's field. Exactly one operator per condition.
-
-    equals / not_equals / in / not_in compare text with norm_name on both sides;
-    contains / not_contains: the field contains the word (a list: any of the words);
-    gt / gte / lt / lte compare numbers or dates; blank: true = empty, false = filled.
-    Every value may be a literal or `{param: name}`.
-    """
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    field: str
-    equals: Operand | None = None
-    not_equals: Operand | None = None
-    in_: Operand | None = Field(default=None, alias="in")
-    not_in: Operand | None = None
-    contains: Operand | None = None
-    not_contains: Operand | None = None
-    gt: Operand | None = None
-    gte: Operand | None = None
-    lt: Operand | None = None
-    lte: Operand | None = None
-    blank: bool | None = None
-
-    @model_validator(mode="after")
-    def _one_operator(self) -> "Condition":
-        given = [name for name in OPERATORS if getattr(self, name) is not None]
-        if len(given) != 1:
-            raise ValueError(
-                f"条件（字段 {self.field}）须且只能写一个比较方式（equals、in、contains、gte 等），现为：{given or '无'}"
-            )
-        return self
-
-    def operator(self) -> str:
-        return next(name for name in OPERATORS if getattr(self, name) is not None)
-
-    def params(self) -> list[str]:
-        value = getattr(self, self.operator())
-        return [value.param] if isinstance(value, ParamRef) else []
-
-
-OPERATORS = ("equals", "not_equals", "in_", "not_in", "contains", "not_contains", "gt", "gte", "lt", "lte", "blank")
-_COMPARISONS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-
-
-def resolve(value: Any, ctx: SqlContext) -> Any:
-    """A condition value with parameters replaced by their values in force."""
-    if isinstance(value, ParamRef):
-        if value.param not in ctx.params:
-            raise KeyError(f"规则引用了未定义的参数：{value.param}")
-        return ctx.params[value.param]
-    return value
 
 
 def field_type(kind: str, name: str) -> str:
@@ -124,50 +71,7 @@ def check_fields(kind: str, fields: list[str], what: str = "") -> None:
         )
 
 
-def _as_list(value: Any) -> list:
-    if isinstance(value, (list, tuple, set)):
-        return list(value)
-    if isinstance(value, dict):  # a mapping parameter: its keys are the values
-        return list(value)
-    return [value]
-
-
-def condition_sql(cond: Condition, alias: str, kind: str, ctx: SqlContext) -> str:
-    """SQL for one condition on `alias.field` (NULL never satisfies a positive operator)."""
-    column = f"{alias}.{cond.field}"
-    op = cond.operator()
-    value = resolve(getattr(cond, op), ctx)
-    is_text = field_type(kind, cond.field) in TEXT_TYPES
-    is_list = field_type(kind, cond.field) == "list"
-    if op == "blank":
-        empty = f"({column} IS NULL OR len({column}) = 0)" if is_list else f"({column} IS NULL)"
-        if is_text:
-            empty = f"({column} IS NULL OR trim({column}) = '')"
-        return empty if value else f"NOT {empty}"
-    if op in ("contains", "not_contains"):
-        words = [str(w) for w in _as_list(value)]
-        target = f"array_to_string({column}, '、')" if is_list else f"{column}::VARCHAR"
-        hit = " OR ".join(f"contains(norm_name({target}), norm_name({sql_literal(w)}))" for w in words) or "FALSE"
-        return f"({column} IS NOT NULL AND ({hit}))" if op == "contains" else f"({column} IS NULL OR NOT ({hit}))"
-    if op in ("equals", "not_equals", "in_", "not_in"):
-        values = _as_list(value)
-        if is_text:
-            items = sql_literal([str(v) for v in values])
-            member = f"list_contains(list_transform({items}, lambda v: norm_name(v)), norm_name({column}))"
-        else:
-            member = f"list_contains({sql_literal(values)}, {column})"
-        if op in ("equals", "in_"):
-            return f"({column} IS NOT NULL AND {member})"
-        return f"({column} IS NULL OR NOT {member})"
-    return f"({column} {_COMPARISONS[op]} {sql_literal(value)})"
-
-
-def conditions_sql(conds: list[Condition], alias: str, kind: str, ctx: SqlContext) -> str:
-    """All conditions joined with AND ('TRUE' when there are none)."""
-    return " AND ".join(condition_sql(c, alias, kind, ctx) for c in conds) or "TRUE"
-
-
-def content_sql(alias: str, kind: str, fields: list[str] | None = None, prefix: str = "") -> str:
+def content_sql(alias: str, kind: str, fields: list[str] | None = None) -> str:
     """A stable text of a row's values (never row numbers): the fingerprint content.
 
     Text is normalised with norm_name so re-typing spaces or brackets keeps the id."""
@@ -175,12 +79,11 @@ def content_sql(alias: str, kind: str, fields: list[str] | None = None, prefix: 
     parts = [f"coalesce({alias}._unit, '')"] + [
         f"coalesce({_content_value(alias, kind, n)}, '')" for n in names
     ]
-    head = sql_literal(prefix) + ", " if prefix else ""
-    return f"concat_ws('|', {head}{', '.join(parts)})"
+    return f"concat_ws('|', {', '.join(parts)})"
 
 
 def _content_value(alias: str, kind: str, name: str) -> str:
-    column = f"{alias}.{name}"
+    column = f'{alias}."{name}"'
     kind_type = field_type(kind, name)
     if kind_type == "text":
         return f"norm_name({column})"
@@ -193,7 +96,7 @@ def field_columns(alias: str, kind: str, skip: tuple[str, ...] = (), wrap: str =
     """Every field of the kind as a message variable of the same name (`wrap` applies an
     aggregate such as any_value({}) when the query groups)."""
     names = [n for n in table_kinds()[kind].fields if n not in skip]
-    return ", ".join(f"{wrap.format(f'{alias}.{n}')} AS {n}" for n in names)
+    return ", ".join(wrap.format(f'{alias}."{n}"') + f' AS "{n}"' for n in names)
 
 
 def field_names(kind: str, skip: tuple[str, ...] = ("amount",), prefix: str = "") -> set[str]:
@@ -202,20 +105,6 @@ def field_names(kind: str, skip: tuple[str, ...] = ("amount",), prefix: str = ""
 
 
 NUMBER_PARAMETER = ("number", "integer")
-LIST_PARAMETER = ("list", "mapping")
-
-
-def condition_parameter_types(conds: list[Condition]) -> dict[str, tuple[str, ...]]:
-    """Accepted parameter types of the parameters conditions read (lists for in / contains)."""
-    out: dict[str, tuple[str, ...]] = {}
-    for cond in conds:
-        for name in cond.params():
-            op = cond.operator()
-            if op in _COMPARISONS:
-                out[name] = NUMBER_PARAMETER
-            elif op in ("in_", "not_in", "contains", "not_contains"):
-                out[name] = ("list", "mapping", "string")
-    return out
 
 
 def same_unit_sql(ref: str, row: str) -> str:
@@ -298,7 +187,7 @@ class Lookup(RuleType):
         return needs
 
     def parameters_used(self) -> list[str]:
-        return _unique([p for c in [*self.where, *self.ref_where] for p in c.params()])
+        return _unique(condition_params([*self.where, *self.ref_where]))
 
     def parameter_types(self) -> dict[str, tuple[str, ...]]:
         return condition_parameter_types([*self.where, *self.ref_where])
@@ -315,30 +204,30 @@ class Lookup(RuleType):
         both_ids = field_type(self.table, self.key) == "id" and field_type(self.ref_table, self.ref_key) == "id"
         norm = "norm_invoice" if both_ids else "norm_name"
         parts = [
-            f"{norm}(r.{self.ref_key}::VARCHAR) = {norm}(t.{self.key}::VARCHAR)",
+            f'{norm}(r."{self.ref_key}"::VARCHAR) = {norm}(t."{self.key}"::VARCHAR)',
             same_unit_sql("r", "t"),
             conditions_sql(self.ref_where, "r", self.ref_table, ctx),
         ]
         for m in self.ref_match:
             if field_type(self.ref_table, m.field) in TEXT_TYPES:
-                parts.append(f"norm_name(r.{m.field}) = norm_name(t.{m.equals})")
+                parts.append(f'norm_name(r."{m.field}") = norm_name(t."{m.equals}")')
             else:
-                parts.append(f"r.{m.field} = t.{m.equals}")
+                parts.append(f'r."{m.field}" = t."{m.equals}"')
         if self.ref_window:
             w = self.ref_window
-            parts.append(f"(r.{w.from_} IS NULL OR r.{w.from_} <= t.{w.date})")
-            parts.append(f"(r.{w.to} IS NULL OR t.{w.date} <= r.{w.to})")
+            parts.append(f'(r."{w.from_}" IS NULL OR r."{w.from_}" <= t."{w.date}")')
+            parts.append(f'(r."{w.to}" IS NULL OR t."{w.date}" <= r."{w.to}")')
         return " AND ".join(parts)
 
     def compile(self, ctx: SqlContext) -> str:
         money = self.money_field()
-        amount = f"t.{money}::DOUBLE" if money else "NULL::DOUBLE"
+        amount = f't."{money}"::DOUBLE' if money else "NULL::DOUBLE"
         row_vars = field_columns("t", self.table, skip=("amount",))
         content = content_sql("t", self.table)
         rows = f"""
             SELECT t.*, row_number() OVER (ORDER BY t._file, t._sheet, t._row) AS _tid
             FROM {self.table} AS t
-            WHERE t.{self.key} IS NOT NULL AND {conditions_sql(self.where, "t", self.table, ctx)}
+            WHERE t."{self.key}" IS NOT NULL AND {conditions_sql(self.where, "t", self.table, ctx)}
         """
         if self.expect == "found":
             # Flag rows with no applicable reference row: only the row itself to show.
@@ -346,14 +235,14 @@ class Lookup(RuleType):
                 SELECT t._unit AS unit, {amount} AS amount,
                        [{SqlContext.location("t")}] AS locations,
                        {content} AS content,
-                       t.{self.key} AS key, {row_vars}
+                       t."{self.key}" AS key, {row_vars}
                 FROM ({rows}) AS t
                 WHERE NOT EXISTS (SELECT 1 FROM {self.ref_table} AS r WHERE {self._ref_join_sql(ctx)})
             """
         # Flag rows found in the reference: the row first, then the reference rows it matched;
         # the first matched reference row's fields are variables ref_<field>.
         ref_vars = ", ".join(
-            f"arg_min(r.{n}, [r._file, r._sheet, r._row::VARCHAR]) AS ref_{n}"
+            f'arg_min(r."{n}", [r._file, r._sheet, r._row::VARCHAR]) AS "ref_{n}"'
             for n in table_kinds()[self.ref_table].fields
         )
         return f"""
@@ -361,7 +250,7 @@ class Lookup(RuleType):
                    [any_value({SqlContext.location("t")})]
                      || list({SqlContext.location("r")} ORDER BY r._file, r._sheet, r._row) AS locations,
                    any_value({content}) AS content,
-                   any_value(t.{self.key}) AS key,
+                   any_value(t."{self.key}") AS key,
                    {field_columns("t", self.table, skip=("amount",), wrap="any_value({})")},
                    {ref_vars}
             FROM ({rows}) AS t

@@ -14,7 +14,7 @@ YAML:
     type: periodic
     table: meetings
     date: date
-    where: [{field: kind, contains: 中心组学习}]
+    where: [{field: kind, op: contains_any, value: 中心组学习}]
 
 Message variables: month ('2019年3月'), unit, month_start (the month's first day).
 """
@@ -25,7 +25,13 @@ from pydantic import model_validator
 
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.rules.types.base import RuleType, SqlContext
-from audit_rules.rules.types.lookup import Condition, check_fields, condition_parameter_types, conditions_sql
+from audit_rules.rules.types.lookup import (
+    Condition,
+    check_fields,
+    condition_parameter_types,
+    condition_params,
+    conditions_sql,
+)
 
 
 class Periodic(RuleType):
@@ -46,7 +52,7 @@ class Periodic(RuleType):
         return {self.table: list(dict.fromkeys([self.date, *(c.field for c in self.where)]))}
 
     def parameters_used(self) -> list[str]:
-        return list(dict.fromkeys(p for c in self.where for p in c.params()))
+        return list(dict.fromkeys(condition_params(self.where)))
 
     def parameter_types(self) -> dict[str, tuple[str, ...]]:
         return condition_parameter_types(self.where)
@@ -55,7 +61,7 @@ class Periodic(RuleType):
         return {"month", "month_start"}
 
     def compile(self, ctx: SqlContext) -> str:
-        day = f"t.{self.date}"
+        day = f't."{self.date}"'
         required = conditions_sql(self.where, "t", self.table, ctx)
         return f"""
             WITH dated AS (

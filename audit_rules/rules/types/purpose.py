@@ -73,7 +73,7 @@ class Purpose(RuleType):
         return [str(w) for w in (ctx.params[self.excluded] or [])]
 
     def compile(self, ctx: SqlContext) -> str:
-        cls, summary = f"p.{self.class_field}", f"p.{self.summary_field}"
+        cls, summary = f'p."{self.class_field}"', f'p."{self.summary_field}"'
         words = sql_literal(self._excluded_words(ctx)) if self._excluded_words(ctx) else "[]::VARCHAR[]"
         class_reason = (
             f"CASE WHEN {cls} IS NOT NULL AND len(coalesce(f.allowed_classes, [])) > 0 "
@@ -102,10 +102,10 @@ class Purpose(RuleType):
                            ORDER BY (f._unit IS NULL), f._file, f._sheet, f._row) AS _rank
                 FROM {self.table} AS p
                 JOIN {self.funds_table} AS f
-                  ON norm_name(f.fund) = norm_name(p.{self.fund_field}) AND {same_unit_sql("f", "p")}
-                WHERE p.{self.fund_field} IS NOT NULL
+                  ON norm_name(f.fund) = norm_name(p."{self.fund_field}") AND {same_unit_sql("f", "p")}
+                WHERE p."{self.fund_field}" IS NOT NULL
             )
-            SELECT p._unit AS unit, p.{self.amount}::DOUBLE AS amount,
+            SELECT p._unit AS unit, p."{self.amount}"::DOUBLE AS amount,
                    [{SqlContext.location("p")},
                     {{'file': p._f_file, 'sheet': p._f_sheet, 'row': p._f_row}}] AS locations,
                    {content_sql("p", self.table)} AS content,

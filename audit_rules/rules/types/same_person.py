@@ -97,7 +97,7 @@ class SamePerson(RuleType):
 
     def _money(self) -> str:
         money = self.amount or ("amount" if "amount" in table_kinds()[self.table].fields else None)
-        return f"t.{money}::DOUBLE" if money else "NULL::DOUBLE"
+        return f't."{money}"::DOUBLE' if money else "NULL::DOUBLE"
 
     def _roles_sql(self) -> str:
         """One finding per row where two of the role fields hold the same (non-blank) name."""
@@ -125,7 +125,7 @@ class SamePerson(RuleType):
         if not pairs:
             return "SELECT NULL::VARCHAR AS unit, NULL::DOUBLE AS amount, [] AS locations, NULL::VARCHAR AS content, NULL::VARCHAR AS person, NULL::VARCHAR AS roles, NULL::VARCHAR AS titles WHERE FALSE"
         values = ", ".join(f"({i}, {sql_literal(a)}, {sql_literal(b)})" for i, (a, b) in enumerate(pairs))
-        title, person = f"s.{self.field}", f"s.{self.person}"
+        title, person = f's."{self.field}"', f's."{self.person}"'
         return f"""
             WITH roster AS (
                 SELECT s.*, norm_name({person}) AS _who
