@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -403,10 +403,16 @@ def test_importing_the_package_does_not_import_great_expectations(tmp_path):
     assert proc.stdout.strip() == "False"
 
 
-def test_gate_writes_no_files_and_prints_no_progress_bars(tmp_path):
+def test_gate_writes_no_files_prints_nothing_and_opens_no_connection(tmp_path):
     proc = run_python(f"""
+        import socket
         import sys
-        import pandas as pd
+
+        def refuse(*args, **kwargs):
+            raise AssertionError("network access attempted")
+
+        socket.socket.connect = refuse
+        socket.create_connection = refuse
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_quality_gate import payments_table, TODAY
         from audit_rules.quality import run_quality, start_gx_import
@@ -417,5 +423,32 @@ def test_gate_writes_no_files_and_prints_no_progress_bars(tmp_path):
     assert proc.returncode == 0, proc.stderr
     count, imported = proc.stdout.split()
     assert int(count) > 0 and imported == "True"
-    assert "Calculating Metrics" not in proc.stderr
+    assert "Calculating Metrics" not in proc.stderr  # tqdm progress bars are off
+    assert proc.stderr == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_table_without_data_rows_is_checked_without_failures_on_values():
+    table = payments_table(columns={name: values[:0] for name, values in payments_columns().items()})
+    results = run_quality([table], today=TODAY)
+    assert results and all(r.passed for r in results)
+    reasons = unusable_fields([table], results)["payments"]
+    assert reasons["amount"] == "付款/支出/报销明细没有数据行"
+
+
+JSON_LEAVES = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.text(max_size=20),
+    st.floats(allow_nan=True, allow_infinity=False),
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)).map(pd.Timestamp),
+    st.integers(-1000, 1000).map(np.int64), st.floats(-1e6, 1e6).map(np.float64),
+)
+
+
+@given(st.one_of(JSON_LEAVES, st.lists(JSON_LEAVES, max_size=4)))
+def test_failed_values_are_always_json_ready(value):
+    from audit_rules.quality.gate import _plain
+
+    plain = _plain(value)
+    json.dumps(plain, allow_nan=False)
+    if isinstance(value, (str, bool)) or (isinstance(value, int) and not isinstance(value, bool)):
+        assert plain == value  # what the user typed is kept as is
