@@ -408,7 +408,8 @@ def _load_rule(raw: Any, index: int, params: dict[str, Parameter], src: _Source)
             message = explain_validation_error(err)
             if err.get("type") == "extra_forbidden":
                 message = f"规则类型 {type_name} 没有此字段"
-            src.error((*where, *loc), f"{subject} 的字段 {_field_label(loc)}", message)
+            label = f"{subject} 的字段 {_field_label(loc)}" if loc else f"{subject}（类型 {type_name}）"
+            src.error((*where, *loc), label, message)
         return None
     for name in spec.parameters_used():
         if name not in params:
