@@ -37,7 +37,6 @@ from audit_rules.quality.suites import (
     PARAM_MAX_YEAR,
     PARAM_MIN_DATE,
     PARAM_MIN_YEAR,
-    PARSED_TYPES,
     SUMMABLE_TYPES,
     CheckSpec,
     build_suite,
