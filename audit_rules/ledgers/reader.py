@@ -132,7 +132,9 @@ def _csv_grid(path: Path, display: str) -> pd.DataFrame:
         rows.append(record)
         lines.append(next_line)
         next_line = reader.line_num + 1
-    frame = pd.DataFrame(rows, index=lines) if rows else pd.DataFrame()
+    width = max((len(row) for row in rows), default=0)
+    padded = [row + [""] * (width - len(row)) for row in rows]
+    frame = pd.DataFrame(padded, index=lines) if rows and width else pd.DataFrame()
     return frame.astype("str").mask(frame.isna()) if len(frame.columns) else frame
 
 
