@@ -82,6 +82,114 @@ def inspect(paths, mapping, as_json):
 
 # ---- rules (catalogue) ----------------------------------------------------------------------
 
+
+def _load_ruleset_or_exit(ruleset: str | None):
+    from audit_rules.rules.loader import load_ruleset
+    from audit_rules.rules.model import RulesetError
+
+    try:
+        return load_ruleset(ruleset)
+    except RulesetError as exc:
+        for error in exc.errors:
+            click.echo(error, err=True)
+        raise SystemExit(2) from None
+
+
+@main.group(help="查看和校验规则集：列出规则、查看单条规则、校验规则集文件。")
+def rules() -> None:
+    pass
+
+
+@rules.command("list", help="列出规则集中的规则（默认：内置默认规则集）。")
+@click.option("--ruleset", "ruleset", metavar="FILE", help="规则集文件或内置规则集名称。")
+def rules_list(ruleset: str | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    loaded = _load_ruleset_or_exit(ruleset)
+    table = Table(title=f"{loaded.title}（{loaded.id} {loaded.version}）：{len(loaded.rules)} 条规则")
+    for header in ("id", "标题", "类别", "严重程度", "类型", "依据", "启用"):
+        table.add_column(header, overflow="fold")
+    for rule in loaded.rules:
+        table.add_row(
+            rule.id,
+            rule.title,
+            rule.category_title,
+            rule.severity_title,
+            rule.type,
+            rule.basis,
+            "是" if rule.enabled else "否",
+        )
+    Console().print(table)
+
+
+@rules.command("show", help="查看一条规则的全部字段、所用参数及取值、依据和示例。")
+@click.argument("rule_id")
+@click.option("--ruleset", "ruleset", metavar="FILE", help="规则集文件或内置规则集名称。")
+def rules_show(rule_id: str, ruleset: str | None) -> None:
+    import yaml
+
+    from audit_rules.rules.model import UNVERIFIED_NOTE
+
+    loaded = _load_ruleset_or_exit(ruleset)
+    try:
+        rule = loaded.rule(rule_id)
+    except KeyError:
+        click.echo(f"规则集 {loaded.id} 中没有规则 {rule_id}（可用：{'、'.join(r.id for r in loaded.rules)}）", err=True)
+        raise SystemExit(2) from None
+    lines = [
+        f"规则：{rule.id}",
+        f"标题：{rule.title}",
+        f"类别：{rule.category_title}（{rule.category}）",
+        f"严重程度：{rule.severity_title}（{rule.severity}）",
+        f"类型：{rule.type}",
+        f"启用：{'是' if rule.enabled else '否'}",
+        f"依据：{rule.basis or '（未填写）'}",
+        f"说明：{rule.description or '（未填写）'}",
+        f"消息模板：{rule.message}",
+        f"定义位置：{rule.source}",
+        "规则类型字段：",
+    ]
+    spec = rule.spec.model_dump(mode="json", exclude_none=True)
+    lines += ["  " + line for line in yaml.safe_dump(spec, allow_unicode=True, sort_keys=False).splitlines()]
+    used = rule.parameters_used()
+    lines.append("所用参数：" + ("" if used else "无"))
+    for name in used:
+        param = loaded.parameters[name]
+        mark = "已核实" if param.verified else f"未核实，{UNVERIFIED_NOTE}"
+        value = param.value
+        if isinstance(value, dict):
+            value = "，".join(f"{k} {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        lines.append(f"  {name} = {value}{(' ' + param.unit) if param.unit else ''}（{mark}）")
+        if param.description:
+            lines.append(f"    含义：{param.description}")
+        if param.basis:
+            lines.append(f"    依据：{param.basis}")
+    lines.append("示例（应检出）：")
+    lines += [f"  - {e}" for e in rule.examples.flags] or ["  （无）"]
+    lines.append("示例（不应检出）：")
+    lines += [f"  - {e}" for e in rule.examples.passes] or ["  （无）"]
+    click.echo("\n".join(lines))
+
+
+@rules.command("validate", help="校验规则集文件：有效时退出码 0，否则逐条列出错误（文件、行号、字段）并退出码 2。")
+@click.argument("file", type=click.Path(dir_okay=False))
+def rules_validate(file: str) -> None:
+    from audit_rules.rules.loader import load_ruleset
+    from audit_rules.rules.model import RulesetError
+
+    try:
+        loaded = load_ruleset(file)
+    except RulesetError as exc:
+        for error in exc.errors:
+            click.echo(error, err=True)
+        click.echo(f"规则集无效：{len(exc.errors)} 处错误", err=True)
+        raise SystemExit(2) from None
+    enabled = len(loaded.enabled_rules)
+    click.echo(f"规则集有效：{len(loaded.rules)} 条规则（启用 {enabled} 条），{len(loaded.parameters)} 个参数")
+
 # ---- check / quality (pipeline) -------------------------------------------------------------
 
 
