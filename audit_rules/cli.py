@@ -28,6 +28,9 @@ def _print_inspection(entries: list[dict]) -> None:
     from audit_rules.ledgers.schema import kind_title
 
     console = Console()
+    if not console.is_terminal:
+        # Piped or captured output: do not squeeze Chinese headers into 80 columns.
+        console = Console(width=200)
     tables = [e for e in entries if "error" not in e]
     errors = [e for e in entries if "error" in e]
     grid = RichTable(title="台账识别结果", show_lines=True)
