@@ -816,7 +816,8 @@ def build_unit_a(rng: random.Random, inv: Invoices) -> UnitData:
             "reception-same-city", "来访单位所在地空白，不判同城", "Blank guest location: not same city"),
     ]
     u.receptions.sort(key=lambda r: r.date)
-    u.receptions[0].near("reception-same-city", "株洲、湘潭等外地来访接待不属同城", "Guests from other cities: not same city")
+    next(r for r in u.receptions if r.guest_location in ("株洲市", "湘潭市") and not r.plants).near(
+        "reception-same-city", "株洲、湘潭等外地来访接待不属同城", "Guests from another city (株洲/湘潭): not same city")
 
     O = lambda *a, **k: OvertimeMeal(UNIT_A, *a, **k)  # noqa: E731
     reasons = ["编制年度部门预算", "科技项目申报材料集中审核", "迎接省科技厅检查准备材料", "年终决算",
@@ -1074,7 +1075,7 @@ def build_unit_b(rng: random.Random, inv: Invoices) -> UnitData:
         unit_, loc_ = rng.choice(guests)
         g, c = rng.randint(2, 8), rng.randint(1, 3)
         u.receptions.append(R(month_days(rng, m), unit_, loc_, g, c, float(rng.randint(70, 130) * (g + c)), True))
-    u.receptions.append(R(date(2019, 10, 17), "长沙市岳麓区文化馆", "长沙市岳麓区", 3, 2, 600.0, True).plant(
+    u.receptions.append(R(date(2019, 10, 17), "长沙市岳麓区文化馆", "长沙市岳麓区", 3, 2, 600.0, False).plant(
         "reception-same-city", "接待同城长沙市岳麓区文化馆来访人员用餐", "Official meal for guests from 长沙市岳麓区 (same city)"))
     u.receptions.sort(key=lambda r: r.date)
     O = lambda *a, **k: OvertimeMeal(UNIT_B, *a, **k)  # noqa: E731
