@@ -176,3 +176,17 @@ def test_blank_rows_are_dropped_and_unnamed_data_columns_reported(tmp_path):
     table = _only_table(tmp_path, rows)
     assert table.data["_row"].tolist() == [2, 4]
     assert table.unmapped == ["列F"]
+
+
+def test_merged_ranges_bound_the_parent_header(tmp_path):
+    """金额 is merged over C:D only; E's header sits in the second row alone (E1 not merged)."""
+    rows = [
+        ["日期", "凭证号", "金额", None, None, "收款单位"],
+        [None, None, "现金", "转账", "经办人", None],
+        ["2019-01-02", "记-1", 10, None, "张三", "甲"],
+    ]
+    table = _only_table(tmp_path, rows, ["C1:D1", "A1:A2", "B1:B2", "F1:F2"])
+    assert table.header_row == 2
+    assert table.fields["amount"] == "金额/现金"
+    assert table.fields["handler"] == "经办人"  # not "金额/经办人": the merge ends at D
+    assert table.unmapped == ["金额/转账"]

@@ -257,13 +257,18 @@ def _try_two_rows(best: HeaderMatch, rows: dict[int, Row], overrides, merged_spa
         parent, child = rows.get(top) or {}, rows.get(below) or {}
         if not parent or not child:
             continue
-        spans = merged_spans(top) if merged_spans else None
-        candidates, labels = _two_row_candidates(parent, child, spans)
+        candidates, labels = _two_row_candidates(parent, child, None)
         fields, scales = _match_columns(candidates, kind.name, overrides)
         better = len(fields) > best.score
         subheader = below != number and len(fields) >= best.score and _looks_like_subheader(parent, child)
-        if better or subheader:
-            return HeaderMatch(kind.name, (top, below), labels, fields, scales)
+        if not (better or subheader):
+            continue
+        # Only now ask for the merged ranges: reading them costs a second parse of the sheet.
+        spans = merged_spans(top) if merged_spans else None
+        if spans:
+            candidates, labels = _two_row_candidates(parent, child, spans)
+            fields, scales = _match_columns(candidates, kind.name, overrides)
+        return HeaderMatch(kind.name, (top, below), labels, fields, scales)
     return best
 
 
