@@ -189,3 +189,28 @@ def test_invalid_rule_fields_are_refused_in_chinese(change, words):
     with pytest.raises(RulesetError) as err:
         run(rule, {}, {"publicity_min_working_days": 5})
     assert words in str(err.value)
+
+
+def test_after_mode_in_working_days_skips_weekends_and_holidays():
+    rule = {
+        "type": "date_order",
+        "message": "{later}晚于{earlier}后{limit}个工作日（{days}个）",
+        "table": "contracts",
+        "later": "sign_date",
+        "earlier": "start_date",
+        "offset": 2,
+        "offset_unit": "working_days",
+    }
+    table = contracts(
+        {"sign_date": "2019-05-13", "start_date": "2019-05-09"},  # Thu → Mon: Fri, Mon = 2 working days
+        {"sign_date": "2019-05-14", "start_date": "2019-05-09"},  # 3 working days
+        {"sign_date": "2019-10-09", "start_date": "2019-09-30"},  # over 国庆: 8, 9 Oct = 2
+    )
+    findings, _ = run(rule, {"contracts": table})
+    assert rows_of(findings) == [4]
+    assert findings[0].message == "2019-05-14晚于2019-05-09后2个工作日（3个）"
+
+
+def test_offset_parameter_of_the_wrong_type_is_refused():
+    with pytest.raises(RulesetError, match="asset_booking_days"):
+        run(BOOKED_LATE, {}, {"asset_booking_days": ["30"]})
