@@ -111,7 +111,8 @@ def rules_list(ruleset: str | None) -> None:
 
     loaded = _load_ruleset_or_exit(ruleset)
     table = Table(title=f"{loaded.title}（{loaded.id} {loaded.version}）：{len(loaded.rules)} 条规则")
-    for header in ("id", "标题", "类别", "严重程度", "类型", "依据", "启用"):
+    table.add_column("id", no_wrap=True)
+    for header in ("标题", "类别", "严重程度", "类型", "依据", "启用"):
         table.add_column(header, overflow="fold")
     for rule in loaded.rules:
         table.add_row(
@@ -123,7 +124,10 @@ def rules_list(ruleset: str | None) -> None:
             rule.basis,
             "是" if rule.enabled else "否",
         )
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 200))  # piped: keep one rule per line
+    console.print(table)
 
 
 @rules.command("show", help="查看一条规则的全部字段、所用参数及取值、依据和示例。")
