@@ -20,6 +20,10 @@ import pandas as pd
 
 # ---- shared helpers ---------------------------------------------------------------------
 
+# Patterns given to pandas string methods avoid \s, \d and compiled objects: with those pandas
+# leaves pyarrow's vectorised regex for a Python loop (10x slower on a 200k-row sheet).
+WS = "[ \t\n\r\f\v\u00a0\u3000]"
+
 
 def as_text(series: pd.Series) -> pd.Series:
     """Cell text NFKC-normalised and trimmed, as the pandas string dtype; blanks become NA."""
@@ -35,7 +39,7 @@ def _to_object(series: pd.Series) -> pd.Series:
 
 # ---- amounts ------------------------------------------------------------------------------
 
-_AMOUNT_NOISE = re.compile(r"[,\s¥$元]|人民币|RMB|CNY", re.IGNORECASE)
+_AMOUNT_NOISE = re.compile("(?i)" + WS + "|[,¥$元]|人民币|RMB|CNY")
 _RARE_NOISE = re.compile(r"[,\s¥$]|人民币")
 _BRACKET_NEGATIVE = re.compile(r"^\((.*)\)$")
 
@@ -142,9 +146,9 @@ def _parse_rare_amount(text: str) -> float:
 def parse_amount(series: pd.Series, scale: float = 1.0) -> tuple[pd.Series, pd.Series]:
     """Money in 元 as float64. Handles 1,200.00 / ¥1200元 / (1,200.00) / -1200 / 大写 / 1.2万."""
     text = as_text(series)
-    cleaned = text.str.replace(_AMOUNT_NOISE, "", regex=True)
+    cleaned = text.str.replace(_AMOUNT_NOISE.pattern, "", regex=True)
     # Accountants write negatives in brackets: (1,200.00) = -1200.
-    cleaned = cleaned.str.replace(_BRACKET_NEGATIVE, r"-\1", regex=True)
+    cleaned = cleaned.str.replace(_BRACKET_NEGATIVE.pattern, r"-\1", regex=True)
     values = pd.to_numeric(cleaned, errors="coerce").astype("float64")
     unread = values.isna() & text.notna()
     if unread.any():
@@ -161,13 +165,13 @@ def parse_amount(series: pd.Series, scale: float = 1.0) -> tuple[pd.Series, pd.S
 
 # ---- dates ------------------------------------------------------------------------------
 
-_EXCEL_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2}(?:\.\d+)?)?$")
+_EXCEL_ISO = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?: [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?)?$")
 _GENERIC_DATE = re.compile(
     r"^(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*[日号]?"
     r"(?:\s*T?\s*\d{1,2}\s*[:时]\s*\d{1,2}(?:\s*[:分]\s*\d{1,2}(?:\.\d+)?\s*秒?)?)?$"
 )
 _COMPACT_DATE = re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$")
-_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_SERIAL = re.compile(r"^[0-9]{5}(?:\.[0-9]+)?$")
 # Excel serials from 1950-01-01 to 2099-12-31; a 5-digit number outside is not a date.
 SERIAL_MIN, SERIAL_MAX = 18_264, 73_050
 YEAR_MIN, YEAR_MAX = 1900, 2100
@@ -184,7 +188,7 @@ def parse_date(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates from Excel cells and every way people type them; time parts are dropped."""
     text = as_text(series)
     result = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-    iso = text.str.match(_EXCEL_ISO).fillna(False).astype(bool)
+    iso = text.str.match(_EXCEL_ISO.pattern).fillna(False).astype(bool)
     if iso.any():
         result[iso] = pd.to_datetime(text[iso].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
     for pattern in (_GENERIC_DATE, _COMPACT_DATE):
@@ -198,7 +202,7 @@ def parse_date(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     todo = result.isna() & text.notna()
     if todo.any():
         serial_text = text[todo]
-        is_serial = serial_text.str.match(_SERIAL).fillna(False).astype(bool)
+        is_serial = serial_text.str.match(_SERIAL.pattern).fillna(False).astype(bool)
         serials = pd.to_numeric(serial_text[is_serial], errors="coerce")
         serials = serials[(serials >= SERIAL_MIN) & (serials <= SERIAL_MAX)]
         if len(serials):
@@ -224,7 +228,7 @@ NO_WORDS = frozenset(
 
 def parse_bool(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """是/否, √/×, 有/无, 已盖章/未盖章, Y/N, true/false, 1/0 → nullable boolean; blank → NA."""
-    text = as_text(series).str.lower().str.replace(r"\s", "", regex=True)
+    text = as_text(series).str.lower().str.replace(WS, "", regex=True)
     result = pd.Series(pd.NA, index=series.index, dtype="boolean")
     result[text.isin(YES_WORDS).fillna(False).astype(bool)] = True
     result[text.isin(NO_WORDS).fillna(False).astype(bool)] = False
@@ -234,13 +238,13 @@ def parse_bool(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 # ---- counts, ratios, years ----------------------------------------------------------------
 
-_COUNT_SUFFIX = re.compile(r"\s*(人|个|次|天|日|件|台|份|名|位|套|辆|本|张|间|人次)$")
+_COUNT_SUFFIX = re.compile(WS + r"*(人|个|次|天|日|件|台|份|名|位|套|辆|本|张|间|人次)$")
 
 
 def parse_count(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Non-negative whole numbers; '5人' → 5. Fractions and negatives are unreadable."""
     text = as_text(series)
-    numbers = pd.to_numeric(text.str.replace(_COUNT_SUFFIX, "", regex=True).str.replace(",", ""),
+    numbers = pd.to_numeric(text.str.replace(_COUNT_SUFFIX.pattern, "", regex=True).str.replace(",", ""),
                             errors="coerce").astype("float64")
     valid = numbers.notna() & (numbers >= 0) & (numbers == np.floor(numbers.fillna(0))) & (numbers < 2**53)
     result = numbers.where(valid).astype("Int64")
@@ -263,7 +267,7 @@ def parse_ratio(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parse_year(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """'2019', '2019年', '2019年度', 2019.0 → 2019 (Int64)."""
-    text = as_text(series).str.replace(r"\s*年度?$", "", regex=True)
+    text = as_text(series).str.replace(WS + "*年度?$", "", regex=True)
     numbers = pd.to_numeric(text, errors="coerce").astype("float64")
     valid = (numbers >= YEAR_MIN) & (numbers <= YEAR_MAX) & (numbers == np.floor(numbers.fillna(0)))
     result = numbers.where(valid).astype("Int64")
@@ -276,14 +280,14 @@ def parse_year(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parse_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """NFKC, trimmed, inner whitespace collapsed to one space; blank → None."""
-    text = as_text(series).str.replace(r"\s+", " ", regex=True)
+    text = as_text(series).str.replace(WS + "+", " ", regex=True)
     return _to_object(text), pd.Series(False, index=series.index)
 
 
 def parse_id(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Identifiers stay text: leading zeros kept; an integral number never gains '.0'."""
-    text = as_text(series).str.replace(r"\s+", " ", regex=True)
-    text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    text = as_text(series).str.replace(WS + "+", " ", regex=True)
+    text = text.str.replace(r"^(-?[0-9]+)\.0+$", r"\1", regex=True)
     return _to_object(text), pd.Series(False, index=series.index)
 
 

@@ -28,7 +28,7 @@ from audit_rules.ledgers.model import BAD_FIELDS, PROVENANCE, CellProblem, ReadE
 from audit_rules.ledgers.schema import table_kinds
 
 _TOTAL_CELL = re.compile(r"^(本页|本月|本年|本期|全年|总)?(合计|小计|总计|累计)[:：]?$")
-_EXCEL_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$")
+_EXCEL_MIDNIGHT = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) 00:00:00$")
 
 # ---- sheets as grids of strings ---------------------------------------------------------------
 # A grid is a DataFrame of str/NA: index = Excel row number (CSV line), columns = absolute
@@ -216,14 +216,18 @@ def _totals_mask(data: pd.DataFrame) -> pd.Series:
     """Rows with a 合计/小计/总计 cell (whitespace inside ignored: '合 计')."""
     mask = pd.Series(False, index=data.index)
     for column in data.columns:
-        text = data[column].str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
-        mask |= text.str.match(_TOTAL_CELL).fillna(False).astype(bool)
+        # Every total word contains 计: a cheap filter before normalising the few candidates.
+        candidates = data[column].str.contains("计", regex=False).fillna(False).astype(bool)
+        if not candidates.any():
+            continue
+        text = data.loc[candidates, column].str.normalize("NFKC").str.replace(normalize.WS + "+", "", regex=True)
+        mask[text.index] |= text.str.match(_TOTAL_CELL.pattern).fillna(False).astype(bool)
     return mask
 
 
 def _display(series: pd.Series) -> pd.Series:
     """Cell as a user would recognise it: Excel dates without a midnight time part, '' for blank."""
-    return series.str.replace(_EXCEL_MIDNIGHT, r"\1", regex=True).fillna("").astype(object)
+    return series.str.replace(_EXCEL_MIDNIGHT.pattern, r"\1", regex=True).fillna("")
 
 
 def _empty_table(display: str, sheet: str, path: Path) -> Table:
