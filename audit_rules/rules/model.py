@@ -185,5 +185,9 @@ class Ruleset:
         """name -> {value, type, unit, description, basis, verified} (RunResult.parameters)."""
         return {name: p.to_json() for name, p in self.parameters.items()}
 
+    def parameters_in_force(self) -> dict[str, dict[str, Any]]:
+        """Every parameter with its value in force and metadata (findings.json run.parameters)."""
+        return self.parameters_json()
+
     def unverified_parameters(self, rule: Rule) -> list[str]:
         return [p for p in rule.parameters_used() if p in self.parameters and not self.parameters[p].verified]
