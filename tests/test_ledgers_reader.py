@@ -178,3 +178,26 @@ def test_inspect_entries(tmp_path):
     assert by_sheet[("p.xlsx", "其他")]["kind"] is None
     error = by_sheet[("坏.xlsx", None)]
     assert error["kind"] is None and "坏.xlsx" in error["error"]
+
+
+def test_excel_error_cells_are_unreadable_not_blank(tmp_path):
+    path = tmp_path / "err.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(PAYMENT_HEADER)
+    sheet.append([dt.datetime(2019, 1, 2), "记-1", "a", 5, "甲", "1"])
+    sheet.append([dt.datetime(2019, 1, 3), "记-2", "b", 6, "乙", "2"])
+    for cell, code in ((sheet["D2"], "#N/A"), (sheet["E3"], "#REF!")):
+        cell.value, cell.data_type = code, "e"
+    workbook.save(path)
+    table = load_ledgers([path]).tables[0]
+    assert table.data["_bad"].tolist() == [["amount"], ["payee"]]
+    assert table.data["amount"].isna().tolist() == [True, False]
+    assert table.data["payee"].tolist() == ["甲", None]
+    assert [(p.row, p.column, p.value) for p in table.problems] == [(2, "金额", "#N/A"), (3, "收款单位", "#REF!")]
+
+
+def test_xlsm_workbooks_are_read_like_xlsx(tmp_path):
+    path = write_xlsx(tmp_path / "宏.xlsm", {"S": [PAYMENT_HEADER, *_payment_rows(2)]})
+    table = load_ledgers([path]).tables[0]
+    assert table.kind == "payments" and table.rows == 2

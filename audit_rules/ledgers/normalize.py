@@ -324,8 +324,17 @@ PROBLEM_MESSAGES = {
 }
 
 
+# What Excel shows in a cell whose formula failed; unreadable whatever the field type.
+EXCEL_ERROR_TEXTS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA"})
+
+
 def parse_column(series: pd.Series, field_type: str, scale: float = 1.0) -> tuple[pd.Series, pd.Series]:
-    """Dispatch on the field type of kinds.yaml."""
+    """Dispatch on the field type of kinds.yaml; Excel error cells are null and flagged."""
+    errors = series.isin(EXCEL_ERROR_TEXTS).fillna(False).astype(bool)
+    if errors.any():
+        series = series.mask(errors)
     if field_type == "amount":
-        return parse_amount(series, scale)
-    return PARSERS[field_type](series)
+        values, bad = parse_amount(series, scale)
+    else:
+        values, bad = PARSERS[field_type](series)
+    return values, bad | errors

@@ -43,13 +43,31 @@ def _fastexcel_grids(path: Path) -> list[tuple[str, pd.DataFrame | Exception]]:
     for name in reader.sheet_names:
         try:
             sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-            frame = sheet.to_pandas()
+            batch, cell_errors = sheet.to_arrow_with_errors()
+            frame = batch.to_pandas()
+            _put_back_error_cells(frame, cell_errors)
             frame.columns = [info.absolute_index for info in sheet.available_columns()]
             frame.index = pd.RangeIndex(1, len(frame) + 1)
             grids.append((name, frame))
         except Exception as error:  # noqa: BLE001 - a sheet fastexcel cannot load goes to calamine
             grids.append((name, _calamine_grid(path, name, error)))
     return grids
+
+
+_EXCEL_ERRORS = {"NA": "#N/A", "Div0": "#DIV/0!", "Value": "#VALUE!", "Ref": "#REF!", "Name": "#NAME?",
+                 "Num": "#NUM!", "Null": "#NULL!", "GettingData": "#GETTING_DATA"}
+
+
+def _put_back_error_cells(frame: pd.DataFrame, cell_errors) -> None:
+    """fastexcel turns #N/A-style cells into null; write the error text back so the cell is
+    reported as unreadable (with what Excel shows) instead of silently blank."""
+    if not cell_errors:
+        return
+    for error in cell_errors.errors:
+        row, column = error.position
+        found = re.search(r"Error\((\w+)\)", error.detail)
+        code = found.group(1) if found else "ERROR"
+        frame.iat[row, column] = _EXCEL_ERRORS.get(code, f"#{code.upper()}")
 
 
 def _calamine_cell_text(value: object) -> str | None:
