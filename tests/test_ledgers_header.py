@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit_rules.ledgers import load_ledgers
-from audit_rules.ledgers.header import clean_header, detect_header, header_keys
+from audit_rules.ledgers.header import clean_header, detect_header, header_index, header_keys
+from audit_rules.ledgers.schema import table_kinds
 from ledger_fixtures import KIND_SAMPLES, write_xlsx
 
 
@@ -190,3 +193,27 @@ def test_merged_ranges_bound_the_parent_header(tmp_path):
     assert table.fields["amount"] == "金额/现金"
     assert table.fields["handler"] == "经办人"  # not "金额/经办人": the merge ends at D
     assert table.unmapped == ["金额/转账"]
+
+
+ALL_HEADERS = sorted({(kind, h, f.name) for kind, spec in table_kinds().items()
+                      for f in spec.fields.values() for h in f.headers})
+FULL_WIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(ALL_HEADERS), st.lists(st.sampled_from([" ", "\n", "\u3000"]), max_size=3),
+       st.integers(0, 10**6), st.sampled_from(["", "*", ":", "：", " *"]), st.sampled_from(["", "（元）", "(万元)", "【元】"]),
+       st.booleans())
+def test_decorated_headers_still_find_their_field(entry, spaces, where, trailing, unit, full_width):
+    kind, header, field_name = entry
+    text = header
+    for space in spaces:  # spaces and line breaks typed inside the cell
+        position = where % (len(text) + 1)
+        text = text[:position] + space + text[position:]
+    if full_width:
+        text = "".join(FULL_WIDTH.get(char, char) for char in text)
+    decorated = text + unit + trailing
+    keys, scale = header_keys(decorated)
+    lookup = header_index()[kind]
+    assert next(lookup[k] for k in keys if k in lookup) == field_name
+    assert scale == {"": None, "（元）": 1.0, "(万元)": 10_000.0, "【元】": 1.0}[unit]
