@@ -13,7 +13,7 @@ rare formats (大写金额, "1.2万") are parsed once per distinct value.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd

@@ -22,7 +22,7 @@ import pandas as pd
 
 from audit_rules.ledgers import normalize
 from audit_rules.ledgers.files import FoundFile, UnsafeFile, check_file
-from audit_rules.ledgers.header import HEADER_SCAN_ROWS, HeaderMatch, clean_header, detect_header
+from audit_rules.ledgers.header import HEADER_SCAN_ROWS, HeaderMatch, detect_header
 from audit_rules.ledgers.mapping import Mapping
 from audit_rules.ledgers.model import BAD_FIELDS, PROVENANCE, CellProblem, ReadError, Table
 from audit_rules.ledgers.schema import table_kinds
@@ -170,7 +170,7 @@ def _top_rows(grid: pd.DataFrame, filled: pd.DataFrame) -> dict[int, dict[int, s
     for number in numbers:
         row = grid.loc[number]
         top[int(number)] = {int(c): str(row[c]).strip() for c in grid.columns if filled.at[number, c]}
-    # A header can sit on the row just after the scanned block's last row (two-row header).
+    # One row more than the scan, so a two-row header at the edge is seen whole.
     return top
 
 
