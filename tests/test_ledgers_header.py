@@ -76,6 +76,22 @@ def test_title_and_note_rows_above_the_header_with_serial_column_and_totals(tmp_
     assert set(table.data["_unit"]) == {"XX局"}
 
 
+def test_period_subtotal_rows_are_dropped_but_summaries_that_mention_totals_are_kept(tmp_path):
+    rows = [
+        ["日期", "凭证号", "摘要", "金额", "收款单位"],
+        [dt.datetime(2019, 3, 3), "记-001", "办公用品合计采购", 100, "甲公司"],
+        [None, None, "3月小计", 100, None],
+        [dt.datetime(2019, 4, 4), "记-002", "印刷", 200, "乙公司"],
+        [None, None, "第二季度 小计", 200, None],
+        [None, None, "2019年上半年合计", 300, None],
+    ]
+    table = _only_table(tmp_path, rows)
+    assert table.data["_row"].tolist() == [2, 4]
+    assert table.data["summary"].tolist() == ["办公用品合计采购", "印刷"]
+    assert table.totals == {"amount": 300.0}
+    assert table.totals_row == 6
+
+
 def test_wan_yuan_column_is_scaled_and_note_row_scale_applies_to_unlabelled_amounts(tmp_path):
     rows = [["合同编号", "合同名称", "合同相对方", "合同金额(万元)", "签订日期"],
             ["HT-1", "维修", "甲", 1.25, "2019-01-02"],

@@ -27,7 +27,12 @@ from audit_rules.ledgers.mapping import Mapping
 from audit_rules.ledgers.model import BAD_FIELDS, PROVENANCE, CellProblem, ReadError, Table
 from audit_rules.ledgers.schema import table_kinds
 
-_TOTAL_CELL = re.compile(r"^(本页|本月|本年|本期|全年|总)?(合计|小计|总计|累计)[:：]?$")
+# A totals label, optionally after a period ('3月小计', '2019年上半年合计', '第一季度小计').
+_TOTAL_PERIOD = (
+    r"本页|本月|本年|本期|全年|总|上半年|下半年|第?[一二三四1-4]季度"
+    r"|([0-9]{4}年度?)?(上半年|下半年|[0-9一二三四五六七八九十]{1,3}月份?)?"
+)
+_TOTAL_CELL = re.compile(rf"^({_TOTAL_PERIOD})?(合计|小计|总计|累计)[:：]?$")
 _EXCEL_MIDNIGHT = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) 00:00:00$")
 
 # ---- sheets as grids of strings ---------------------------------------------------------------
