@@ -59,6 +59,7 @@ class Finding:
     title: str = ""  # the rule's title (optional field in findings.json)
     unverified: list[str] = field(default_factory=list)  # parameters used whose value is not verified
     status: str | None = None  # with a baseline: new | open
+    date: str | None = None  # YYYY-MM-DD of the primary row (its first dated field), for by-month views
 
     def to_json(self) -> dict:
         out = {
@@ -76,6 +77,8 @@ class Finding:
             out["title"] = self.title
         if self.unverified:
             out["unverified_parameters"] = list(self.unverified)
+        if self.date:
+            out["date"] = self.date
         if self.status:
             out["status"] = self.status
         return out
@@ -95,6 +98,7 @@ class Finding:
             title=data.get("title", ""),
             unverified=list(data.get("unverified_parameters", [])),
             status=data.get("status"),
+            date=data.get("date"),
         )
 
 

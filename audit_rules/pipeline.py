@@ -17,6 +17,7 @@ from audit_rules import __version__
 from audit_rules.findings import Finding
 from audit_rules.ledgers import load_ledgers
 from audit_rules.ledgers.model import BAD_FIELDS, LedgerSet, Table
+from audit_rules.ledgers.schema import table_kinds
 from audit_rules.result import QualityResult, RunResult
 
 # Kinds that describe the unit's rules of the game rather than its transactions. A reference
@@ -80,6 +81,7 @@ def run_check(
         unusable = unusable_fields(tables, quality_results)
 
     findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
+    _date_findings(tables, findings)
     result = RunResult(
         tool_version=__version__,
         started_at=started_at,
@@ -147,22 +149,48 @@ def _exclude_untrusted_cells(tables: list[Table], results: list[QualityResult]) 
         )
 
 
-def _source_rows(tables: list[Table], findings: list[Finding]) -> dict[tuple[str, str, int], dict]:
-    """The original cells of every row a finding names, for the per-rule report sheets."""
+def _rows_named(
+    tables: list[Table], keys: Iterable[tuple[str, str, int]]
+) -> Iterable[tuple[Table, pd.Series]]:
+    """Each table holding some of the (file, sheet, row) keys, with the mask of those rows."""
     wanted: dict[tuple[str, str], set[int]] = {}
-    for finding in findings:
-        for loc in finding.locations:
-            wanted.setdefault((loc.file, loc.sheet), set()).add(loc.row)
-    out: dict[tuple[str, str, int], dict] = {}
+    for file, sheet, row in keys:
+        wanted.setdefault((file, sheet), set()).add(row)
     for table in tables:
         rows = wanted.get((table.file, table.sheet))
-        if not rows:
-            continue
-        hit = table.data["_row"].isin(rows)
-        raw = table.raw.loc[hit]
-        for excel_row, record in zip(table.data.loc[hit, "_row"], raw.to_dict("records")):
+        if rows:
+            hit = table.data["_row"].isin(rows)
+            if hit.any():
+                yield table, hit
+
+
+def _source_rows(tables: list[Table], findings: list[Finding]) -> dict[tuple[str, str, int], dict]:
+    """The original cells of every row a finding names, for the per-rule report sheets."""
+    keys = {(loc.file, loc.sheet, loc.row) for f in findings for loc in f.locations}
+    out: dict[tuple[str, str, int], dict] = {}
+    for table, hit in _rows_named(tables, keys):
+        records = table.raw.loc[hit].to_dict("records")
+        for excel_row, record in zip(table.data.loc[hit, "_row"], records):
             out[(table.file, table.sheet, int(excel_row))] = record
     return out
+
+
+def _date_findings(tables: list[Table], findings: list[Finding]) -> None:
+    """Give each finding the date of its primary row (its kind's first dated field that is set)."""
+    kinds = table_kinds()
+    primary = {(f.locations[0].file, f.locations[0].sheet, f.locations[0].row) for f in findings}
+    dates: dict[tuple[str, str, int], str] = {}
+    for table, hit in _rows_named(tables, primary):
+        fields = [n for n, spec in kinds[table.kind].fields.items() if spec.type == "date" and n in table.data]
+        if not fields:
+            continue
+        first = table.data.loc[hit, fields].bfill(axis=1).iloc[:, 0]
+        for excel_row, value in zip(table.data.loc[hit, "_row"], first):
+            if pd.notna(value):
+                dates[(table.file, table.sheet, int(excel_row))] = value.date().isoformat()
+    for finding in findings:
+        loc = finding.locations[0]
+        finding.date = dates.get((loc.file, loc.sheet, loc.row))
 
 
 def _load_baseline(baseline: str | Path | None) -> tuple[list[Finding] | None, dict]:

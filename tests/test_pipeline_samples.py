@@ -98,3 +98,9 @@ def test_a_check_never_modifies_its_inputs(tmp_path):
     before = _digest_tree(copy)
     run_check([copy])
     assert _digest_tree(copy) == before
+
+
+def test_findings_carry_the_date_of_their_primary_row(sample_result):
+    assert all(f.date for f in sample_result.findings)
+    twice = [f for f in sample_result.findings if f.rule_id == "duplicate-payment" and f.unit == "长沙市示范科技局"]
+    assert [f.date for f in twice] == ["2019-10-15"]  # the later payment of the pair

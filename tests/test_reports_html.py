@@ -142,6 +142,18 @@ def test_three_charts_and_summary_cards(page):
     assert "新增" in html and "已整改（销号）" in html
 
 
+def test_month_chart_counts_findings_by_the_month_of_their_primary_row(tmp_path):
+    result = make_result()
+    for finding, day in zip(result.findings, ["2019-03-02", "2019-03-30", "2019-11-05"]):
+        finding.date = day
+    html = render_html(result, tmp_path / "r.html")
+    assert html.count("<svg") == 4
+    month_chart = html[html.index("各月份疑点数"):]
+    month_chart = month_chart[: month_chart.index("</svg>")]
+    assert "2019年03月：2 条" in month_chart and "2019年11月：1 条" in month_chart
+    assert "2019年04月" not in month_chart
+
+
 def test_empty_run_has_no_charts_and_says_so(tmp_path):
     html = render_html(make_result(findings=[]), tmp_path / "r.html")
     assert "<svg" not in html and "本次检查未发现疑点" in html

@@ -263,6 +263,18 @@ def test_summary_counts_amounts_and_charts(layout):
     assert kinds == ["BarChart", "PieChart"]
 
 
+def test_summary_has_a_month_table_and_chart_when_findings_are_dated(layout):
+    ledger_dir, report = layout
+    result = make_result(ledger_dir=ledger_dir)
+    for finding, day in zip(result.findings, ["2019-03-02", "2019-03-30", "2019-11-05"]):
+        finding.date = day
+    write_xlsx(result, report)
+    ws = load_workbook(report)["汇总"]
+    cells = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert cells["2019年03月"] == 2 and cells["2019年11月"] == 1
+    assert sorted(type(c).__name__ for c in ws._charts) == ["BarChart", "BarChart", "PieChart"]
+
+
 def test_summary_without_baseline_has_no_status_counts(layout):
     _, wb = build(layout)
     labels = {c.value for c in wb["汇总"]["A"]}

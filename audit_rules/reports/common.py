@@ -214,6 +214,12 @@ def by_unit(findings: list[Finding]) -> dict[str, Tally]:
     return dict(sorted(raw.items(), key=lambda kv: (-kv[1].count, kv[0])))
 
 
+def by_month(findings: list[Finding]) -> dict[str, Tally]:
+    """'2019年03月' -> tally in calendar order; findings without a date are left out."""
+    raw = tally([f for f in findings if f.date], lambda f: f"{f.date[:4]}年{f.date[5:7]}月")
+    return dict(sorted(raw.items()))
+
+
 def by_severity(findings: list[Finding]) -> dict[str, Tally]:
     """高/中/低 in that order, every level present (zero when none)."""
     raw = tally(findings, lambda f: f.severity)

@@ -22,6 +22,7 @@ from audit_rules.reports.common import (
     UNVERIFIED_MARK,
     Tally,
     by_category,
+    by_month,
     by_severity,
     by_unit,
     category_title,
@@ -229,11 +230,15 @@ def _charts(findings: list[Finding]) -> list[tuple[str, Markup]]:
     if not findings:
         return []
     severity = by_severity(findings)
-    return [
+    charts = [
         ("各类别疑点数", bar_chart_svg(by_category(findings), "各类别疑点数")),
         ("各单位疑点数", bar_chart_svg(by_unit(findings), "各单位疑点数")),
         ("各严重程度疑点数", bar_chart_svg(severity, "各严重程度疑点数", SEVERITY_COLOURS)),
     ]
+    months = by_month(findings)
+    if months:
+        charts.append(("各月份疑点数", bar_chart_svg(months, "各月份疑点数（按疑点所在行的日期）")))
+    return charts
 
 
 def bar_chart_svg(

@@ -30,6 +30,7 @@ from audit_rules.reports.atomic import atomic_path
 from audit_rules.reports.common import (
     UNVERIFIED_HINT,
     by_category,
+    by_month,
     by_severity,
     by_unit,
     category_title,
@@ -238,6 +239,10 @@ def _summary_sheet(ws, result: RunResult, findings: list[Finding]) -> None:
     row = _tally_table(ws, row, "单位", by_unit(findings))
     unit_end = row - 2
     row = _tally_table(ws, row, "严重程度", by_severity(findings))
+    months = by_month(findings)
+    month_start = row
+    row = _tally_table(ws, row, "月份", months)
+    month_end = row - 2
     counts = status_counts(result)
     if counts:
         _header(ws, row, ["整改状态", "疑点数"])
@@ -250,6 +255,8 @@ def _summary_sheet(ws, result: RunResult, findings: list[Finding]) -> None:
     if findings:
         _bar_chart(ws, "各类别疑点数", category_start, category_end, "F3")
         _pie_chart(ws, "各单位疑点数", unit_start, unit_end, "F22")
+    if months:
+        _bar_chart(ws, "各月份疑点数", month_start, month_end, "P3")
     _print_setup(ws, None)
 
 
