@@ -115,18 +115,23 @@ def run_rule_yaml(
     params: Mapping[str, Any] | None = None,
     unusable: dict[str, dict[str, str]] | None = None,
     base_dir: str | Path | None = None,
+    keep_disabled: bool = False,
 ):
     """Run rules given as YAML text: one rule (a mapping with `id`), a list of rules, or a whole
     ruleset (a mapping with `rules`). Rules alone extend the built-in default ruleset, so every
     default parameter is available. `params` overrides parameter values (like `--set`).
-    Returns (findings, outcomes) of the engine."""
+    Returns (findings, outcomes) of the engine; the outcomes of disabled rules (the default
+    rules switched off around the rules under test) are left out unless `keep_disabled`."""
     from audit_rules.rules.engine import run_rules
     from audit_rules.rules.loader import load_ruleset_text
 
     ruleset = load_ruleset_text(
         ruleset_yaml_for(yaml_text), overrides=dict(params or {}), base_dir=base_dir
     )
-    return run_rules(dict(tables), ruleset, unusable=unusable)
+    findings, outcomes = run_rules(dict(tables), ruleset, unusable=unusable)
+    if not keep_disabled:
+        outcomes = [o for o in outcomes if o.status != "disabled"]
+    return findings, outcomes
 
 
 def ruleset_yaml_for(yaml_text: str) -> str:

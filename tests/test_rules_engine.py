@@ -180,7 +180,7 @@ def test_findings_are_sorted_by_rule_order_then_unit_and_location():
     assert [f.rule_id for f in findings] == sorted((f.rule_id for f in findings), key=order.index)
     same_rule = [f.unit for f in findings if f.rule_id == "meal-reception-per-head"]
     assert same_rule == sorted(same_rule)
-    assert len(outcomes) == len(ruleset.enabled_rules)
+    assert [o.rule_id for o in outcomes] == [r.id for r in ruleset.rules]  # every rule, in order
     assert any(o.status == "skipped" and "付款" in o.reason for o in outcomes)
 
 
@@ -221,3 +221,69 @@ def test_load_ruleset_text_overrides_parameters_without_touching_the_default():
     changed = load_ruleset_text(text, overrides={"meal_per_head_limit": "99"})
     assert changed.parameters["meal_per_head_limit"].value == 99
     assert load_ruleset(None).parameters["meal_per_head_limit"].value == 150
+
+
+TWO_RULES = """
+id: two
+title: 两条规则
+version: "1"
+rules:
+  - id: gifts
+    title: 礼品
+    category: custom
+    severity: low
+    type: match
+    table: payments
+    where: [{field: summary, op: contains_any, value: [礼品]}]
+    message: "{summary}"
+  - id: cards
+    title: 购物卡
+    category: custom
+    severity: low
+    type: match
+    table: payments
+    where: [{field: summary, op: contains_any, value: [购物卡]}]
+    message: "{summary}"
+    enabled: false
+"""
+
+
+def _gift_and_card_payments():
+    return make_table(
+        "payments",
+        [dict(date="2024-01-01", amount=1, payee="甲", summary="礼品"), dict(date="2024-01-02", amount=2, payee="乙", summary="购物卡")],
+    )
+
+
+def test_disabled_rules_are_listed_as_disabled_and_never_run(tmp_path):
+    ruleset = load_ruleset_text(TWO_RULES)
+    findings, outcomes = run_rules({"payments": _gift_and_card_payments()}, ruleset)
+    assert [(o.rule_id, o.status, o.reason) for o in outcomes] == [
+        ("gifts", "ran", ""),
+        ("cards", "disabled", "规则集已停用此规则"),
+    ]
+    assert [f.rule_id for f in findings] == ["gifts"] and outcomes[1].findings == 0
+    # a disabled rule is listed even when its table is missing (it is not "skipped")
+    _, outcomes = run_rules({}, ruleset)
+    assert [o.status for o in outcomes] == ["skipped", "disabled"]
+    # a child ruleset switching a parent rule off: listed as disabled too
+    (tmp_path / "parent.yaml").write_text(TWO_RULES.replace("    enabled: false\n", ""), encoding="utf-8")
+    child = "id: child\ntitle: 子规则集\nextends: parent.yaml\ndisable: [gifts]\n"
+    ruleset = load_ruleset_text(child, base_dir=tmp_path)
+    findings, outcomes = run_rules({"payments": _gift_and_card_payments()}, ruleset)
+    assert [(o.rule_id, o.status) for o in outcomes] == [("gifts", "disabled"), ("cards", "ran")]
+    assert [f.rule_id for f in findings] == ["cards"]
+
+
+def test_disabled_rules_are_not_counted_as_skipped_in_the_run_result():
+    from audit_rules.result import RunResult
+
+    ruleset = load_ruleset_text(TWO_RULES)
+    _, outcomes = run_rules({}, ruleset)
+    result = RunResult(
+        tool_version="t", started_at="2024-01-01T00:00:00+08:00", command_line="t", ruleset_id=ruleset.id,
+        ruleset_title=ruleset.title, ruleset_version=ruleset.version, ruleset_sha256=ruleset.sha256,
+        parameters=ruleset.parameters_json(), rules=outcomes,
+    )
+    assert [r["rule_id"] for r in result.skipped_rules] == ["gifts"]
+    assert result.skipped_rules[0]["reason"].startswith("缺少付款")

@@ -137,14 +137,32 @@ def test_extra_holidays_parameter_removes_working_days():
     assert outcomes[0].parameters["extra_holidays"] == ["2027-02-10"]
 
 
-def test_outcome_notes_name_unknown_years_for_the_report():
-    from audit_rules.rules.types.date_order import DateOrder
+def test_outcome_names_unknown_calendar_years_for_the_rule_list_and_still_ran():
+    params = {"publicity_min_working_days": 5}
+    # a passing 2027 notice still counted Mon–Fri: the rule list says so
+    _, outcomes = run(PUBLICITY, {"appointments": appointments(("2027-01-04", "2027-01-08"))}, params)
+    assert outcomes[0].status == "ran"
+    assert outcomes[0].reason == "2027年节假日安排未知，按周一至周五计算工作日"
+    spans_years = appointments(("2026-12-28", "2028-01-07"), ("2019-05-06", "2019-05-09"))
+    _, outcomes = run(PUBLICITY, {"appointments": spans_years}, params)
+    assert outcomes[0].reason == "2027年、2028年节假日安排未知，按周一至周五计算工作日"
 
-    spec = DateOrder(**{k: v for k, v in PUBLICITY.items() if k not in ("type", "message")})
-    assert spec.outcome_notes({"appointments": appointments(("2027-01-04", "2027-01-07"))}) == [
-        "2027年节假日安排未知，按周一至周五计算工作日"
-    ]
-    assert spec.outcome_notes({"appointments": appointments(("2019-05-06", "2019-05-09"))}) == []
+
+def test_outcome_has_no_calendar_note_for_known_years_calendar_days_or_unread_rows():
+    params = {"publicity_min_working_days": 5}
+    _, outcomes = run(PUBLICITY, {"appointments": appointments(("2019-05-06", "2019-05-09"))}, params)
+    assert outcomes[0].status == "ran" and outcomes[0].reason == ""
+    # a 2027 row whose end date could not be read is not counted, so it names no year
+    table = make_table(
+        "appointments",
+        [{"name": "甲", "start": "2019-05-06", "end": "2019-05-10"}, {"name": "乙", "start": "2027-01-04", "end": "2027-01-05", "_bad": ["end"]}],
+    )
+    _, outcomes = run(PUBLICITY, {"appointments": table}, params)
+    assert outcomes[0].reason == ""
+    # calendar days know no holidays: nothing to warn about
+    late = {**SIGNED_LATE}
+    _, outcomes = run(late, {"contracts": contracts({"sign_date": "2027-05-07", "start_date": "2027-05-06", "acceptance_date": None})})
+    assert outcomes[0].status == "ran" and outcomes[0].reason == ""
 
 
 def test_rows_with_unreadable_dates_are_left_out_and_missing_column_skips():

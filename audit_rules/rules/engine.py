@@ -394,9 +394,11 @@ def _findings_of(rule: Rule, ruleset: Ruleset, rows: list[dict[str, Any]]) -> li
     return findings
 
 
-def _run_one(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> list[Finding]:
+def _run_one(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> tuple[list[Finding], list[str]]:
+    """The rule's findings and its type's notes for the 规则清单."""
     _use_views(con, rule.spec.needs())
-    sql = rule.spec.compile(SqlContext(params=ruleset.parameter_values()))
+    ctx = SqlContext(params=ruleset.parameter_values())
+    sql = rule.spec.compile(ctx)
     cursor = con.execute(sql)
     names = [d[0] for d in cursor.description]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
@@ -405,7 +407,7 @@ def _run_one(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> li
     rows = [dict(zip(names, values)) for values in cursor.fetchall()]
     # Sorted by content first so the suffix given to identical findings does not follow row order.
     rows.sort(key=lambda r: (str(r.get("content")), [(l["file"], l["sheet"], l["row"]) for l in r["locations"] or []]))
-    return _findings_of(rule, ruleset, rows)
+    return _findings_of(rule, ruleset, rows), list(rule.spec.outcome_notes(con, ctx))
 
 
 def _outcome(rule: Rule, ruleset: Ruleset, status: str, reason: str = "", findings: int = 0) -> RuleOutcome:
@@ -429,6 +431,9 @@ def finding_sort_key(finding: Finding, order: dict[str, int]) -> tuple:
     return (order.get(finding.rule_id, len(order)), finding.unit or "", first.file, first.sheet, first.row, finding.id)
 
 
+DISABLED_REASON = "规则集已停用此规则"
+
+
 def run_rules(
     tables: dict[str, pd.DataFrame],
     ruleset: Ruleset,
@@ -436,26 +441,31 @@ def run_rules(
 ) -> tuple[list[Finding], list[RuleOutcome]]:
     """Run every enabled rule. `tables`: kind -> canonical DataFrame (all units together);
     `unusable`: kind -> {field: Chinese reason} for fields the quality gate found unusable.
-    Returns findings (sorted by rule order, unit, first location) and one outcome per enabled
-    rule (ran | skipped | failed, with a Chinese reason)."""
+    Returns findings (sorted by rule order, unit, first location) and one outcome per rule of
+    the ruleset, in ruleset order, so the reports' 规则清单 lists every rule: ran (reason: the
+    rule type's notes, e.g. an unknown calendar year, else '') | skipped | failed (with a Chinese
+    reason) | disabled ("规则集已停用此规则": enabled: false, or switched off by a child ruleset)."""
     unusable = unusable or {}
     tables = {k: v for k, v in tables.items() if k in table_kinds()}
     findings: list[Finding] = []
     outcomes: list[RuleOutcome] = []
     con = prepare_database(tables)
     try:
-        for rule in ruleset.enabled_rules:
+        for rule in ruleset.rules:
+            if not rule.enabled:
+                outcomes.append(_outcome(rule, ruleset, "disabled", DISABLED_REASON))
+                continue
             reason = missing_inputs(rule, tables, unusable)
             if reason:
                 outcomes.append(_outcome(rule, ruleset, "skipped", reason))
                 continue
             try:
-                found = _run_one(con, rule, ruleset)
+                found, notes = _run_one(con, rule, ruleset)
             except Exception as exc:  # one broken rule must not stop the others
                 outcomes.append(_outcome(rule, ruleset, "failed", f"规则执行出错：{type(exc).__name__}：{exc}"))
                 continue
             findings.extend(found)
-            outcomes.append(_outcome(rule, ruleset, "ran", findings=len(found)))
+            outcomes.append(_outcome(rule, ruleset, "ran", "；".join(notes), findings=len(found)))
     finally:
         con.close()
     order = {rule.id: i for i, rule in enumerate(ruleset.rules)}

@@ -85,6 +85,12 @@ class RuleType(BaseModel):
         """One DuckDB SELECT returning unit, amount, locations, content and message variables."""
         raise NotImplementedError
 
+    def outcome_notes(self, con: Any, ctx: SqlContext) -> list[str]:
+        """Chinese notes for the rule's line in the reports' 规则清单 after it ran (e.g. a
+        calendar year counted Monday–Friday). `con` sees the same per-rule views as the
+        compiled SELECT. Optional hook: most types have nothing to add."""
+        return []
+
 
 @lru_cache(maxsize=1)
 def rule_types() -> dict[str, type[RuleType]]:

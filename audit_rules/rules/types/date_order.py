@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-import pandas as pd
 from pydantic import model_validator
 
 from audit_rules.ledgers.schema import table_kinds
@@ -191,19 +190,16 @@ class DateOrder(RuleType):
             WHERE p._rank = 1
         """
 
-    # -- notes for the rule outcome (engine hook, optional) -----------------------------------------------------
+    # -- notes for the rule outcome (engine hook) ----------------------------------------
 
-    def outcome_notes(self, tables: dict[str, pd.DataFrame]) -> list[str]:
-        """Chinese warnings for the run report: years of this rule's dates that the state
-        calendar does not know (counted Monday–Friday). Empty for calendar days."""
+    def outcome_notes(self, con, ctx: SqlContext) -> list[str]:
+        """The Chinese warning for the 规则清单 when some counted span touches a year the state
+        calendar does not know (counted Monday–Friday), e.g. '2027年节假日安排未知，按周一至周五
+        计算工作日'. Only the rows the rule compared count (both dates present, conditions met,
+        readable). Nothing for calendar days."""
         if self.offset_unit != "working_days":
             return []
-        frame = tables.get(self.table)
-        if frame is None or frame.empty:
-            return []
-        years: set[int] = set()
-        for name in [self.later, *self.earlier_fields()]:
-            if name in frame:
-                years |= set(pd.to_datetime(frame[name], errors="coerce").dt.year.dropna().astype(int))
+        spans = f"SELECT DISTINCT unnest(range(year(least(_earlier, _later)), year(greatest(_earlier, _later)) + 1)) AS y FROM ({self._pairs_sql(ctx)})"
+        years = [row[0] for row in con.execute(spans).fetchall()]
         warning = workdays.unknown_years_warning(years)
         return [warning] if warning else []
