@@ -274,3 +274,35 @@ def test_every_rule_of_this_family_runs_on_a_full_one_row_ledger(name):
     # and with every table empty, each is skipped with a reason naming what is missing
     _, outcomes = run_rules({}, ruleset)
     assert all(o.status == "skipped" and "缺少" in o.reason for o in outcomes if o.rule_id in MY_RULES)
+
+
+def test_default_publicity_rule_counts_extra_holidays_given_with_set():
+    from audit_rules.rules.loader import load_ruleset as load
+
+    default = load(None)
+    assert default.parameters["extra_holidays"].value == []
+    assert default.parameters["extra_holidays"].verified is True
+    assert default.rule("publicity-period-short").spec.holidays == "extra_holidays"
+    # Monday 2019-03-11 to Friday 2019-03-15: five working days, unless the 12th is a local holiday
+    table = make_table("appointments", [{"name": "甲", "post": "科长", "start": "2019-03-11", "end": "2019-03-15"}])
+    findings, outcome = run_default("publicity-period-short", {"appointments": table})
+    assert findings == [] and outcome.status == "ran"
+    ruleset = load(None, {"extra_holidays": "2019-03-12"})
+    findings, outcomes = run_rules({"appointments": table}, ruleset)
+    mine = [f for f in findings if f.rule_id == "publicity-period-short"]
+    assert [f.message for f in mine] == ["甲拟任科长的任前公示2019-03-11至2019-03-15，仅4个工作日，少于5个工作日"]
+    outcome = next(o for o in outcomes if o.rule_id == "publicity-period-short")
+    assert outcome.parameters == {"publicity_min_working_days": 5, "extra_holidays": ["2019-03-12"]}
+    # two holidays given with the Chinese separator: three working days left
+    ruleset = load(None, {"extra_holidays": "2019-03-12、2019年3月13日"})
+    findings, _ = run_rules({"appointments": table}, ruleset)
+    assert [f.message for f in findings if f.rule_id == "publicity-period-short"][0].endswith("仅3个工作日，少于5个工作日")
+
+
+def test_a_holiday_that_is_not_a_date_is_refused_when_loading():
+    from audit_rules.rules.loader import load_ruleset as load
+    from audit_rules.rules.model import RulesetError
+
+    with pytest.raises(RulesetError) as err:
+        load(None, {"extra_holidays": "2019-03-12,下周一"})
+    assert "publicity-period-short" in str(err.value) and "无法识别的节假日日期" in str(err.value)

@@ -344,6 +344,9 @@ def _check_rule_parameters(rules: list[Rule], params: dict[str, Parameter], erro
                 errors.append(
                     f"{rule.source}，规则 {rule.id}：参数 {name} 的类型应为 {'/'.join(types)}，实际为 {params[name].type}"
                 )
+        values = {name: p.value for name, p in params.items()}
+        for problem in rule.spec.check_parameter_values(values):
+            errors.append(f"{rule.source}，规则 {rule.id}：{problem}")
 
 
 # ---- rules ----------------------------------------------------------------------------------

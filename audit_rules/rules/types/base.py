@@ -85,6 +85,12 @@ class RuleType(BaseModel):
         """One DuckDB SELECT returning unit, amount, locations, content and message variables."""
         raise NotImplementedError
 
+    def check_parameter_values(self, values: dict[str, Any]) -> list[str]:
+        """Chinese problems with the values in force of the parameters this rule reads, beyond
+        their declared type (e.g. a holiday that is not a date), so a bad `--set` is refused
+        when the ruleset loads rather than failing the rule at run time. Optional hook."""
+        return []
+
     def outcome_notes(self, con: Any, ctx: SqlContext) -> list[str]:
         """Chinese notes for the rule's line in the reports' 规则清单 after it ran (e.g. a
         calendar year counted Monday–Friday). `con` sees the same per-rule views as the

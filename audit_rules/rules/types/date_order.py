@@ -98,6 +98,15 @@ class DateOrder(RuleType):
             types[self.holidays] = ("list",)
         return types
 
+    def check_parameter_values(self, values: dict) -> list[str]:
+        if not self.holidays or self.offset_unit != "working_days" or self.holidays not in values:
+            return []
+        try:
+            workdays.parse_holidays(values[self.holidays] or [])
+        except ValueError as exc:
+            return [f"参数 {self.holidays}：{exc}"]
+        return []
+
     def output_variables(self) -> set[str]:
         measured = "days" if self.mode == "after" else "span"
         return {"later", "earlier", "earlier_name", measured, "limit", "calendar_note"} | field_names(self.table)
