@@ -109,7 +109,7 @@ def test_sections_skipped_quality_errors_resolved_run_info(page):
     result, _, html = page
     assert "未找到会议记录表（meetings），无法检查" in html
     assert "规则执行出错：人员名册缺少“人员状态”列" in html
-    assert "第11行：2019年13月1日" in html and "应为可识别的日期" in html
+    assert "第11行：2019年13月1日" in html and "应可识别（日期、金额、人数、是/否）" in html
     assert "文件已损坏或不是有效的 Excel 文件，无法打开" in html
     assert 'id="resolved"' in html and result.resolved[0].message in html
     assert "a" * 64 in html and result.command_line in html

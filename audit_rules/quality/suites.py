@@ -32,6 +32,17 @@ CHECK_BETWEEN = "expect_column_values_to_be_between"
 CHECK_IN_SET = "expect_column_values_to_be_in_set"
 CHECK_TOTALS = "totals_row_matches_sum"  # computed in plain pandas, recorded the same way
 
+# The same checks in the words an auditor reads (reports show these).
+CHECK_TITLES = {
+    CHECK_COLUMNS_PRESENT: "应有必需列",
+    CHECK_NOT_NULL: "不应为空",
+    CHECK_UNIQUE: "不应重复",
+    CHECK_READABLE: "应可识别（日期、金额、人数、是/否）",
+    CHECK_BETWEEN: "应在合理范围内",
+    CHECK_IN_SET: "取值应在允许范围内",
+    CHECK_TOTALS: "合计行应等于明细之和",
+}
+
 # Field types whose cells the reader parses, so a cell can be unreadable.
 PARSED_TYPES = ("date", "amount", "count", "ratio", "year", "bool")
 # Field types a 合计 row can total.

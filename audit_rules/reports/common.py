@@ -14,30 +14,15 @@ from dataclasses import dataclass
 
 from audit_rules.findings import CATEGORY_TITLES, SEVERITY_TITLES, STATUS_TITLES, Finding, Location
 from audit_rules.ledgers.schema import kind_title
+from audit_rules.quality.suites import CHECK_TITLES
 from audit_rules.result import RunResult
 
 NO_UNIT = "（未标明单位）"
 UNVERIFIED_MARK = "参数待核定"
 UNVERIFIED_HINT = "请按本单位/本地标准核定"
 SEVERITY_ORDER = ("high", "medium", "low")
-RULE_STATUS_TITLES = {"ran": "已运行", "skipped": "已跳过", "failed": "运行失败"}
+RULE_STATUS_TITLES = {"ran": "已运行", "skipped": "已跳过", "failed": "运行失败", "disabled": "已停用"}
 
-# Data-quality checks in words an auditor reads (great_expectations names otherwise shown as is).
-CHECK_TITLES = {
-    "expect_column_to_exist": "应有此列",
-    "expect_column_values_to_not_be_null": "不应为空",
-    "expect_column_values_to_be_unique": "不应重复",
-    "expect_compound_columns_to_be_unique": "组合不应重复",
-    "expect_column_values_to_be_between": "数值应在合理范围内",
-    "expect_column_values_to_be_in_set": "取值应在允许范围内",
-    "expect_column_values_to_match_regex": "格式应符合要求",
-    "expect_column_values_to_be_of_type": "类型应正确",
-    "expect_column_values_to_be_dateutil_parseable": "应为可识别的日期",
-    "expect_column_pair_values_a_to_be_greater_than_b": "前一日期/数值不应小于后一个",
-    "expect_table_row_count_to_be_between": "行数应在合理范围内",
-    "expect_column_sum_to_be_between": "合计应与合计行一致",
-    "cells_readable": "单元格应可识别",
-}
 
 
 def category_title(category: str) -> str:
