@@ -178,11 +178,11 @@ def test_impossible_date_is_unreadable_with_raw_value():
 
 def test_implausible_dates_outside_the_window_are_flagged_and_edges_are_not():
     columns = payments_columns()
-    columns["date"] = pd.to_datetime(["1999-12-31", "2000-01-01", "2025-06-01", "2025-06-02"])
+    columns["date"] = pd.to_datetime(["1979-12-31", "1980-01-01", "2025-06-01", "2025-06-02"])
     result = only(run_quality([payments_table(columns=columns)], today=TODAY), "date", CHECK_BETWEEN)
-    assert result.failed == [{"row": 3, "value": "1999-12-31"}, {"row": 6, "value": "2025-06-02"}]
+    assert result.failed == [{"row": 3, "value": "1979-12-31"}, {"row": 6, "value": "2025-06-02"}]
     assert result.excludes_rows is True
-    assert "2000-01-01至2025-06-01" in result.detail
+    assert "1980-01-01至2025-06-01" in result.detail
 
 
 def test_date_window_start_is_a_parameter():
@@ -203,9 +203,9 @@ def test_repeated_voucher_numbers_flag_every_occurrence_and_blanks_do_not_repeat
 
 def test_dates_in_any_datetime_resolution_are_checked():
     columns = payments_columns()
-    columns["date"] = pd.to_datetime(["1999-12-31", "2001-01-01", "2002-01-01", "2003-01-01"]).astype("datetime64[s]")
+    columns["date"] = pd.to_datetime(["1979-12-31", "2001-01-01", "2002-01-01", "2003-01-01"]).astype("datetime64[s]")
     result = only(run_quality([payments_table(columns=columns)], today=TODAY), "date", CHECK_BETWEEN)
-    assert result.failed == [{"row": 3, "value": "1999-12-31"}]
+    assert result.failed == [{"row": 3, "value": "1979-12-31"}]
 
 
 def test_negative_count_is_flagged_and_zero_is_not():
@@ -350,7 +350,7 @@ def test_unusable_fields_names_absent_and_entirely_unreadable_fields():
 
 def test_a_field_usable_in_one_table_of_the_kind_is_usable():
     columns = payments_columns(2)
-    columns["date"] = pd.to_datetime(["1980-01-01", "1981-01-01"])  # implausible: excluded
+    columns["date"] = pd.to_datetime(["1960-01-01", "1961-01-01"])  # implausible: excluded
     bad = payments_table(columns=columns, file="a.xlsx")
     assert "date" in unusable_fields([bad], run_quality([bad], today=TODAY)).get("payments", {})
     tables = [bad, payments_table(file="b.xlsx")]

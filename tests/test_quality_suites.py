@@ -93,11 +93,11 @@ def test_check_keys_are_unique_within_a_kind():
         assert len(keys) == len(set(keys)), kind
 
 
-def test_date_window_runs_from_2000_to_a_year_after_today():
+def test_date_window_runs_from_1980_to_a_year_after_today():
     params = validation_parameters(date(2024, 3, 15))
-    assert params["min_date"] == pd.Timestamp("2000-01-01")
+    assert params["min_date"] == pd.Timestamp("1980-01-01")
     assert params["max_date"] == pd.Timestamp("2025-03-15")
-    assert (params["min_year"], params["max_year"]) == (2000, 2025)
+    assert (params["min_year"], params["max_year"]) == (1980, 2025)
 
 
 def test_date_window_from_a_leap_day_ends_on_a_real_date():

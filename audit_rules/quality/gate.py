@@ -137,7 +137,7 @@ def run_quality(
 ) -> list[QualityResult]:
     """Every check of every recognised table, passed or not, ordered by file, sheet, field, check.
 
-    Dates must lie between `earliest` (default 2000-01-01) and `today` + 1 year.
+    Dates must lie between `earliest` (default 1980-01-01) and `today` + 1 year.
     """
     kinds = table_kinds()
     recognised = [t for t in tables if t.kind is not None and t.kind in kinds]

@@ -49,7 +49,8 @@ PARSED_TYPES = ("date", "amount", "count", "ratio", "year", "bool")
 SUMMABLE_TYPES = ("amount", "count")
 
 # Suite parameters, resolved at validation time (GX "$PARAMETER"), so one suite serves any day.
-EARLIEST_PLAUSIBLE_DATE = date(2000, 1, 1)
+# Fixed assets bought in the 1980s and 1990s are still on the cards of many units.
+EARLIEST_PLAUSIBLE_DATE = date(1980, 1, 1)
 PARAM_MIN_DATE = "min_date"
 PARAM_MAX_DATE = "max_date"
 PARAM_MIN_YEAR = "min_year"
@@ -87,7 +88,7 @@ class CheckSpec:
 
 
 def validation_parameters(today: date | None = None, earliest: date | None = None) -> dict[str, Any]:
-    """Values for the suite parameters: dates from `earliest` (2000-01-01) to today + 1 year."""
+    """Values for the suite parameters: dates from `earliest` (1980-01-01) to today + 1 year."""
     import pandas as pd
 
     today = today or date.today()
