@@ -36,6 +36,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import save_workbook
 
 SEED = 20191103
+PENDING_INVOICE = "00782215"  # the invoice of the payment whose amount is typed 待定
 FIXED_TIME = datetime(2020, 1, 6, 9, 0, 0)
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -84,7 +85,15 @@ RULE_CATEGORIES = {
     "meeting-attendance-mismatch": "meeting_attendance_mismatch",
     "publicity-period-short": "publicity_period_short",
     "study-session-gap": "study_session_gap",
+    "segregation-incompatible-posts": "segregation_of_duties",
 }
+INCOMPATIBLE_POSTS = (("会计", "出纳"), ("会计", "采购"), ("出纳", "稽核"))
+
+# Data-quality check names as the gate reports them (audit_rules/quality/suites.py).
+CHECK_NOT_NULL = "expect_column_values_to_not_be_null"
+CHECK_UNIQUE = "expect_column_values_to_be_unique"
+CHECK_READABLE = "expect_column_values_to_be_readable"
+CHECK_TOTALS = "totals_row_matches_sum"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,6 +109,26 @@ class Record:
     loc: tuple | None = field(default=None, kw_only=True)
     # How the row is typed when not the plain default (e.g. {"date": "cn", "amount": "yen"}).
     style: dict = field(default_factory=dict, kw_only=True)
+    # Bad cells planted on purpose: field -> the literal cell text (e.g. {"amount": "待定"}) ...
+    typed_as: dict = field(default_factory=dict, kw_only=True)
+    # ... and field -> the data-quality check that must fail on it. A bad field is invisible to the
+    # rules that need it (the reader marks it in `_bad`); the attribute keeps the value a careless
+    # reader would believe, so check_plants can prove the row WOULD trip `would` if it were believed.
+    bad_checks: dict = field(default_factory=dict, kw_only=True)
+    would: list = field(default_factory=list, kw_only=True)
+
+    @property
+    def bad_fields(self) -> set[str]:
+        return set(self.bad_checks)
+
+    def bad_cell(self, field_name: str, typed: Any, check: str, *, would: str, zh: str, en: str) -> "Record":
+        """Type `typed` in the field's cell (None: write the attribute as is); the rule `would`
+        flag the row if the value were believed, so it is listed as a near miss of that rule."""
+        if typed is not None:
+            self.typed_as[field_name] = typed
+        self.bad_checks[field_name] = check
+        self.would.append(would)
+        return self.near(would, zh, en)
 
     def plant(self, rule_id: str, zh: str, en: str) -> "Record":
         self.plants.append((rule_id, zh, en))
@@ -246,6 +275,8 @@ class Marker:
     """A non-data row: blank, 小计 or 合计 (values by field)."""
     kind: str  # "blank" | "subtotal" | "total"
     values: dict = field(default_factory=dict)
+    # Checks that must fail on this row, by field (e.g. {"amount": CHECK_TOTALS} for a wrong 合计).
+    bad_checks: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -355,20 +386,66 @@ class Col:
 
 
 class Registry:
-    """Every planted finding and near miss, with the (file, sheet, row) it was written to."""
+    """Every planted finding and near miss, with the (file, sheet, row) it was written to, and
+    every cell the data-quality gate must report (quality_key.csv)."""
 
     def __init__(self) -> None:
         self.records: list[Record] = []
+        self.quality: list[dict] = []
 
     def add(self, rec: Record, file: str, sheet: str, row: int) -> None:
         rec.loc = (file, sheet, row)
         self.records.append(rec)
 
+    def expect(self, file: str, sheet: str, row: int, field_name: str, check: str, value: Any) -> None:
+        self.quality.append({"file": file, "sheet": sheet, "row": row, "field": field_name, "check": check,
+                             "value": value})
+
+
+KIND_OF_RECORD = {"Payment": "payments", "Reception": "receptions", "OvertimeMeal": "overtime_meals",
+                  "Contract": "contracts", "Asset": "assets", "PriceLimit": "price_limits",
+                  "SpecialFund": "special_funds", "Staff": "staff", "Supplier": "suppliers",
+                  "Decision": "decisions", "Meeting": "meetings", "Appointment": "appointments"}
+
+
+_KINDS_CACHE: dict = {}
+
+
+def kind_flags(rec: Record) -> tuple[set[str], set[str]]:
+    """(key fields, unique fields) of the record's table kind, from kinds.yaml."""
+    import yaml  # pyyaml is a project dependency
+
+    if not _KINDS_CACHE:
+        _KINDS_CACHE.update(yaml.safe_load(KINDS_YAML.read_text(encoding="utf-8"))["kinds"])
+    fields = _KINDS_CACHE[KIND_OF_RECORD[type(rec).__name__]]["fields"]
+    return ({n for n, f in fields.items() if f.get("key")}, {n for n, f in fields.items() if f.get("unique")})
+
 
 def cell_value(col: Col, rec: Record) -> Any:
+    if col.field in rec.typed_as:
+        return rec.typed_as[col.field]
     if col.value is not None:
         return col.value(rec)
     return getattr(rec, col.field)
+
+
+def expect_quality(reg: Registry, file: str, sheet: str, written: list[tuple[Record, int, dict]]) -> None:
+    """The data-quality failures of one written sheet: planted bad cells, blank key fields,
+    values of a unique field that repeat within the sheet (every row of the repeat)."""
+    seen: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for rec, row, values in written:
+        keys, uniques = kind_flags(rec)
+        for name, value in values.items():
+            if name in rec.bad_checks:
+                reg.expect(file, sheet, row, name, rec.bad_checks[name], value)
+            elif name in keys and value in (None, ""):
+                reg.expect(file, sheet, row, name, CHECK_NOT_NULL, None)
+            if name in uniques and value not in (None, ""):
+                seen[(name, str(value).strip())].append(row)
+    for (name, value), rows in seen.items():
+        if len(rows) > 1:
+            for row in rows:
+                reg.expect(file, sheet, row, name, CHECK_UNIQUE, value)
 
 
 def write_sheet(ws, reg: Registry, file: str, *, title: str, note: str | None, cols: list[Col],
@@ -410,6 +487,7 @@ def write_sheet(ws, reg: Registry, file: str, *, title: str, note: str | None, c
         r += 1
     r += 1
     n = 0
+    written = []
     for item in rows:
         if isinstance(item, Marker):
             if item.kind != "blank":
@@ -420,11 +498,16 @@ def write_sheet(ws, reg: Registry, file: str, *, title: str, note: str | None, c
                         ws.cell(r, j, v)
                         if isinstance(v, float):
                             ws.cell(r, j).number_format = "#,##0.00"
+            for name, check in item.bad_checks.items():
+                reg.expect(file, ws.title, r, name, check, item.values.get(name))
             r += 1
             continue
         n += 1
+        values = {}
         for j, c in enumerate(cols, start=1):
             v = n if c.field is None else cell_value(c, item)
+            if c.field is not None:
+                values[c.field] = v
             if v is None:
                 continue
             cell = ws.cell(r, j, v)
@@ -435,7 +518,9 @@ def write_sheet(ws, reg: Registry, file: str, *, title: str, note: str | None, c
             elif isinstance(v, str) and "\n" in v:
                 cell.alignment = Alignment(wrap_text=True)
         reg.add(item, file, ws.title, r)
+        written.append((item, r, values))
         r += 1
+    expect_quality(reg, file, ws.title, written)
 
 
 def save_stable(wb, path: Path) -> None:
@@ -478,13 +563,20 @@ def write_csv(path: Path, reg: Registry, file: str, *, encoding: str, headers: l
         line += 1
     w.writerow(headers)
     line += 1
+    written = []
     for item in rows:
         line += 1
         if isinstance(item, Marker):
             w.writerow([item.values.get(c if isinstance(c, str) else c[0], "") for c in cols])
+            for name, check in item.bad_checks.items():
+                reg.expect(file, "", line, name, check, item.values.get(name))
             continue
-        w.writerow(["" if (v := fn(item)) is None else v for _, fn in cols])
+        values = {name: item.typed_as[name] if name in item.typed_as else fn(item) for name, fn in cols
+                  if name != "seq"}
+        w.writerow(["" if (v := (values[name] if name in values else fn(item))) is None else v for name, fn in cols])
         reg.add(item, file, "", line)
+        written.append((item, line, values))
+    expect_quality(reg, file, "", written)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buf.getvalue().encode(encoding))
 
@@ -509,7 +601,7 @@ STAFF_A_LEFT = [
 STAFF_B = [
     ("欧阳明", "中心领导", "主任", "在职", None), ("谭晓燕", "中心领导", "副主任", "在职", None),
     ("彭勇", "中心领导", "副主任", "在职", None), ("罗佳", "办公室", "办公室主任", "在职", None),
-    ("曾红", "财务室", "会计", "在职", None), ("邓琳", "财务室", "出纳", "在职", None),
+    ("曾红", "财务室", "会计兼出纳", "在职", None), ("邓琳", "财务室", "出纳", "在职", None),
     ("唐亮", "非遗保护部", "部长", "在职", None), ("蒋雯", "非遗保护部", "干事", "在职", None),
     ("袁博", "群众文化部", "部长", "在职", None), ("谢婷", "群众文化部", "干事", "在职", None),
     ("贺强", "展览部", "部长", "在职", None), ("龙艳", "展览部", "干事", "在职", None),
@@ -575,6 +667,9 @@ def build_unit_a(rng: random.Random, inv: Invoices) -> UnitData:
     u = UnitData(UNIT_A)
     for name, dept, title in STAFF_A_ACTIVE:
         u.staff.append(Staff(UNIT_A, name, dept, title, "在职"))
+    next(s for s in u.staff if s.name == "黄丽").near(
+        "segregation-incompatible-posts", "会计胡静、出纳黄丽由不同的人担任，岗位已分离",
+        "Accountant 胡静 and cashier 黄丽 are different people")
     for name, dept, title, status, left in STAFF_A_LEFT:
         u.staff.append(Staff(UNIT_A, name, dept, title, status, left))
     approvers = ["胡静", "王志刚"]
@@ -792,6 +887,16 @@ def build_unit_a(rng: random.Random, inv: Invoices) -> UnitData:
         p.style = st
     for p in rng.sample([p for p in styled if p.invoice_no and not p.style], 4):
         p.invoice_no = "No." + p.invoice_no  # prefixes on unique numbers change nothing
+    # A bad cell on purpose (added after the random styling, so the rest of the data is unchanged):
+    # the second payment on the same invoice has its amount typed 待定. Were it read as 5,600 it
+    # would duplicate the July payment; unreadable, it must give no duplicate finding.
+    pb.add(date(2019, 7, 18), "科技馆巡展展品运输服务费", "委托业务费", 5600.0, "长沙速达物流有限公司",
+           invoice=PENDING_INVOICE, handler="孙倩", approver="胡静")
+    pb.add(date(2019, 11, 14), "科技馆巡展展品运输服务费", "委托业务费", 5600.0, "长沙速达物流有限公司",
+           invoice=PENDING_INVOICE, handler="孙倩", approver="胡静").bad_cell(
+        "amount", "待定", CHECK_READABLE, would="duplicate-payment",
+        zh="金额填为“待定”无法识别，与7月同发票付款不据以判重复（列入数据质量问题）",
+        en="Amount typed 待定: unreadable, so no duplicate with the July payment on the same invoice (a data-quality issue)")
     u.payments = pb.items
 
     # --- receptions, overtime meals --------------------------------------------------------------
@@ -940,6 +1045,11 @@ def build_unit_b(rng: random.Random, inv: Invoices) -> UnitData:
     u = UnitData(UNIT_B)
     for name, dept, title, status, left in STAFF_B:
         u.staff.append(Staff(UNIT_B, name, dept, title, status, left))
+    next(s for s in u.staff if s.name == "曾红").plant(
+        "segregation-incompatible-posts", "会计曾红兼任出纳（职务“会计兼出纳”），不相容岗位未分离",
+        "Accountant 曾红 is also the cashier (title 会计兼出纳)")
+    next(s for s in u.staff if s.name == "邓琳").near(
+        "segregation-incompatible-posts", "邓琳只任出纳，与会计不是同一人", "邓琳 is only the cashier")
     approvers = ["曾红", "彭勇"]
     handlers = ["罗佳", "邓琳", "蒋雯", "谢婷", "龙艳", "唐亮", "袁博", "贺强"]
     pb = PaymentBook(UNIT_B, rng, inv, handlers, approvers)
@@ -984,7 +1094,14 @@ def build_unit_b(rng: random.Random, inv: Invoices) -> UnitData:
            date(2019, 3, 1), None, 0.1, 10)
     d4.style = {"sign_date": "dot"}
     d6.style = {"acceptance_date": "cn"}
-    u.contracts += [d1, d2, d3, d4, d5, d6, d7]
+    # A bad cell on purpose: the sign date typed as 2019-02-30. The reader cannot read it; were
+    # the blank believed, the contract would lack its sign date. It must give no finding.
+    d8 = C("CSWL-2019-08", "非遗展演视频拍摄制作", "长沙光影传媒有限公司", 38000.0, None, True, True,
+           date(2019, 3, 4), date(2019, 4, 30), None, None)
+    d8.bad_cell("sign_date", "2019-02-30", CHECK_READABLE, would="contract-missing-elements",
+                zh="签订日期写成不存在的“2019-02-30”，无法识别，不据以判缺少签订日期（列入数据质量问题）",
+                en="Sign date typed 2019-02-30 (no such day): unreadable, not a missing sign date (a data-quality issue)")
+    u.contracts += [d1, d2, d3, d4, d5, d6, d7, d8]
 
     for q, m in enumerate((1, 4, 7, 10), start=1):
         p = pb.add(month_days(rng, m, 8, 12), f"支付2019年第{q}季度安保服务费", "物业管理费", 65000.0, d5.counterparty,
@@ -1078,6 +1195,12 @@ def build_unit_b(rng: random.Random, inv: Invoices) -> UnitData:
     u.receptions.append(R(date(2019, 10, 17), "长沙市岳麓区文化馆", "长沙市岳麓区", 3, 2, 600.0, False).plant(
         "reception-same-city", "接待同城长沙市岳麓区文化馆来访人员用餐", "Official meal for guests from 长沙市岳麓区 (same city)"))
     u.receptions.sort(key=lambda r: r.date)
+    # A bad cell on purpose, last in date order: 来访人数 typed -2. Believed, 600 for 1 diner is
+    # over the limit; a negative count is unreadable, so no per-head finding.
+    u.receptions.append(R(date(2019, 12, 5), "益阳市文化馆", "益阳市", -2, 3, 600.0, True).bad_cell(
+        "guest_count", None, CHECK_READABLE, would="meal-reception-per-head",
+        zh="来访人数填为-2，无法识别，不计算人均（列入数据质量问题）",
+        en="Guest count typed -2: unreadable, per head not computed (a data-quality issue)"))
     O = lambda *a, **k: OvertimeMeal(UNIT_B, *a, **k)  # noqa: E731
     for m in (1, 4, 6, 9, 12):
         n = rng.randint(5, 15)
@@ -1176,13 +1299,22 @@ def _working_days(a: date, b: date) -> int:
     return sum(1 for i in range((b - a).days + 1) if (a + timedelta(days=i)).weekday() < 5)
 
 
-def oracle(units: list[UnitData]) -> set[tuple[str, Record]]:
-    """(rule_id, primary record) of every finding the default ruleset should produce."""
+def oracle(units: list[UnitData], trust_bad: bool = False) -> set[tuple[str, Record]]:
+    """(rule_id, primary record) of every finding the default ruleset should produce.
+
+    A rule sees a record only when none of the fields it needs is a bad cell (the engine leaves
+    such rows out of that rule); `trust_bad=True` believes the bad cells instead, to prove that
+    each planted bad cell sits on a row that would otherwise trip its rule.
+    """
     out: set = set()
     add = lambda rule, rec: out.add((rule, id(rec)))  # noqa: E731
+
+    def seen(recs: list, *fields: str) -> list:
+        return recs if trust_bad else [r for r in recs if not r.bad_fields & set(fields)]
+
     all_pay = [p for u in units for p in u.payments]
     groups = defaultdict(list)
-    for p in all_pay:
+    for p in seen(all_pay, "invoice_no", "amount"):
         key = _norm_invoice(p.invoice_no)
         if key:
             groups[(key, round(p.amount, 2))].append(p)
@@ -1194,33 +1326,50 @@ def oracle(units: list[UnitData]) -> set[tuple[str, Record]]:
         funds = {f.fund: f for f in u.special_funds}
         decided = {d.contract_no for d in u.decisions if d.contract_no}
         own_limits = {p.category: p.limit for p in u.price_limits}
-        for r in u.receptions:
+        for r in seen(u.receptions, "amount", "guest_count", "companion_count"):
             if r.guest_count is not None and r.companion_count is not None and \
+                    r.guest_count + r.companion_count > 0 and \
                     r.amount / (r.guest_count + r.companion_count) > MEAL_LIMIT:
                 add("meal-reception-per-head", r)
+        for r in seen(u.receptions, "guest_location"):
             if r.guest_location and LOCAL_CITY in r.guest_location:
                 add("reception-same-city", r)
-        for o in u.overtime_meals:
+        for o in seen(u.overtime_meals, "amount", "actual_count"):
             if o.amount / o.actual_count > OVERTIME_LIMIT:
                 add("meal-overtime-per-head", o)
+        for o in seen(u.overtime_meals, "applied_count", "actual_count"):
             if o.applied_count != o.actual_count:
                 add("overtime-headcount-mismatch", o)
         paid = defaultdict(float)
-        for p in u.payments:
+        for p in seen(u.payments, "contract_no", "amount"):
             if p.contract_no:
                 paid[p.contract_no] += p.amount
-        for c in u.contracts:
+        for c in seen(u.contracts, "contract_no", "amount"):
             if round(paid.get(c.contract_no, 0), 2) > round(c.amount, 2):
                 add("payment-over-contract", c)
+        for c in seen(u.contracts, "sign_date", "signed", "sealed"):
             if c.sign_date is None or not c.signed or not c.sealed:
                 add("contract-missing-elements", c)
+        for c in seen(u.contracts, "sign_date", "start_date", "acceptance_date"):
             if c.sign_date and ((c.start_date and c.sign_date > c.start_date) or
                                 (c.acceptance_date and c.sign_date > c.acceptance_date)):
                 add("contract-signed-late", c)
+        for c in seen(u.contracts, "prepay_ratio"):
             if c.prepay_ratio is not None and c.prepay_ratio > PREPAY_LIMIT:
                 add("contract-prepay-ratio", c)
+        for c in seen(u.contracts, "amount", "contract_no"):
             if c.amount >= MAJOR_AMOUNT and c.contract_no not in decided:
                 add("collective-decision-missing", c)
+        by_person = defaultdict(list)
+        for s in seen(u.staff, "name", "title"):
+            if s.name and s.title:
+                by_person[_norm_name(s.name)].append(s)
+        for recs in by_person.values():  # primary: the person's first roster row holding a post
+            held = [(a, b) for a, b in INCOMPATIBLE_POSTS
+                    if any(a in s.title for s in recs) and any(b in s.title for s in recs)]
+            if held:
+                posts = {w for pair in held for w in pair}
+                add("segregation-incompatible-posts", next(s for s in recs if any(w in s.title for w in posts)))
         for a in u.assets:
             limit = own_limits.get(a.category, PRICE_LIMITS.get(a.category))
             if limit is not None and a.unit_price > limit:
@@ -1274,9 +1423,14 @@ def all_records(u: UnitData) -> list[Record]:
 
 
 def check_plants(units: list[UnitData]) -> None:
-    """Refuse to write samples whose findings differ from what was planted."""
+    """Refuse to write samples whose findings differ from what was planted, or whose bad cells
+    sit on rows that would not trip their rule if believed (the exclusion would prove nothing)."""
     expected = oracle(units)
     by_id = {id(r): r for u in units for r in all_records(u)}
+    would = {(rule, id(r)) for u in units for r in all_records(u) for rule in r.would}
+    believed = oracle(units, trust_bad=True) - expected
+    assert believed == would, (f"bad cells that would trip a rule: {sorted(believed)}; "
+                               f"declared: {sorted(would)}")
     planted = {(rule, id(r)) for u in units for r in all_records(u) for rule, _, _ in r.plants}
     if expected != planted:
         def show(s):
@@ -1326,13 +1480,18 @@ def assign_vouchers(payments: list[Payment]) -> list[Payment]:
     return payments
 
 
+def amount_sum(items: list) -> float:
+    """What the clerk's SUM() shows: an amount typed as text (待定) counts for nothing."""
+    return round(sum(p.amount for p in items if "amount" not in p.bad_fields), 2)
+
+
 def with_month_subtotals(payments: list[Payment], total_label_field: str = "summary") -> list:
     rows: list = []
     for m in sorted({p.date.month for p in payments}):
         month = [p for p in payments if p.date.month == m]
         rows += month
-        rows.append(Marker("subtotal", {total_label_field: f"{m}月小计", "amount": round(sum(p.amount for p in month), 2)}))
-    rows.append(Marker("total", {"_seq": "合计", "amount": round(sum(p.amount for p in payments), 2)}))
+        rows.append(Marker("subtotal", {total_label_field: f"{m}月小计", "amount": amount_sum(month)}))
+    rows.append(Marker("total", {"_seq": "合计", "amount": amount_sum(payments)}))
     return rows
 
 
@@ -1484,12 +1643,18 @@ def write_unit_b(u: UnitData, root: Path, reg: Registry) -> None:
 
     wb = new_book()
     pays = assign_vouchers(u.payments)
+    march = [p for p in pays if p.date.month == 3]
+    march[2].voucher_no = march[1].voucher_no  # a voucher number typed twice (quality: unique)
     heads = {"date": "付款日期", "voucher_no": "凭证号", "summary": "摘要", "econ_class": "经济分类科目", "amount": "付款金额",
              "payee": "收款单位", "invoice_issuer": "发票开具\n单位", "invoice_no": "发票号", "contract_no": "合同编号",
              "fund_source": "资金来源", "handler": "经办人", "approver": "审核人"}
     for sheet, months in (("1-6月", range(1, 7)), ("7-12月", range(7, 13))):
         part = [p for p in pays if p.date.month in months]
-        rows = with_blank_rows(part, 25) + [Marker("total", {"_seq": "合计", "amount": round(sum(p.amount for p in part), 2)})]
+        total = Marker("total", {"_seq": "合计", "amount": amount_sum(part)})
+        if sheet == "7-12月":  # the clerk typed 合计 by hand and slipped a digit (quality: totals)
+            total.values["amount"] = round(total.values["amount"] + 900.0, 2)
+            total.bad_checks["amount"] = CHECK_TOTALS
+        rows = with_blank_rows(part, 25) + [total]
         write_sheet(wb.create_sheet(sheet), reg, f"{UNIT_B}/付款明细-2019.xlsx", title=f"{UNIT_B}2019年支出明细表",
                     note=note, cols=payment_cols(heads), rows=rows)
     save_stable(wb, d / "付款明细-2019.xlsx")
@@ -1579,6 +1744,24 @@ def write_answer_key(reg: Registry, root: Path) -> list[dict]:
     return rows
 
 
+def write_quality_key(reg: Registry, root: Path) -> list[dict]:
+    """quality_key.csv: one line per cell the data-quality gate must report as failing."""
+    rows = sorted({(q["file"], q["sheet"], q["row"], q["field"], q["check"]) for q in reg.quality})
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["file", "sheet", "row", "field", "check"])
+    w.writerows(rows)
+    (root / "quality_key.csv").write_text(buf.getvalue(), encoding="utf-8")
+    return [dict(zip(("file", "sheet", "row", "field", "check"), r)) for r in rows]
+
+
+def _quality_line(q: dict) -> str:
+    file, sheet, row = q["file"], q["sheet"], q["row"]
+    where = f"{file} · {sheet} · {row}" if sheet else f"{file} · 行 {row}"
+    value = "（空）" if q["value"] in (None, "") else f"“{q['value']}”"
+    return f"- `{q['field']}` {value}: {q['check']} — `{where}`"
+
+
 def write_planted_md(reg: Registry, root: Path) -> None:
     lines = ["# 样例台账埋设的问题与\u201c近似但不应报\u201d的对照 / Planted findings and near misses", "",
              "由 `generate.py` 生成，请勿手改。位置为 `文件 · 工作表 · 行`（CSV 为行号，表头行 = 1）。",
@@ -1594,6 +1777,12 @@ def write_planted_md(reg: Registry, root: Path) -> None:
                         where = f"{file} · {sheet} · {row}" if sheet else f"{file} · 行 {row}"
                         lines.append(f"- {tag}: {zh} / {en} — `{where}`")
         lines.append("")
+    lines += ["## 数据质量 / Data quality (`quality_key.csv`)", "",
+              "数据质量检查应报告的单元格（含故意写错的单元格；无法识别的值不作为任何疑点的依据）。",
+              "Cells the data-quality gate must report (bad cells planted on purpose; no finding rests on an "
+              "unreadable value).", ""]
+    ordered = sorted(reg.quality, key=lambda q: (q["file"], q["sheet"], q["row"], q["field"], q["check"]))
+    lines += [_quality_line(q) for q in ordered] + [""]
     (root / "planted.md").write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -1718,11 +1907,11 @@ def write_other_synonyms(fixtures: Path) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 def generate(out_dir: Path, fixtures_dir: Path | None = None) -> list[dict]:
-    """Write both units' ledgers, answer_key.csv and planted.md below out_dir (and the
+    """Write both units' ledgers, answer_key.csv, quality_key.csv and planted.md below out_dir (and the
     other-synonym fixtures below fixtures_dir when given). Returns the answer-key rows."""
     out_dir = Path(out_dir)
     rng = random.Random(SEED)
-    inv = Invoices(rng, {"00571234", "04418876", "00663120"})
+    inv = Invoices(rng, {"00571234", "04418876", "00663120", PENDING_INVOICE})
     units = [build_unit_a(rng, inv), build_unit_b(rng, inv)]
     check_plants(units)
     for unit in (UNIT_A, UNIT_B):
@@ -1732,6 +1921,7 @@ def generate(out_dir: Path, fixtures_dir: Path | None = None) -> list[dict]:
     write_unit_a(units[0], out_dir, reg)
     write_unit_b(units[1], out_dir, reg)
     rows = write_answer_key(reg, out_dir)
+    write_quality_key(reg, out_dir)
     write_planted_md(reg, out_dir)
     if fixtures_dir is not None:
         write_other_synonyms(Path(fixtures_dir))

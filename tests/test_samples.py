@@ -131,7 +131,12 @@ def parse_ratio(v):
 
 
 def parse_count(v):
-    return None if v in (None, "") else int(v)
+    if v in (None, ""):
+        return None
+    n = int(v)
+    if n < 0:
+        raise ValueError(f"negative count {v!r}")
+    return n
 
 
 PARSERS = {"date": parse_date, "amount": parse_amount, "bool": parse_bool, "ratio": parse_ratio,
@@ -167,10 +172,16 @@ def load_tables(root: Path) -> dict[str, list[dict]]:
                 if not first or any(isinstance(v, str) and re.search("合计|小计", v) for v in row):
                     continue
                 rec = {"_unit": path.parent.name, "_file": f"{path.parent.name}/{path.name}", "_sheet": sheet,
-                       "_row": i + 1, "_kind": kind}
+                       "_row": i + 1, "_kind": kind, "_bad": set(), "_raw": {}}
                 for j, fname in cols.items():
                     ftype = KINDS[kind]["fields"][fname].get("type", "text")
-                    value = PARSERS.get(ftype, text)(row[j] if j < len(row) else None)
+                    cell = row[j] if j < len(row) else None
+                    rec["_raw"][fname] = cell
+                    try:
+                        value = PARSERS.get(ftype, text)(cell)
+                    except (ValueError, KeyError, TypeError):  # 待定, 2019-02-30, -2: unreadable
+                        value = None
+                        rec["_bad"].add(fname)
                     if j in wan and value is not None:
                         value = round(value * 10000, 2)
                     rec[fname] = value
@@ -178,9 +189,43 @@ def load_tables(root: Path) -> dict[str, list[dict]]:
     return tables
 
 
+def load_totals(root: Path) -> list[tuple[str, str, int, str, float, float]]:
+    """(file, sheet, row, field, 合计 value, sum of the readable rows) for each sheet's 合计 row."""
+    out = []
+    for path in sorted(root.glob("*/*")):
+        if path.suffix not in (".xlsx", ".csv"):
+            continue
+        for sheet, rows in read_rows(path).items():
+            kind, cols, start, _ = detect(rows)
+            amount_col = next((j for j, f in cols.items() if f == "amount"), None)
+            if amount_col is None:
+                continue
+            total = 0.0
+            for i in range(start, len(rows)):
+                row = rows[i]
+                label = " ".join(str(v) for v in row if isinstance(v, str))
+                if "小计" in label:
+                    continue
+                if "合计" in label:
+                    out.append((f"{path.parent.name}/{path.name}", sheet, i + 1, "amount",
+                                parse_amount(row[amount_col]), round(total, 2)))
+                    continue
+                try:
+                    total += parse_amount(row[amount_col] if amount_col < len(row) else None) or 0.0
+                except ValueError:  # 待定: SUM() skips text
+                    pass
+    return out
+
+
 @pytest.fixture(scope="module")
 def tables():
     return load_tables(SAMPLES)
+
+
+@pytest.fixture(scope="module")
+def quality_key():
+    with open(SAMPLES / "quality_key.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")
@@ -219,10 +264,15 @@ def findings(t: dict[str, list[dict]]) -> set[tuple]:
     def unit_of(kind, unit):
         return [r for r in t[kind] if r["_unit"] == unit]
 
-    for r in t["receptions"]:
+    def usable(recs, *fields):
+        """Rows whose needed cells could all be read: an unreadable cell is no evidence."""
+        return [r for r in recs if not r["_bad"] & set(fields)]
+
+    for r in usable(t["receptions"], "amount", "guest_count", "companion_count"):
         if r.get("guest_count") is not None and r.get("companion_count") is not None and \
                 r["amount"] / (r["guest_count"] + r["companion_count"]) > 150:
             flag("meal-reception-per-head", r)
+    for r in t["receptions"]:
         if r.get("guest_location") and "长沙" in r["guest_location"]:
             flag("reception-same-city", r)
     for r in t["overtime_meals"]:
@@ -231,8 +281,8 @@ def findings(t: dict[str, list[dict]]) -> set[tuple]:
         if r["applied_count"] != r["actual_count"]:
             flag("overtime-headcount-mismatch", r)
     groups = defaultdict(list)
-    for p in t["payments"]:
-        if norm_invoice(p.get("invoice_no")):
+    for p in usable(t["payments"], "amount", "invoice_no"):
+        if norm_invoice(p.get("invoice_no")) and p.get("amount") is not None:
             groups[(norm_invoice(p["invoice_no"]), round(p["amount"], 2))].append(p)
     for g in groups.values():
         if len(g) > 1:
@@ -251,7 +301,8 @@ def findings(t: dict[str, list[dict]]) -> set[tuple]:
         for c in unit_of("contracts", unit):
             if round(paid[c["contract_no"]], 2) > round(c["amount"], 2):
                 flag("payment-over-contract", c)
-            if c.get("sign_date") is None or not c.get("signed") or not c.get("sealed"):
+            if not c["_bad"] & {"sign_date", "signed", "sealed"} and \
+                    (c.get("sign_date") is None or not c.get("signed") or not c.get("sealed")):
                 flag("contract-missing-elements", c)
             s = c.get("sign_date")
             if s and any(c.get(k) and s > c[k] for k in ("start_date", "acceptance_date")):
@@ -287,6 +338,17 @@ def findings(t: dict[str, list[dict]]) -> set[tuple]:
                 flag("prohibited-expense", p)
             if p.get("approver") and norm_name(p.get("handler")) == norm_name(p["approver"]):
                 flag("segregation-handler-approver", p)
+        roster = defaultdict(list)
+        for s in unit_of("staff", unit):
+            if s.get("name") and s.get("title"):
+                roster[norm_name(s["name"])].append(s)
+        for rows in roster.values():
+            held = {w for a, b in (("会计", "出纳"), ("会计", "采购"), ("出纳", "稽核"))
+                    if any(a in r["title"] for r in rows) and any(b in r["title"] for r in rows) for w in (a, b)}
+            if held:
+                first = min((r for r in rows if any(w in r["title"] for w in held)),
+                            key=lambda r: (r["_file"], r["_sheet"], r["_row"]))
+                flag("segregation-incompatible-posts", first)
         meetings = unit_of("meetings", unit)
         for m in meetings:
             if not all(m.get(k) for k in ("date", "name", "attendees", "recorder", "host")):
@@ -317,9 +379,14 @@ def test_answer_key_has_the_documented_header_and_categories(answer_key):
     with open(SAMPLES / "answer_key.csv", encoding="utf-8") as fh:
         assert fh.readline().strip() == "file,sheet,row,category,rule_id"
     rules = doc_rules()
-    assert len(rules) == 23
+    assert len(rules) == 24
     for row in answer_key:
         assert rules[row["rule_id"]] == row["category"], row
+
+
+def test_every_rule_of_default_yaml_is_documented():
+    shipped = yaml.safe_load((ROOT / "audit_rules" / "rulesets" / "default.yaml").read_text(encoding="utf-8"))
+    assert {r["id"]: r["category"] for r in shipped["rules"]} == doc_rules()
 
 
 def test_every_documented_rule_has_a_planted_finding(answer_key):
@@ -403,23 +470,23 @@ def test_ledgers_are_messy_like_real_exports():
     assert "小计" in "".join(strings) and "合计" in strings
 
 
-def test_subtotals_and_totals_add_up():
+def test_subtotals_add_up_and_totals_add_up_except_the_planted_one(quality_key):
     for path in sorted(SAMPLES.glob("*/付款明细-2019.xlsx")):
         for ws in openpyxl.load_workbook(path):
             rows = list(ws.iter_rows(min_row=4, values_only=True))
             amount_col = next(j for j, v in enumerate(next(ws.iter_rows(min_row=3, max_row=3, values_only=True)))
                               if str(v).startswith(("金额", "付款金额")))
-            month, whole = 0.0, 0.0
+            month = 0.0
             for row in rows:
                 label = " ".join(str(v) for v in row if isinstance(v, str))
                 if "小计" in label:
                     assert row[amount_col] == pytest.approx(month, abs=0.005)
                     month = 0.0
-                elif row[0] == "合计":
-                    assert row[amount_col] == pytest.approx(whole, abs=0.005)
-                elif row[0] is not None:
+                elif row[0] is not None and row[0] != "合计" and row[amount_col] != "待定":
                     month += parse_amount(row[amount_col])
-                    whole += parse_amount(row[amount_col])
+    wrong = {(f, s, r) for f, s, r, field, total, rows_sum in load_totals(SAMPLES) if abs(total - rows_sum) >= 0.005}
+    planted = {(q["file"], q["sheet"], int(q["row"])) for q in quality_key if q["check"] == "totals_row_matches_sum"}
+    assert wrong == planted and len(planted) == 1
 
 
 def test_csv_encodings():
@@ -528,3 +595,94 @@ def test_wan_yuan_fixture_is_scaled(expected_synonyms):
     ws = openpyxl.load_workbook(FIXTURES / "contracts.xlsx")["其他写法1"]
     col = [c.value for c in ws[3]].index(e["fields"]["amount"]) + 1
     assert ws.cell(4, col).value * 10000 == 1200.0
+
+
+# --- bad cells and the data-quality key ------------------------------------------------------------
+
+QUALITY_CHECKS = {"expect_column_values_to_not_be_null", "expect_column_values_to_be_unique",
+                  "expect_column_values_to_be_readable", "totals_row_matches_sum"}
+
+
+def quality_failures(t: dict[str, list[dict]]) -> set[tuple[str, str, int, str, str]]:
+    """Re-derive from the files which cells fail: unreadable cells, blank key fields, repeated
+    values of unique fields within a sheet, 合计 rows that differ from the sum of the rows."""
+    out = set()
+    seen = defaultdict(list)
+    for kind, recs in t.items():
+        fields = KINDS[kind]["fields"]
+        for r in recs:
+            where = (r["_file"], r["_sheet"], r["_row"])
+            for name in r["_bad"]:
+                out.add((*where, name, "expect_column_values_to_be_readable"))
+            for name, f in fields.items():
+                if name not in r or name in r["_bad"]:
+                    continue
+                if f.get("key") and r[name] is None:
+                    out.add((*where, name, "expect_column_values_to_not_be_null"))
+                if f.get("unique") and r[name] is not None:
+                    seen[(r["_file"], r["_sheet"], name, str(r[name]))].append(r["_row"])
+    for (file, sheet, name, _), rows in seen.items():
+        if len(rows) > 1:
+            out |= {(file, sheet, row, name, "expect_column_values_to_be_unique") for row in rows}
+    for file, sheet, row, name, total, rows_sum in load_totals(SAMPLES):
+        if abs(total - rows_sum) >= 0.005:
+            out.add((file, sheet, row, name, "totals_row_matches_sum"))
+    return out
+
+
+def test_quality_key_is_exactly_what_the_files_hold(quality_key, tables):
+    with open(SAMPLES / "quality_key.csv", encoding="utf-8") as fh:
+        assert fh.readline().strip() == "file,sheet,row,field,check"
+    key = {(q["file"], q["sheet"], int(q["row"]), q["field"], q["check"]) for q in quality_key}
+    assert {q["check"] for q in quality_key} == QUALITY_CHECKS
+    assert quality_failures(tables) == key
+
+
+def test_planted_bad_cells_hold_the_typed_values(tables):
+    raw = {(r["_file"].split("/")[1], f, str(r["_raw"][f])) for rs in tables.values() for r in rs for f in r["_bad"]}
+    assert raw == {("付款明细-2019.xlsx", "amount", "待定"), ("合同台账.xlsx", "sign_date", "2019-02-30"),
+                   ("公务接待及加班用餐登记.xlsx", "guest_count", "-2")}
+
+
+def test_a_voucher_number_is_used_twice_in_one_sheet(quality_key, tables):
+    dup = [q for q in quality_key if q["check"] == "expect_column_values_to_be_unique"]
+    assert len(dup) == 2 and dup[0]["file"] == dup[1]["file"] and dup[0]["sheet"] == dup[1]["sheet"]
+    vouchers = {(p["_file"], p["_sheet"], p["_row"]): p["voucher_no"] for p in tables["payments"]}
+    a, b = (vouchers[(q["file"], q["sheet"], int(q["row"]))] for q in dup)
+    assert a == b and a
+
+
+def test_believed_bad_cells_would_trip_rules(tables):
+    """Reading the unreadable cells as blank / -2 would flag rows the answer key must not hold."""
+    base = findings(tables)
+    believed = {k: [dict(r, _bad=set(), guest_count=-2 if str(r["_raw"].get("guest_count")) == "-2" else
+                         r.get("guest_count")) if r["_bad"] else r for r in rs] for k, rs in tables.items()}
+    extra = {rule for *_, rule in findings(believed) - base}
+    assert extra == {"contract-missing-elements", "meal-reception-per-head"}
+
+
+def test_generator_proves_each_bad_cell_would_trip_its_rule():
+    gen = load_generator()
+    import random
+
+    rng = random.Random(gen.SEED)
+    inv = gen.Invoices(rng, {gen.PENDING_INVOICE})
+    units = [gen.build_unit_a(rng, inv), gen.build_unit_b(rng, inv)]
+    would = {rule for u in units for r in gen.all_records(u) for rule in r.would}
+    assert would == {"duplicate-payment", "contract-missing-elements", "meal-reception-per-head"}
+    believed = gen.oracle(units, trust_bad=True) - gen.oracle(units)
+    assert {rule for rule, _ in believed} == would
+    contract = next(c for c in units[1].contracts if c.bad_fields)
+    contract.sign_date = date(2019, 3, 1)  # a bad cell on a harmless row proves nothing: refused
+    with pytest.raises(AssertionError, match="bad cells that would trip"):
+        gen.check_plants(units)
+
+
+def test_incompatible_posts_plant_and_near_miss(answer_key, tables):
+    planted = [r for r in answer_key if r["rule_id"] == "segregation-incompatible-posts"]
+    assert len(planted) == 1
+    staff = {(s["_file"], s["_sheet"], s["_row"]): s for s in tables["staff"]}
+    assert staff[(planted[0]["file"], planted[0]["sheet"], int(planted[0]["row"]))]["title"] == "会计兼出纳"
+    # the other unit keeps 会计 and 出纳 apart: a near miss
+    other = [s for s in tables["staff"] if s["_unit"] != planted[0]["file"].split("/")[0]]
+    assert {"会计", "出纳"} <= {s["title"] for s in other}
