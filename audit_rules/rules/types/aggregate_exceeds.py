@@ -16,7 +16,8 @@ flags a 100,000.00 contract paid 60,000.00 + 50,000.00; passes a 298,000.00 cont
 no contract number, and payments whose contract is not in the ledger.
 
 Keys are matched within a unit (a shared reference row, _unit NULL, matches every unit), ids
-compared with norm_invoice and text with norm_name. Locations: the reference row first, then
+compared with norm_invoice and text with norm_name. One finding per unit and key even when the
+reference lists the key twice: the unit's own row wins over a shared one, then the larger amount. Locations: the reference row first, then
 every summed row (by date). Variables: total, limit, excess, count and every field of the
 reference row; amount = excess.
 """
@@ -92,6 +93,11 @@ class AggregateExceedsRule(RuleType):
         variables = ", ".join(row_variables(self.ref_table, "c", OWN_VARIABLES))
         key = normalised(self.table, self.key, "t")
         ref_key = normalised(self.ref_table, self.reference_key, "c")
+        limit = column("c", self.ref_value)
+        # One finding per (unit, key): when several reference rows carry the key (a contract
+        # listed twice, or in the unit's own ledger and a shared one), the unit's own rows win,
+        # then the largest amount (the most lenient limit, so a listing quirk never invents an
+        # overpayment), then the first row.
         return f"""
 WITH sums AS (
     SELECT t._unit AS _unit, {key} AS _key,
@@ -100,17 +106,24 @@ WITH sums AS (
     FROM {self.table} AS t
     WHERE {key} IS NOT NULL AND {column('t', self.value)} IS NOT NULL
     GROUP BY ALL
+), candidates AS (
+    SELECT c.*, s._unit AS _sum_unit, s._total, s._count, s._locations,
+           row_number() OVER (
+               PARTITION BY s._unit, s._key
+               ORDER BY (c._unit IS NULL), {limit} DESC, c._file, c._sheet, c._row) AS _pick
+    FROM {self.ref_table} AS c
+    JOIN sums AS s ON s._key = {ref_key} AND (c._unit IS NULL OR c._unit = s._unit)
+    WHERE {limit} IS NOT NULL
 )
-SELECT s._unit AS unit,
-       CAST(s._total - {column('c', self.ref_value)} AS DOUBLE) AS amount,
-       list_concat([{location_sql('c')}], s._locations) AS locations,
-       {content_sql(self.ref_table, 'c', [self.reference_key, self.ref_value], ["coalesce(s._unit, '')"])} AS content,
-       s._total AS total,
-       {column('c', self.ref_value)} AS "limit",
-       s._total - {column('c', self.ref_value)} AS excess,
-       s._count AS count,
+SELECT c._sum_unit AS unit,
+       CAST(c._total - {limit} AS DOUBLE) AS amount,
+       list_concat([{location_sql('c')}], c._locations) AS locations,
+       {content_sql(self.ref_table, 'c', [self.reference_key, self.ref_value], ["coalesce(c._sum_unit, '')"])} AS content,
+       c._total AS total,
+       {limit} AS "limit",
+       c._total - {limit} AS excess,
+       c._count AS count,
        {variables}
-FROM {self.ref_table} AS c
-JOIN sums AS s ON s._key = {ref_key} AND (c._unit IS NULL OR c._unit = s._unit)
-WHERE {column('c', self.ref_value)} IS NOT NULL AND s._total > {column('c', self.ref_value)}
+FROM candidates AS c
+WHERE c._pick = 1 AND c._total > {limit}
 """

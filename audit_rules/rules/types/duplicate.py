@@ -15,8 +15,9 @@ norm_name; amounts to the cent), in one unit or in two units when across_units i
 Passes monthly rent of the same amount with different invoice numbers, a blank invoice number
 (a row with a blank key is never grouped), the same invoice with a different amount.
 
-Rows are grouped (GROUP BY, never pairwise), optionally split into runs no more than
-`window_days` apart on `date_field`. Locations: latest date first (the primary one), then the
+Rows are grouped (GROUP BY, never pairwise), optionally split into runs of consecutive
+payments no more than `window_days` apart on `date_field` (rows without that date are then
+never grouped). Locations: latest date first (the primary one), then the
 earlier ones. Variables: count, invoice (the first id key as written on the latest row),
 paid (one payment's amount), units, dates, and each key field as written on the latest row;
 amount = paid × (count − 1).
@@ -110,6 +111,9 @@ class DuplicateRule(RuleType):
         not_blank = " AND ".join(
             f"NOT {is_blank(kind, k, 't')} AND {normalised(kind, k, 't')} IS NOT NULL" for k in self.keys
         )
+        if self.window_days is not None:
+            # A row without a date cannot be placed in a window: never grouped.
+            not_blank += f" AND {column('t', self.date_field)} IS NOT NULL"
         group = [f"_k{i}" for i in range(len(self.keys))]
         if not self.across_units:
             group.append("_unit")

@@ -224,10 +224,13 @@ class Lookup(RuleType):
         amount = f't."{money}"::DOUBLE' if money else "NULL::DOUBLE"
         row_vars = field_columns("t", self.table, skip=("amount",))
         content = content_sql("t", self.table)
+        # A row without the date a validity window is checked on can be neither inside nor
+        # outside it: no finding either way.
+        dated = f' AND t."{self.ref_window.date}" IS NOT NULL' if self.ref_window else ""
         rows = f"""
             SELECT t.*, row_number() OVER (ORDER BY t._file, t._sheet, t._row) AS _tid
             FROM {self.table} AS t
-            WHERE t."{self.key}" IS NOT NULL AND {conditions_sql(self.where, "t", self.table, ctx)}
+            WHERE t."{self.key}" IS NOT NULL AND {conditions_sql(self.where, "t", self.table, ctx)}{dated}
         """
         if self.expect == "found":
             # Flag rows with no applicable reference row: only the row itself to show.
