@@ -17,6 +17,8 @@ expressions, row identity for fingerprints).
 from __future__ import annotations
 
 import datetime as dt
+import re
+import string
 from decimal import Decimal
 from typing import Any
 
@@ -202,10 +204,21 @@ def _arrow_column(series: pd.Series, ftype: str) -> pa.Array:
     if ftype == "bool":
         return pa.array(series.astype("boolean"), from_pandas=True)
     if ftype in ("list", "_bad"):
-        return pa.array([_as_list(v) for v in series.astype(object)], type=pa.list_(pa.string()))
+        return _vectorised_or(series, pa.list_(pa.string()), _as_list)
     if ftype == "_row":
         return pa.array(pd.to_numeric(series, errors="coerce").astype("Int64"), from_pandas=True)
-    return pa.array([_as_text(v) for v in series.astype(object)], type=pa.string())
+    return _vectorised_or(series, pa.string(), _as_text)
+
+
+def _vectorised_or(series: pd.Series, arrow_type: pa.DataType, convert) -> pa.Array:
+    """Arrow's own conversion when the column holds what the contract says (str / list[str],
+    missing as None or NaN) — vectorised, no Python loop over rows; else the tolerant per-value
+    `convert` (numbers in a text column, a bare string in a list column…)."""
+    values = series.astype(object)
+    try:
+        return pa.array(values, type=arrow_type, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return pa.array([convert(v) for v in values], type=arrow_type)
 
 
 def _is_missing(value: Any) -> bool:
@@ -353,6 +366,19 @@ def format_message(template: str, variables: dict[str, Any]) -> str:
     return template.format(**values)
 
 
+def message_fields(template: str) -> list[str]:
+    """Root names of a message template's replacement fields ({a.b:.2f} -> a)."""
+    names = []
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return []
+    for _, field_name, _, _ in parsed:
+        if field_name:
+            names.append(re.split(r"[.\[]", field_name, maxsplit=1)[0])
+    return names
+
+
 def _findings_of(rule: Rule, ruleset: Ruleset, rows: list[dict[str, Any]]) -> list[Finding]:
     params = ruleset.parameter_values()
     unverified = ruleset.unverified_parameters(rule)
@@ -399,12 +425,16 @@ def _run_one(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> tu
     _use_views(con, rule.spec.needs())
     ctx = SqlContext(params=ruleset.parameter_values())
     sql = rule.spec.compile(ctx)
-    cursor = con.execute(sql)
-    names = [d[0] for d in cursor.description]
+    names = con.sql(sql).columns  # bound, not run
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         raise ValueError(f"规则查询缺少输出列：{'、'.join(missing)}")
-    rows = [dict(zip(names, values)) for values in cursor.fetchall()]
+    # Only the columns a finding is built from: converting every field of every flagged row
+    # to Python would cost more than the query itself.
+    used = set(message_fields(rule.message))
+    wanted = [*REQUIRED_COLUMNS, *(n for n in dict.fromkeys(names) if n in used and n not in REQUIRED_COLUMNS)]
+    cursor = con.execute(f"SELECT {', '.join(quote_ident(n) for n in wanted)} FROM ({sql}) AS _rule")
+    rows = [dict(zip(wanted, values)) for values in cursor.fetchall()]
     # Sorted by content first so the suffix given to identical findings does not follow row order.
     rows.sort(key=lambda r: (str(r.get("content")), [(l["file"], l["sheet"], l["row"]) for l in r["locations"] or []]))
     return _findings_of(rule, ruleset, rows), list(rule.spec.outcome_notes(con, ctx))

@@ -157,10 +157,15 @@ class DuplicateRule(RuleType):
         units = "array_to_string(list_sort(list_distinct(list(coalesce(r._unit, '')))), '、')"
         window_start = f"coalesce(strftime(min({date}), '%Y-%m-%d'), '')" if self.window_days is not None else "''"
         return f"""
-WITH k AS (
+WITH keyed AS (
     SELECT t.*, {', '.join(key_cols)}
     FROM {kind} AS t
     WHERE {not_blank}
+), k AS (
+    -- only keys seen more than once go on to the (costlier) ordered list aggregates
+    SELECT keyed.* FROM keyed
+    SEMI JOIN (SELECT {', '.join(group)} FROM keyed GROUP BY ALL HAVING count(*) > 1) AS g
+      ON {' AND '.join(f"keyed.{c} IS NOT DISTINCT FROM g.{c}" for c in group)}
 ){windowed}, r AS (SELECT *{island} FROM {source})
 SELECT list(r._unit ORDER BY {latest_first})[1] AS unit,
        {at_issue} AS amount,
