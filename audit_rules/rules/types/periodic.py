@@ -85,19 +85,29 @@ class Periodic(RuleType):
                     SELECT 1 FROM dated AS d
                     WHERE d._unit IS NOT DISTINCT FROM m._unit AND d._month = m._month AND d._required)
             ),
-            located AS (
-                SELECT g._unit, g._month,
-                       coalesce(
-                           (SELECT {SqlContext.location("d")} FROM dated AS d
-                             WHERE d._unit IS NOT DISTINCT FROM g._unit AND d._day < g._month
-                             ORDER BY d._day DESC, d._file DESC, d._sheet DESC, d._row DESC LIMIT 1),
-                           (SELECT {SqlContext.location("d")} FROM dated AS d
-                             WHERE d._unit IS NOT DISTINCT FROM g._unit AND d._month = g._month
-                             ORDER BY d._day, d._file, d._sheet, d._row LIMIT 1)) AS primary_location,
-                       (SELECT {SqlContext.location("d")} FROM dated AS d
-                         WHERE d._unit IS NOT DISTINCT FROM g._unit AND d._day >= g._month + INTERVAL 1 MONTH
-                         ORDER BY d._day, d._file, d._sheet, d._row LIMIT 1) AS next_location
+            per_day AS (
+                -- one row per unit and day with its first and last source row, so locating a
+                -- gap is an ASOF join (linear) rather than a correlated sort per missing month
+                SELECT coalesce(_unit, '') AS _u, _day,
+                       min_by({SqlContext.location("d")}, d._file || chr(1) || d._sheet || chr(1) || lpad(d._row::VARCHAR, 12, '0')) AS first_loc,
+                       max_by({SqlContext.location("d")}, d._file || chr(1) || d._sheet || chr(1) || lpad(d._row::VARCHAR, 12, '0')) AS last_loc
+                FROM dated AS d GROUP BY ALL
+            ),
+            gaps AS (
+                SELECT g._unit, g._month, coalesce(g._unit, '') AS _u,
+                       (g._month + INTERVAL 1 MONTH)::DATE AS _next_month
                 FROM missing AS g
+            ),
+            located AS (
+                -- primary: the last meeting before the month (else, for a first month without
+                -- the required kind, its first meeting); then the first meeting after it
+                SELECT g._unit, g._month,
+                       coalesce(before.last_loc, within.first_loc) AS primary_location,
+                       after.first_loc AS next_location
+                FROM gaps AS g
+                ASOF LEFT JOIN per_day AS before ON before._u = g._u AND before._day < g._month
+                ASOF LEFT JOIN per_day AS within ON within._u = g._u AND within._day >= g._month
+                ASOF LEFT JOIN per_day AS after ON after._u = g._u AND after._day >= g._next_month
             )
             SELECT l._unit AS unit, NULL::DOUBLE AS amount,
                    list_filter([l.primary_location, l.next_location], lambda x: x IS NOT NULL) AS locations,
