@@ -60,7 +60,7 @@ def print_check_summary(result, written: dict[str, str]) -> None:
     if unverified:
         console.print(f"[yellow]提示：以下参数为默认值、尚未核定，请按本单位/本地标准核定：{'、'.join(unverified)}[/yellow]")
     for rule in result.rules:
-        if rule.status != "ran":
+        if rule.could_not_run:
             console.print(f"[yellow]规则 {rule.rule_id}（{rule.title}）未运行：{rule.reason}[/yellow]")
     failed_checks = [q for q in result.data_quality if not q.passed]
     if failed_checks:

@@ -22,9 +22,14 @@ class RuleOutcome:
     basis: str
     type: str
     parameters: dict[str, object]  # the parameters this rule uses, with the values in force
-    status: str  # ran | skipped | failed
-    reason: str = ""  # Chinese, for skipped / failed
+    status: str  # ran | skipped | failed | disabled
+    reason: str = ""  # Chinese: why skipped / failed / disabled, or notes on a rule that ran
     findings: int = 0
+
+    @property
+    def could_not_run(self) -> bool:
+        """Enabled but not run (inputs missing, or an error): what users must be told about."""
+        return self.status in ("skipped", "failed")
 
 
 @dataclass
@@ -81,8 +86,4 @@ class RunResult:
 
     @property
     def skipped_rules(self) -> list[dict]:
-        return [
-            {"rule_id": r.rule_id, "reason": r.reason}
-            for r in self.rules
-            if r.status in ("skipped", "failed")
-        ]
+        return [{"rule_id": r.rule_id, "reason": r.reason} for r in self.rules if r.could_not_run]

@@ -240,4 +240,4 @@ def rules_ran(result: RunResult) -> int:
 
 
 def rules_not_ran(result: RunResult) -> int:
-    return sum(1 for r in result.rules if r.status != "ran")
+    return sum(1 for r in result.rules if r.could_not_run)

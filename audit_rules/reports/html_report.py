@@ -118,7 +118,7 @@ def _context(result: RunResult, report_path) -> dict:
         "categories": sorted({v.category for v in views}),
         "units": sorted({v.unit for v in views}),
         "severities": [severity_title(s) for s in SEVERITY_ORDER],
-        "skipped": [r for r in result.rules if r.status != "ran"],
+        "skipped": [r for r in result.rules if r.could_not_run],
         "rules": [_rule_view(r, result) for r in result.rules],
         "quality_failed": [_quality_view(q) for q in failed_quality(result)],
         "quality_passed": sum(1 for q in result.data_quality if q.passed),

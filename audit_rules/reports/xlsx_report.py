@@ -526,7 +526,7 @@ def _rules_sheet(ws, result: RunResult) -> None:
         ]
         for col, value in enumerate(values, start=1):
             put(ws, row, col, value)
-        if rule.status != "ran":
+        if rule.could_not_run:
             ws.cell(row=row, column=6).font = WARN_FONT
     _table_sheet(ws, headers, len(result.rules))
 

@@ -1,0 +1,38 @@
+"""Disabled rules are listed as such, but only rules that could not run are warned about."""
+
+from __future__ import annotations
+
+from report_fixtures import make_result
+
+from audit_rules.cli_output import print_check_summary
+from audit_rules.reports.html_report import render_html
+from audit_rules.result import RuleOutcome
+
+
+def _with_disabled():
+    result = make_result()
+    result.rules.append(
+        RuleOutcome("reception-same-city", "同城公务接待", "same_city_reception", "medium", "约法三章",
+                    "match", {}, "disabled", "规则集已停用此规则")
+    )
+    return result
+
+
+def test_a_disabled_rule_is_not_a_skipped_rule():
+    result = _with_disabled()
+    assert "reception-same-city" not in {s["rule_id"] for s in result.skipped_rules}
+    assert result.skipped_rules, "the fixture has rules that could not run"
+
+
+def test_the_summary_warns_only_about_rules_that_could_not_run(capsys):
+    print_check_summary(_with_disabled(), {})
+    out = capsys.readouterr().out
+    assert "未运行" in out
+    assert "reception-same-city" not in out
+
+
+def test_html_lists_a_disabled_rule_as_disabled_not_as_skipped(tmp_path):
+    html = render_html(_with_disabled(), tmp_path / "r.html")
+    skipped_section = html[html.index('id="skipped"'):] if 'id="skipped"' in html else ""
+    assert "已停用" in html
+    assert "reception-same-city" not in skipped_section.split("</section>")[0]
