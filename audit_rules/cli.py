@@ -233,13 +233,11 @@ def _parse_formats(value: str) -> tuple[str, ...]:
 @click.option("--no-quality", is_flag=True, help="跳过数据质量检查（不建议）。")
 def check(paths, ruleset, settings, mapping, out_dir, baseline, formats, quality_only, no_quality):
     from audit_rules.cli_output import print_check_summary, print_quality_summary
-    from audit_rules.pipeline import PipelineError, run_check, run_quality_only
+    from audit_rules.pipeline import PipelineError, run_check
     from audit_rules.reports import write_reports
 
     if quality_only:
-        run = run_quality_only(paths, mapping=mapping)
-        print_quality_summary(run)
-        raise SystemExit(0 if run.ledgers.tables else 2)
+        _quality_only(paths, mapping)
     overrides = _parse_settings(settings)
     wanted = _parse_formats(formats)
     try:
@@ -271,9 +269,17 @@ def check(paths, ruleset, settings, mapping, out_dir, baseline, formats, quality
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="表头映射 YAML。")
 def quality(paths, mapping):
-    from audit_rules.cli_output import print_quality_summary
-    from audit_rules.pipeline import run_quality_only
+    _quality_only(paths, mapping)
 
-    run = run_quality_only(paths, mapping=mapping)
+
+def _quality_only(paths, mapping) -> None:
+    from audit_rules.cli_output import print_quality_summary
+    from audit_rules.pipeline import PipelineError, run_quality_only
+
+    try:
+        run = run_quality_only(paths, mapping=mapping)
+    except PipelineError as exc:
+        click.echo(f"无法完成检查：{exc}", err=True)
+        raise SystemExit(2)
     print_quality_summary(run)
     raise SystemExit(0 if run.ledgers.tables else 2)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from audit_rules import __version__
 from audit_rules.findings import Finding
-from audit_rules.ledgers import load_ledgers
+from audit_rules.ledgers import MappingError, load_ledgers
 from audit_rules.ledgers.model import BAD_FIELDS, LedgerSet, Table
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.result import QualityResult, RunResult
@@ -40,7 +40,7 @@ def run_quality_only(paths: Sequence[str | Path], mapping: str | Path | None = N
     from audit_rules.quality import run_quality, start_gx_import
 
     start_gx_import()
-    ledgers = load_ledgers(list(paths), mapping=mapping)
+    ledgers = _read_ledgers(paths, mapping)
     return QualityRun(ledgers=ledgers, results=run_quality(_recognised(ledgers.tables)))
 
 
@@ -67,7 +67,7 @@ def run_check(
         raise PipelineError(str(exc)) from exc
     baseline_findings, rectification = _load_baseline(baseline)
 
-    ledgers = load_ledgers(list(paths), mapping=mapping)
+    ledgers = _read_ledgers(paths, mapping)
     tables = _recognised(ledgers.tables)
     _share_reference_tables(tables)
 
@@ -106,6 +106,14 @@ def run_check(
         result.findings, result.resolved = compare(findings, baseline_findings)
         result.rectification = rectification
     return result
+
+
+def _read_ledgers(paths: Sequence[str | Path], mapping: str | Path | None) -> LedgerSet:
+    """Read every ledger; a missing path or an unusable mapping file stops the run."""
+    try:
+        return load_ledgers(list(paths), mapping=mapping)
+    except (MappingError, FileNotFoundError) as exc:
+        raise PipelineError(str(exc)) from exc
 
 
 def _recognised(tables: Iterable[Table]) -> list[Table]:

@@ -99,3 +99,20 @@ def test_an_existing_report_is_replaced_whole_and_no_temporary_file_is_left(ledg
     _run(["check", str(ledgers), "--out", str(out)])
     assert json.loads((out / "findings.json").read_text(encoding="utf-8"))["schema_version"] == 1
     assert sorted(p.name for p in out.iterdir()) == ["findings.json", "report.html", "report.xlsx"]
+
+
+def test_a_bad_mapping_file_exits_2_naming_file_and_line(ledgers, tmp_path):
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("sheets:\n  - kind: no_such_kind\n", encoding="utf-8")
+    for extra in ([], ["--quality-only"]):
+        result = CliRunner().invoke(main, ["check", str(ledgers), "--mapping", str(mapping), "--out", str(tmp_path / "o"), *extra])
+        assert result.exit_code == 2, result.output
+        assert "map.yaml" in result.output and "行" in result.output and "no_such_kind" in result.output
+
+
+def test_quality_only_prints_the_gate_and_writes_nothing(ledgers, tmp_path):
+    out = tmp_path / "o"
+    result = _run(["check", str(ledgers), "--quality-only", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "数据质量检查" in result.output and "通过" in result.output
+    assert not out.exists()
