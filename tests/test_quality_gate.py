@@ -452,3 +452,19 @@ def test_failed_values_are_always_json_ready(value):
     json.dumps(plain, allow_nan=False)
     if isinstance(value, (str, bool)) or (isinstance(value, int) and not isinstance(value, bool)):
         assert plain == value  # what the user typed is kept as is
+
+
+def test_tables_validated_together_are_reported_each_on_its_own_rows():
+    # Same voucher numbers in two sheets are not repeats; a repeat inside one sheet is, there only.
+    clean = payments_table(file="a.xlsx")
+    repeated = payments_columns()
+    repeated["voucher_no"] = ["记-001", "记-002", "记-001", "记-004"]
+    repeated["amount"] = [100.0, None, 300.0, 400.0]
+    second = payments_table(columns=repeated, file="b.xlsx")
+    results = run_quality([clean, second, payments_table(file="c.xlsx")], today=TODAY)
+    by_file = {r.file: r for r in results if r.field == "voucher_no" and r.check == CHECK_UNIQUE}
+    assert by_file["a.xlsx"].passed and by_file["c.xlsx"].passed
+    assert [c["row"] for c in by_file["b.xlsx"].failed] == [3, 5]
+    nulls = {r.file: r for r in results if r.field == "amount" and r.check == CHECK_NOT_NULL}
+    assert nulls["a.xlsx"].passed and nulls["c.xlsx"].passed
+    assert nulls["b.xlsx"].failed == [{"row": 4, "value": None}]
