@@ -53,6 +53,7 @@ def _table_entry(table: Table) -> dict:
         "fields": dict(table.fields),
         "unmapped": list(table.unmapped),
         "rows": table.rows,
+        "notes": list(table.notes),
         "problems": [
             {"row": p.row, "column": p.column, "value": _jsonable(p.value), "message": p.message}
             for p in table.problems

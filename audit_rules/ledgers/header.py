@@ -19,6 +19,8 @@ from functools import lru_cache
 from audit_rules.ledgers.schema import KindSpec, table_kinds
 
 HEADER_SCAN_ROWS = 30
+# Rows below the first matching row still considered for the header (a fuller header just below).
+HEADER_LOOKAHEAD = 2
 
 UNIT_SCALES = {"元": 1.0, "人民币元": 1.0, "千元": 1_000.0, "万元": 10_000.0, "人民币万元": 10_000.0, "亿元": 1e8}
 _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|【([^【】]*)】|〔([^〔〕]*)〕")
@@ -235,6 +237,10 @@ def detect_header(
 
     best: HeaderMatch | None = None
     for number in numbers:
+        if best is not None and number > best.header_row + HEADER_LOOKAHEAD:
+            # The first table's header wins: a better match further down is another table
+            # stacked below (the reader splits it off), not this table's header.
+            break
         candidates = {column: [text] for column, text in rows[number].items()}
         found = _best_kind(candidates, kinds, overrides, forced)
         if found and (best is None or _rank(found[0], found[1]) > _rank(all_kinds[best.kind], best.fields)):

@@ -49,6 +49,9 @@ class Table:
     totals_row: int | None = None  # Excel row of that 合计 row
     scale: dict[str, float] = field(default_factory=dict)  # field -> factor applied (万元 → 10000)
     path: str | None = None  # absolute path of the source file (for hyperlinks)
+    # Chinese remarks on how the sheet was read: rows skipped (repeated header, footer, balance
+    # lines), merged cells filled down, formulas without results, columns deliberately not mapped.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def rows(self) -> int:

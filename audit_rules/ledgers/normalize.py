@@ -26,8 +26,13 @@ WS = "[ \t\n\r\f\v\u00a0\u3000]"
 
 
 def as_text(series: pd.Series) -> pd.Series:
-    """Cell text NFKC-normalised and trimmed, as the pandas string dtype; blanks become NA."""
+    """Cell text NFKC-normalised and trimmed, as the pandas string dtype; blanks become NA.
+
+    A leading apostrophe is Excel's "store as text" mark ('00571234, '43588). Excel hides it,
+    but CSV exports and some finance systems write it into the cell: it is not part of the value.
+    """
     text = series.astype("str").str.normalize("NFKC").str.strip()
+    text = text.str.replace("^'" + WS + "*", "", regex=True)
     return text.mask(text.eq("") | series.isna())
 
 

@@ -22,10 +22,12 @@ import pandas as pd
 
 from audit_rules.ledgers import normalize
 from audit_rules.ledgers.files import FoundFile, UnsafeFile, check_file
-from audit_rules.ledgers.header import HEADER_SCAN_ROWS, HeaderMatch, detect_header
+from audit_rules.ledgers import layout
+from audit_rules.ledgers.header import HEADER_SCAN_ROWS, HeaderMatch, clean_header, detect_header
 from audit_rules.ledgers.mapping import Mapping
 from audit_rules.ledgers.model import BAD_FIELDS, PROVENANCE, CellProblem, ReadError, Table
 from audit_rules.ledgers.schema import table_kinds
+from audit_rules.ledgers.sheet_details import SheetDetails
 
 # A totals label, optionally after a period ('3月小计', '2019年上半年合计', '第一季度小计').
 _TOTAL_PERIOD = (
@@ -103,25 +105,6 @@ def _calamine_grid(path: Path, sheet: str, first_error: Exception) -> pd.DataFra
     return frame.astype("str") if len(frame.columns) else frame
 
 
-def _merged_spans_reader(path: Path, sheet: str):
-    """Callable row → merged column spans starting on that Excel row (loaded on first use)."""
-    cache: dict[str, list] = {}
-
-    def spans(excel_row: int) -> list[tuple[int, int]] | None:
-        if "ranges" not in cache:
-            try:
-                import python_calamine
-
-                workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-                cache["ranges"] = workbook.get_sheet_by_name(sheet).merged_cell_ranges or []
-            except Exception:  # noqa: BLE001 - without merge info the header falls back to a heuristic
-                cache["ranges"] = []
-        found = [(c1, c2) for (r1, c1), (_r2, c2) in cache["ranges"] if r1 == excel_row - 1 and c2 > c1]
-        return found or None
-
-    return spans
-
-
 def decode_csv(data: bytes, display: str) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 — detected, not assumed."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -139,14 +122,32 @@ def decode_csv(data: bytes, display: str) -> str:
     return str(best)
 
 
+CSV_DELIMITERS = ",\t;|"
+
+
+def _csv_delimiter(sample: str) -> str:
+    """The delimiter most lines agree on.
+
+    csv.Sniffer gives up when a title line or a blank line sits above the header (lines of
+    unequal width); count instead how many lines share each candidate's most common count.
+    """
+    lines = [line for line in sample.splitlines()[:200] if line.strip()]
+    best, best_score = ",", (0, 0)
+    for delimiter in CSV_DELIMITERS:
+        counts = [line.count(delimiter) for line in lines]
+        used = [count for count in counts if count]
+        if not used:
+            continue
+        mode = max(set(used), key=used.count)
+        score = (used.count(mode), mode)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
 def _csv_grid(path: Path, display: str) -> pd.DataFrame:
     text = decode_csv(path.read_bytes(), display)
-    sample = text[:65536]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), delimiter=_csv_delimiter(text[:65536]))
     rows: list[list[str]] = []
     lines: list[int] = []
     next_line = 1
@@ -259,46 +260,85 @@ def _empty_table(display: str, sheet: str, path: Path) -> Table:
     return Table(display, sheet, None, None, {}, [], data, pd.DataFrame(), path=str(path))
 
 
-def build_table(grid: pd.DataFrame, found: FoundFile, sheet: str, mapping: Mapping | None) -> Table | None:
-    """One sheet's grid of strings → a Table; None for a sheet with nothing in it."""
+def build_tables(
+    grid: pd.DataFrame, found: FoundFile, sheet: str, mapping: Mapping | None,
+    details: SheetDetails | None = None, split_columns: bool = True,
+) -> list[Table]:
+    """One sheet's grid of strings → its Tables (several when tables are stacked or side by side).
+
+    A sheet with nothing in it gives no table; a sheet whose header matches no kind gives one
+    unrecognised table.
+    """
     if grid.empty:
-        return None
+        return []
     filled = _nonblank(grid)
     if not filled.to_numpy().any():
-        return None
+        return []
     rule = mapping.for_sheet(found.display, sheet) if mapping else None
     top = _top_rows(grid, filled)
     if rule and rule.header_row is not None and rule.header_row in grid.index and rule.header_row not in top:
         top[rule.header_row] = {int(c): str(grid.at[rule.header_row, c]).strip()
                                 for c in grid.columns if filled.at[rule.header_row, c]}
-    spans = _merged_spans_reader(found.path, sheet) if found.path.suffix.lower() != ".csv" else None
     match = detect_header(
         top,
         forced_kind=rule.kind if rule else None,
         forced_header_row=rule.header_row if rule else None,
         overrides=rule.columns if rule else None,
-        merged_spans=spans,
+        merged_spans=details.spans if details else None,
     )
     if match is None:
-        return _empty_table(found.display, sheet, found.path)
-    return _table_from_match(grid, filled, match, found, sheet)
+        return [_empty_table(found.display, sheet, found.path)]
+    forced_layout = rule is not None and (rule.kind is not None or rule.header_row is not None)
+    if split_columns and not forced_layout:
+        groups = layout.column_groups(top, filled, match)
+        if groups:
+            return [table for group in groups
+                    for table in build_tables(grid[group], found, sheet, mapping, details, split_columns=False)]
+    next_start, repeated = layout.next_table_start(grid, filled, match)
+    if rule is not None and rule.header_row is not None:
+        next_start = None  # the mapping file fixes this sheet's one header
+    block = grid if next_start is None else grid.loc[grid.index < next_start]
+    tables = [_table_from_match(block, filled.loc[block.index], match, found, sheet, details, repeated)]
+    if next_start is not None:
+        rest = grid.loc[grid.index >= next_start]
+        tables.extend(build_tables(rest, found, sheet, mapping, details, split_columns=split_columns))
+    return tables
 
 
-def _table_from_match(grid, filled, match: HeaderMatch, found: FoundFile, sheet: str) -> Table:
+def _table_from_match(grid, filled, match: HeaderMatch, found: FoundFile, sheet: str,
+                      details: SheetDetails | None = None, repeated: list[int] = ()) -> Table:
     kind = table_kinds()[match.kind]
+    notes: list[str] = []
     body = grid.loc[grid.index > match.header_row]
     body_filled = filled.loc[body.index]
     labels = _labels_for_columns(match, body, body_filled)
-    body = body.loc[body_filled.any(axis=1)]
+    by_field = {field_name: column for column, field_name in match.fields.items()}
+    if repeated:
+        body = body.drop(index=list(repeated))
+        notes.append(f"第 {_row_list(repeated)} 行重复了表头（分页打印时常见），已跳过。")
+    body = body.loc[filled.loc[body.index].any(axis=1)]
     totals_mask = _totals_mask(body)
     totals_rows = body.loc[totals_mask]
     body = body.loc[~totals_mask]
+    balances = layout.balance_mask(body)
+    if balances.any():
+        notes.append(f"第 {_row_list(body.index[balances.to_numpy()])} 行为期初余额、承前页等结转行，不作为数据读取。")
+        body = body.loc[~balances.to_numpy()]
+    footer = layout.footer_rows(body, filled.loc[body.index])
+    if footer:
+        text = " / ".join(" ".join(str(v).split()) for v in body.loc[footer[0]].dropna() if str(v).strip())
+        notes.append(f"第 {_row_list(footer)} 行为表尾（{text}），不作为数据读取。")
+        body = body.drop(index=footer)
+
+    formulas: dict[tuple[int, int], str] = {}
+    if details is not None and _has_blank_mapped_cells(body, filled, match):
+        body = _fill_merged_cells(body, grid, match, kind, details, notes, labels)
+        formulas = details.uncomputed_formulas()
 
     columns = {}
     bad_cells: list[tuple[str, pd.Index]] = []
     problems: list[CellProblem] = []
     scales: dict[str, float] = {}
-    by_field = {field_name: column for column, field_name in match.fields.items()}
     for field_name, spec in kind.fields.items():
         if field_name not in by_field:
             continue
@@ -317,6 +357,18 @@ def _table_from_match(grid, filled, match: HeaderMatch, found: FoundFile, sheet:
                 CellProblem(int(row), labels[column], field_name, value, f"{message}：“{value}”")
                 for row, value in raw.items()
             )
+        uncomputed = sorted((row, formula) for (row, at), formula in formulas.items()
+                            if at == column and row in body.index)
+        if uncomputed:
+            columns[field_name] = _null_at(values, [row for row, _ in uncomputed])
+            bad_cells.append((field_name, pd.Index([row for row, _ in uncomputed])))
+            problems.extend(
+                CellProblem(int(row), labels[column], field_name, formula,
+                            f"公式没有计算结果（文件保存前未经 Excel 计算），无法读取：“{formula}”")
+                for row, formula in uncomputed
+            )
+    _note_unmapped_formulas(formulas, body, match, labels, notes)
+    _note_debit_credit(kind.name, by_field, labels, notes)
 
     data = pd.DataFrame(columns, index=body.index)
     data["_file"] = found.display
@@ -345,7 +397,86 @@ def _table_from_match(grid, filled, match: HeaderMatch, found: FoundFile, sheet:
         totals_row=totals_row,
         scale=scales,
         path=str(found.path),
+        notes=notes,
     )
+
+
+def _row_list(rows) -> str:
+    """'5、6、9' — short lists in full, long ones as a range with a count."""
+    rows = sorted(int(r) for r in rows)
+    if len(rows) <= 6:
+        return "、".join(str(r) for r in rows)
+    return f"{rows[0]}～{rows[-1]} 中的 {len(rows)} "
+
+
+def _has_blank_mapped_cells(body: pd.DataFrame, filled: pd.DataFrame, match: HeaderMatch) -> bool:
+    """A blank in a mapped column may be a merged cell or a formula without a result."""
+    columns = [c for c in match.fields if c in body.columns]
+    return bool(columns) and not filled.loc[body.index, columns].to_numpy().all()
+
+
+# Merged over several data rows, these are one value for each row (a visit's date, a voucher's
+# number); amounts and counts are one figure for the group and must not be repeated.
+_FILL_DOWN_TYPES = frozenset({"text", "id", "date", "bool", "year", "list", "ratio"})
+
+
+def _fill_merged_cells(body, grid, match, kind, details: SheetDetails, notes: list[str], labels) -> pd.DataFrame:
+    """Give each row of a vertically merged data cell the merged value, as the sheet shows it."""
+    body = body.copy()
+    kept_once: dict[int, list[int]] = {}
+    filled_columns: set[int] = set()
+    for (r1, c1), (r2, _c2) in details.merged_ranges():
+        top, bottom = r1 + 1, r2 + 1
+        if bottom <= top or top <= match.header_row or c1 not in match.fields or top not in grid.index:
+            continue
+        rows = [r for r in range(top + 1, bottom + 1) if r in body.index]
+        if not rows:
+            continue
+        if kind.fields[match.fields[c1]].type not in _FILL_DOWN_TYPES:
+            kept_once.setdefault(c1, []).extend(rows)
+            continue
+        body.loc[rows, c1] = grid.at[top, c1]
+        filled_columns.add(c1)
+    if filled_columns:
+        names = "、".join(f"“{labels[c]}”" for c in sorted(filled_columns))
+        notes.append(f"{names}有跨行合并的单元格，合并范围内各行按合并值读取。")
+    for column, rows in sorted(kept_once.items()):
+        notes.append(f"“{labels[column]}”有跨行合并的单元格，金额/数量只计入合并范围的第一行"
+                     f"（第 {_row_list(rows)} 行为空）。")
+    return body
+
+
+def _null_at(values: pd.Series, rows: list[int]) -> pd.Series:
+    values = values.copy()
+    values.loc[rows] = None if values.dtype == object else pd.NA if str(values.dtype) in ("Int64", "boolean") \
+        else np.nan
+    return values
+
+
+def _note_unmapped_formulas(formulas, body, match, labels, notes: list[str]) -> None:
+    if not formulas:
+        return
+    rows = set(body.index)
+    columns = sorted({c for (r, c) in formulas if r in rows and c not in match.fields and c in labels})
+    for column in columns:
+        count = sum(1 for (r, c) in formulas if c == column and r in rows)
+        notes.append(f"“{labels[column]}”列有 {count} 个公式单元格没有计算结果（文件保存前未经 Excel 计算），按空白读取。")
+
+
+_DEBIT_CREDIT = {"借方", "贷方", "借方金额", "贷方金额", "借方发生额", "贷方发生额", "本币借方", "本币贷方"}
+
+
+def _note_debit_credit(kind: str, by_field: dict[str, int], labels: dict[int, str], notes: list[str]) -> None:
+    """A 明细账/凭证列表 has 借方 and 贷方 columns, not one amount: say why no amount was read."""
+    if kind != "payments" or "amount" in by_field:
+        return
+    found = [label for label in labels.values() if clean_header(label) in _DEBIT_CREDIT]
+    if found:
+        names = "、".join(f"“{label}”" for label in found)
+        notes.append(
+            f"{names}未自动作为“金额”读取：借贷方向因科目而异（凭证列表还含银行存款等对方科目）。"
+            f"如借方即支出，可在映射文件中写 columns: {{\"{found[0]}\": amount}}。"
+        )
 
 
 def _scale_for(match: HeaderMatch, field_name: str, field_type: str) -> float:
@@ -417,13 +548,12 @@ def read_file(found: FoundFile, mapping: Mapping | None = None) -> tuple[list[Ta
         if isinstance(grid, Exception):
             errors.append(ReadError(found.display, f"文件“{found.display}”工作表“{sheet}”无法读取：{grid}", sheet))
             continue
+        details = SheetDetails(found.path, sheet) if found.path.suffix.lower() != ".csv" else None
         try:
-            table = build_table(grid, found, sheet, mapping)
+            tables.extend(build_tables(grid, found, sheet, mapping, details))
         except Exception as error:  # noqa: BLE001 - one bad sheet must not stop the run
             errors.append(ReadError(found.display, f"文件“{found.display}”工作表“{sheet}”处理失败：{error}", sheet))
             continue
-        if table is not None:
-            tables.append(table)
     if not tables and not errors:
         errors.append(ReadError(found.display, f"文件“{found.display}”中没有任何内容（所有工作表均为空）。"))
     return tables, errors
