@@ -28,7 +28,7 @@ _UNIT_SUFFIX = re.compile(r"^(.+?)[/:]?(人民币万元|人民币元|万元|千�
 _DECORATION = "*:※#"
 SERIAL_HEADERS = frozenset({"序号", "行号", "顺序号", "no", "no.", "序"})
 UNIT_HEADERS = frozenset({"单位", "单位名称", "所属单位", "填报单位", "预算单位", "预算单位名称", "核算单位"})
-_PREPARER = re.compile(r"编制单位\s*[:：]\s*(.+?)(?=\s{2,}|\s*(?<!编制)单位\s*[:：]|\s*日期\s*[:：]|$)")
+_PREPARER = re.compile(r"(?:编制单位|核算单位|填报单位|单位名称)\s*[:：]\s*(.+?)(?=\s{2,}|\s*(?<!编制)单位\s*[:：]|\s*日期\s*[:：]|$)")
 _NOTE_UNIT = re.compile(r"(?<!编制)单位\s*[:：]\s*(人民币万元|人民币元|万元|千元|亿元|元)")
 _NUMBER_LIKE = re.compile(r"^[-+\d.,:/ ]+$")
 
@@ -77,6 +77,19 @@ def header_index() -> dict[str, dict[str, str]]:
     return index
 
 
+@lru_cache(maxsize=1)
+def header_rank() -> dict[str, dict[str, int]]:
+    """kind → {cleaned header or synonym → its place in the field's list (0 = primary header)}."""
+    ranks: dict[str, dict[str, int]] = {}
+    for kind in table_kinds().values():
+        lookup: dict[str, int] = {}
+        for spec in kind.fields.values():
+            for place, header in enumerate(spec.headers):
+                lookup.setdefault(clean_header(header), place)
+        ranks[kind.name] = lookup
+    return ranks
+
+
 @dataclass
 class HeaderMatch:
     """What the header rows of one sheet say."""
@@ -106,28 +119,30 @@ Row = dict[int, str]  # column position → non-blank cell text
 def _match_columns(
     candidates: dict[int, list[str]], kind: str, overrides: dict[str, str]
 ) -> tuple[dict[int, str], dict[str, float]]:
-    """Fields a kind finds in the columns' candidate texts; each field taken by its first column."""
+    """Fields a kind finds in the columns' candidate texts.
+
+    When several columns match one field, the mapping file's column wins, then the header
+    listed first in kinds.yaml (付款日期 before 单据日期), then the leftmost column.
+    """
     lookup = header_index()[kind]
+    ranks = header_rank()[kind]
     fields_of_kind = table_kinds()[kind].fields
-    matched: dict[int, str] = {}
-    scales: dict[str, float] = {}
-    taken: set[str] = set()
+    best: dict[str, tuple[tuple[int, int], int, float | None]] = {}  # field → (rank, column, scale)
     for column in sorted(candidates):
         for text in candidates[column]:
             keys, scale = header_keys(text)
-            found = next(
-                (overrides[k] for k in keys if k in overrides and overrides[k] in fields_of_kind),
-                None,
-            ) or next((lookup[k] for k in keys if k in lookup), None)
-            if found is None:
+            forced = next((k for k in keys if k in overrides and overrides[k] in fields_of_kind), None)
+            key = forced or next((k for k in keys if k in lookup), None)
+            if key is None:
                 continue
-            if found not in taken:
-                taken.add(found)
-                matched[column] = found
-                if scale is not None:
-                    scales[found] = scale
+            found = overrides[key] if forced else lookup[key]
+            rank = (-1, 0) if forced else (ranks.get(key, 0), 0)
+            if found not in best or rank < best[found][0]:
+                best[found] = (rank, column, scale)
             break
-    return matched, scales
+    matched = {column: name for name, (_rank, column, _scale) in best.items()}
+    scales = {name: scale for name, (_rank, _column, scale) in best.items() if scale is not None}
+    return dict(sorted(matched.items())), scales
 
 
 def _qualifies(kind: KindSpec, fields: set[str], forced: bool) -> bool:
