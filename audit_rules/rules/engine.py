@@ -60,6 +60,11 @@ MACROS = (
             regexp_replace(upper(trim(CAST(x AS VARCHAR))),
                 '^(NO\.?|№|发票号码|发票号|票据号码|票据号|票号)\s*[:：#]?', ''),
             '[^0-9A-Z]', '', 'g'), '0'), '')""",
+    # norm_place: a place name without spaces and a leading province / autonomous region, so
+    # '湖南省长沙市岳麓区' and '湖南长沙' begin with '长沙'.
+    r"""CREATE MACRO norm_place(x) AS
+        regexp_replace(lower(regexp_replace(CAST(x AS VARCHAR), '\s', '', 'g')),
+            '^(中国)?(河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾)省?|^(中国)?(内蒙古|广西|西藏|宁夏|新疆)([^市]{0,4}自治区)?', '')""",
 )
 
 

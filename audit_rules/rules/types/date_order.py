@@ -3,7 +3,8 @@
 Anti-pattern (mode `after`): a contract signed after the work started or was accepted
 (补签合同); an asset booked months after it was bought (入账不及时).
 Anti-pattern (mode `min_span`): a pre-appointment notice whose period, start to end both
-included, has fewer than 5 working days (公示期不足).
+included, has fewer than 5 working days (公示期不足). A period ending before it starts is a
+typing error, left to the quality gate, not a short period.
 Fix: sign before performance starts; book assets when acquired; publicise for the full period.
 
 YAML:
@@ -126,6 +127,10 @@ class DateOrder(RuleType):
         """One row per (source row, earlier field) with both dates present."""
         kind = table_kinds()[self.table]
         where = conditions_sql(self.where, "t", self.table, ctx)
+        if self.mode == "min_span":
+            # A period that ends before it starts is a typing error (the quality gate's business),
+            # not a short period.
+            where += " AND " + " AND ".join(f't."{self.later}" >= t."{name}"' for name in self.earlier_fields())
         return " UNION ALL ".join(
             f"""SELECT t.*, t."{self.later}" AS _later, t."{name}" AS _earlier,
                        {sql_literal(kind.fields[name].header)} AS _earlier_name

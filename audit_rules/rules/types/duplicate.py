@@ -42,7 +42,7 @@ from audit_rules.rules.engine import (
 )
 from audit_rules.rules.types.base import RuleType, SqlContext
 
-OWN_VARIABLES = {"count", "invoice", "paid", "units", "dates"}
+OWN_VARIABLES = {"count", "invoice", "paid", "units", "dates", "reversals", "reversal_note"}
 
 
 class DuplicateRule(RuleType):
@@ -54,6 +54,9 @@ class DuplicateRule(RuleType):
     date_field: str = "date"
     across_units: bool = False
     amount_field: str | None = None
+    party: list[str] = []
+    entry: list[str] = []
+    net_reversals: bool = False
 
     @field_validator("table")
     @classmethod
@@ -84,6 +87,10 @@ class DuplicateRule(RuleType):
                 raise ValueError(f"date_field {self.date_field} 不是日期字段")
         if self.amount_field is not None:
             check_field(self.table, self.amount_field)
+        for name in [*self.party, *self.entry]:
+            check_field(self.table, name)
+        if self.net_reversals and self.money_field() is None:
+            raise ValueError("net_reversals 需要金额字段（amount_field）")
         return self
 
     def money_field(self) -> str | None:
@@ -107,7 +114,9 @@ class DuplicateRule(RuleType):
 
     def compile(self, ctx: SqlContext) -> str:
         kind = self.table
-        key_cols = [f"{normalised(kind, k, 't')} AS _k{i}" for i, k in enumerate(self.keys)]
+        money = self.money_field()
+        net = self.net_reversals and money is not None
+        key_cols = [f"{self._key_sql(k, net)} AS _k{i}" for i, k in enumerate(self.keys)]
         not_blank = " AND ".join(
             f"NOT {is_blank(kind, k, 't')} AND {normalised(kind, k, 't')} IS NOT NULL" for k in self.keys
         )
@@ -115,50 +124,73 @@ class DuplicateRule(RuleType):
             # A row without a date cannot be placed in a window: never grouped.
             not_blank += f" AND {column('t', self.date_field)} IS NOT NULL"
         group = [f"_k{i}" for i in range(len(self.keys))]
+        if self.party:
+            group.append("_party")
         if not self.across_units:
             group.append("_unit")
-        date = column("r", self.date_field) if self.has_date() else "CAST(NULL AS DATE)"
-        latest_first = f"{date} DESC NULLS LAST, r._file DESC, r._sheet DESC, r._row DESC"
+        has_date = self.has_date()
+        date = column("t", self.date_field) if has_date else "CAST(NULL AS DATE)"
+        row_order = "t._file || chr(1) || t._sheet || chr(1) || lpad(t._row::VARCHAR, 12, '0')"
+        sign = f"CASE WHEN {column('t', money)} < 0 THEN -1 ELSE 1 END" if net else "1"
+        paid_row = f"abs({column('t', money)})" if net else (column("t", money) if money else "NULL")
+        # One payment ("entry") may appear on several ledger rows: the same voucher of the same
+        # day listed in two extracts (1-6月 and 全年) is one payment, not two.
+        entry = f"'row' || chr(1) || coalesce(t._unit, '') || chr(1) || {row_order}"
+        if self.entry:
+            parts = [normalised(kind, f, "t") for f in self.entry]
+            present = " AND ".join(f"{p} IS NOT NULL" for p in parts)
+            joined = " || chr(1) || ".join(f"CAST({p} AS VARCHAR)" for p in parts)
+            entry = f"CASE WHEN {present} THEN coalesce(t._unit, '') || chr(1) || {joined} ELSE {entry} END"
+        party = ""
+        if self.party:
+            party = ", coalesce(" + ", ".join(f"norm_name({column('t', f)})" for f in self.party) + ") AS _party"
+        key_vars_entry = ", ".join(
+            f"arg_max({column('t', k)}, {row_order}) AS {quote_ident('_v_' + k)}" for k in self.keys
+        )
+        latest_first = "(e._sign < 0), e._date DESC NULLS LAST, e._ord DESC"
         island = ", 0 AS _island"
         windowed = ""
         if self.window_days is not None:
             part = ", ".join(group)
-            d = column("k", self.date_field)
             windowed = f"""
 , w AS (
-    SELECT k.*, CASE WHEN date_diff('day', lag({d}) OVER (PARTITION BY {part} ORDER BY {d}, k._file, k._sheet, k._row), {d})
+    SELECT e.*, CASE WHEN date_diff('day', lag(e._date) OVER (PARTITION BY {part} ORDER BY e._date, e._ord), e._date)
                      > {int(self.window_days)} THEN 1 ELSE 0 END AS _gap
-    FROM k
+    FROM e
 ), i AS (
-    SELECT w.*, sum(_gap) OVER (PARTITION BY {part} ORDER BY {d.replace('k.', 'w.')}, w._file, w._sheet, w._row
-                               ROWS UNBOUNDED PRECEDING) AS _island
+    SELECT w.*, sum(_gap) OVER (PARTITION BY {part} ORDER BY w._date, w._ord ROWS UNBOUNDED PRECEDING) AS _island
     FROM w
 )"""
             island = ""
-        source = "i" if windowed else "k"
-        money = self.money_field()
-        paid = f"max({column('r', money)})" if money else "CAST(NULL AS DECIMAL(18,2))"
-        at_issue = (
-            f"CAST(sum({column('r', money)}) - max({column('r', money)}) AS DOUBLE)" if money else "CAST(NULL AS DOUBLE)"
-        )
+        source = "i" if windowed else "e"
+        paid = "max(e._paid)" if money else "CAST(NULL AS DECIMAL(18,2))"
+        # Money at issue: what was paid (net of reversals) beyond one payment.
+        at_issue = "CAST(sum(e._sign * e._paid) - max(e._paid) AS DOUBLE)" if money else "CAST(NULL AS DOUBLE)"
         first_id = next((k for k in self.keys if field_type(kind, k) == "id"), None)
-        invoice = f"list({column('r', first_id)} ORDER BY {latest_first})[1]" if first_id else "CAST(NULL AS VARCHAR)"
+        invoice = (
+            f"list(e.{quote_ident('_v_' + first_id)} ORDER BY {latest_first})[1]" if first_id else "CAST(NULL AS VARCHAR)"
+        )
         key_vars = ", ".join(
-            f"list({column('r', k)} ORDER BY {latest_first})[1] AS {quote_ident(k)}"
+            f"list(e.{quote_ident('_v_' + k)} ORDER BY {latest_first})[1] AS {quote_ident(k)}"
             for k in self.keys
             if k not in OWN_VARIABLES | {"unit", "amount", "locations", "content"}
         )
         dates = (
-            f"array_to_string(list(strftime({date}, '%Y-%m-%d') ORDER BY {latest_first}), '、')"
-            if self.has_date()
+            f"array_to_string(list(strftime(e._date, '%Y-%m-%d') ORDER BY {latest_first}) "
+            f"FILTER (WHERE e._sign > 0), '、')"
+            if has_date
             else "CAST(NULL AS VARCHAR)"
         )
-        normal_keys = " || '|' || ".join(f"coalesce(CAST(any_value(r._k{i}) AS VARCHAR), '')" for i in range(len(self.keys)))
-        units = "array_to_string(list_sort(list_distinct(list(coalesce(r._unit, '')))), '、')"
-        window_start = f"coalesce(strftime(min({date}), '%Y-%m-%d'), '')" if self.window_days is not None else "''"
+        normal_keys = " || '|' || ".join(f"coalesce(CAST(any_value(e._k{i}) AS VARCHAR), '')" for i in range(len(self.keys)))
+        if self.party:
+            normal_keys += " || '|' || coalesce(any_value(e._party), '')"
+        units = "array_to_string(list_sort(list_distinct(list(coalesce(e._unit, '')))), '、')"
+        window_start = "coalesce(strftime(min(e._date), '%Y-%m-%d'), '')" if self.window_days is not None else "''"
+        reversals = "count(*) FILTER (WHERE e._sign < 0)"
         return f"""
 WITH keyed AS (
-    SELECT t.*, {', '.join(key_cols)}
+    SELECT t.*, {', '.join(key_cols)}{party},
+           {sign} AS _sign, {paid_row} AS _paid_row, {entry} AS _entry, {date} AS _date_row, {row_order} AS _ord_row
     FROM {kind} AS t
     WHERE {not_blank}
 ), k AS (
@@ -166,17 +198,34 @@ WITH keyed AS (
     SELECT keyed.* FROM keyed
     SEMI JOIN (SELECT {', '.join(group)} FROM keyed GROUP BY ALL HAVING count(*) > 1) AS g
       ON {' AND '.join(f"keyed.{c} IS NOT DISTINCT FROM g.{c}" for c in group)}
+), e AS (
+    -- one row per payment: its ledger rows, date, amount and sign (a negative amount reverses one)
+    SELECT {', '.join(group)}, _entry, _sign,
+           {'any_value(_unit) AS _unit, ' if self.across_units else ''}max(_date_row) AS _date, max(_paid_row) AS _paid,
+           max(_ord_row) AS _ord,
+           list({location_sql('t')} ORDER BY _ord_row DESC) AS _locs, {key_vars_entry}
+    FROM k AS t
+    GROUP BY ALL
 ){windowed}, r AS (SELECT *{island} FROM {source})
-SELECT list(r._unit ORDER BY {latest_first})[1] AS unit,
+SELECT list(e._unit ORDER BY {latest_first})[1] AS unit,
        {at_issue} AS amount,
-       list({location_sql('r')} ORDER BY {latest_first}) AS locations,
+       flatten(list(e._locs ORDER BY {latest_first})) AS locations,
        {normal_keys} || '|' || {units} || '|' || {window_start} AS content,
-       count(*) AS count,
+       sum(e._sign) AS count,
+       {reversals} AS reversals,
+       CASE WHEN {reversals} > 0 THEN '，另有红冲' || {reversals}::VARCHAR || '笔' ELSE '' END AS reversal_note,
        {invoice} AS invoice,
        {paid} AS paid,
        {units} AS units,
        {dates} AS dates{', ' + key_vars if key_vars else ''}
-FROM r
+FROM r AS e
 GROUP BY {', '.join(group)}, _island
-HAVING count(*) > 1
+HAVING sum(e._sign) > 1
 """
+
+    def _key_sql(self, name: str, net: bool) -> str:
+        """A key as compared; with net_reversals the money key is compared by its size, so a
+        reversal (-3,800.00) falls into the group of the payment it reverses (3,800.00)."""
+        if net and name == self.money_field():
+            return f"abs({column('t', name)})"
+        return normalised(self.table, name, "t")

@@ -11,8 +11,10 @@ Anti-pattern it flags — a payment booked as an activity cost that is really a 
 
 flags 摘要 "工会活动购物卡" (matched = 购物卡); passes "购买办公用品", "印刷费", a blank summary.
 
-Operators: contains_any / not_contains_any (keywords from `value` or a string/list parameter;
-case-insensitive substring), in / not_in (name equality after norm_name), eq / ne / gt / ge /
+Operators: contains_any / not_contains_any (keywords from `value` or a string/list parameter —
+a string may list several separated by 、，,;； — case-insensitive substring), in / not_in
+(name equality after norm_name), place_in (a place name that begins with one of the cities once a
+leading province such as 湖南省 is dropped: 长沙县, 湖南省长沙市 are in 长沙, 湘潭市长沙路 is not), eq / ne / gt / ge /
 lt / le (the field against a literal or a parameter, compared in the field's type),
 is_null / not_null (blank text and empty lists count as null). A condition on a blank field is
 false, except is_null. Variables: every field of the row, `matched` (the keyword or list entry
@@ -21,6 +23,7 @@ found by the first contains_any / in condition) and `amount` (the row's `amount_
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
@@ -39,7 +42,7 @@ from audit_rules.rules.engine import (
 )
 from audit_rules.rules.types.base import RuleType, SqlContext, sql_literal
 
-KEYWORD_OPS = ("contains_any", "not_contains_any", "in", "not_in")
+KEYWORD_OPS = ("contains_any", "not_contains_any", "in", "not_in", "place_in")
 COMPARE_OPS = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 NULL_OPS = ("is_null", "not_null")
 
@@ -51,7 +54,8 @@ class Condition(BaseModel):
 
     field: str
     op: Literal[
-        "contains_any", "not_contains_any", "in", "not_in", "eq", "ne", "gt", "ge", "lt", "le", "is_null", "not_null"
+        "contains_any", "not_contains_any", "in", "not_in", "place_in",
+        "eq", "ne", "gt", "ge", "lt", "le", "is_null", "not_null",
     ]
     value: Any = None
     param: str | None = None
@@ -75,9 +79,11 @@ class Condition(BaseModel):
         return ctx.params[self.param] if self.param is not None else self.value
 
     def keywords(self, ctx: SqlContext) -> list[str]:
+        """The keywords; a text value or parameter may list several ('长沙、浏阳、宁乡', as
+        people write lists and as `--set` gives a string parameter)."""
         value = self.operand(ctx)
-        items = value if isinstance(value, list) else [value]
-        return [str(v) for v in items if str(v).strip()]
+        items = value if isinstance(value, list) else re.split(r"[、，,;；]", str(value))
+        return [str(v).strip() for v in items if str(v).strip()]
 
 
 def check_conditions(table: str | None, conditions: list[Condition]) -> list[Condition]:
@@ -107,6 +113,10 @@ def _keyword_hits(kind: str, cond: Condition, alias: str, ctx: SqlContext) -> st
         if field_type(kind, cond.field) == "list":
             text = f"lower(array_to_string({col}, '、'))"
         return f"list_filter({keywords}, lambda k: contains({text}, lower(k)))"
+    if cond.op == "place_in":
+        # A place is in a city when it begins with it once a leading province is dropped:
+        # 湖南省长沙市岳麓区 and 长沙县 are in 长沙; 湘潭市长沙路 is not.
+        return f"list_filter({keywords}, lambda k: starts_with(norm_place({col}), norm_place(k)))"
     return f"list_filter({keywords}, lambda k: norm_name(k) = norm_name({col}))"
 
 
@@ -136,7 +146,7 @@ def condition_sql(kind: str, cond: Condition, alias: str, ctx: SqlContext) -> st
 def matched_sql(kind: str, conditions: list[Condition], alias: str, ctx: SqlContext) -> str:
     """SQL for the `matched` variable: the first keyword / list entry found."""
     for cond in conditions:
-        if cond.op in ("contains_any", "in"):
+        if cond.op in ("contains_any", "in", "place_in"):
             return f"{_keyword_hits(kind, cond, alias, ctx)}[1]"
     return "CAST(NULL AS VARCHAR)"
 

@@ -12,7 +12,9 @@ Anti-pattern it flags — a payment to one party on another party's invoice::
 flags 收款单位 "长沙甲科技有限公司" with 发票开具单位 "长沙乙贸易有限公司"; passes
 "长沙某某科技有限公司" against "长沙某某科技(有限)公司" or "长沙某某科技 有限公司" (width, bracket
 and space differences: text is compared with norm_name, ids with norm_invoice, numbers and
-dates by value) and any row where either side is blank. Variables: left, right (as written)
+dates by value) and any row where either side is blank. `exempt_if_left_is: [handler]` and
+`exempt_if_left_in: {table: staff, key: name}` pass a staff member reimbursed for a bill they
+paid (收款人 is the 报销人, or is in the unit's 人员名册). Variables: left, right (as written)
 and every field of the row; amount = the row's `amount` field when the table has one.
 """
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.rules.engine import (
@@ -41,12 +43,32 @@ TYPE_FAMILIES = {"text": "text", "id": "text", "amount": "number", "count": "num
                  "year": "number", "date": "date", "bool": "bool", "list": "list"}
 
 
+class ExemptReference(BaseModel):
+    """A reference table whose key, equal to the row's `left` (norm_name), exempts the row."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    table: str
+    key: str
+
+    @model_validator(mode="after")
+    def _check(self) -> "ExemptReference":
+        check_kind(self.table)
+        check_field(self.table, self.key)
+        return self
+
+
 class MismatchRule(RuleType):
     type_name: ClassVar[str] = "mismatch"
 
     table: str
     left: str
     right: str
+    # A row is exempt when `left` equals one of these fields of the row (收款人 = 报销人: a
+    # member of staff reimbursed for a bill they paid) ...
+    exempt_if_left_is: list[str] = []
+    # ... or names a row of a reference table of the same unit or shared (收款人 in 人员名册).
+    exempt_if_left_in: ExemptReference | None = None
 
     @field_validator("table")
     @classmethod
@@ -63,6 +85,8 @@ class MismatchRule(RuleType):
         left, right = (TYPE_FAMILIES[field_type(self.table, f)] for f in (self.left, self.right))
         if left != right:
             raise ValueError(f"字段 {self.left} 与 {self.right} 类型不同，无法比较")
+        for name in self.exempt_if_left_is:
+            check_field(self.table, name)
         return self
 
     def needs(self) -> dict[str, list[str]]:
@@ -80,6 +104,17 @@ class MismatchRule(RuleType):
         spec = table_kinds()[self.table].fields.get("amount")
         amount = "CAST(t.amount AS DOUBLE)" if spec is not None and spec.type == "amount" else "CAST(NULL AS DOUBLE)"
         variables = ", ".join(row_variables(self.table, "t", {"left", "right"}))
+        # Exemptions read optional fields and tables: absent ones are NULL / empty, exempt nothing.
+        exempt = "".join(
+            f"\n  AND norm_name({column('t', self.left)}) IS DISTINCT FROM norm_name({column('t', name)})"
+            for name in self.exempt_if_left_is
+        )
+        if self.exempt_if_left_in:
+            ref = self.exempt_if_left_in
+            exempt += (
+                f"\n  AND NOT EXISTS (SELECT 1 FROM {ref.table} AS x WHERE (x._unit IS NULL OR x._unit = t._unit)"
+                f" AND norm_name({column('x', ref.key)}) = norm_name({column('t', self.left)}))"
+            )
         return f"""
 SELECT t._unit AS unit,
        {amount} AS amount,
@@ -90,5 +125,5 @@ SELECT t._unit AS unit,
        {variables}
 FROM {self.table} AS t
 WHERE NOT {is_blank(self.table, self.left, 't')} AND NOT {is_blank(self.table, self.right, 't')}
-  AND {self._side(self.left)} IS DISTINCT FROM {self._side(self.right)}
+  AND {self._side(self.left)} IS DISTINCT FROM {self._side(self.right)}{exempt}
 """

@@ -1,9 +1,9 @@
 """purpose — special funds (专项资金) spent outside their approved purpose.
 
-Anti-pattern: a payment charged to a special fund whose economic class is outside the classes
-the approval allows (福利费 from an 办公设备专项), whose summary names something no special fund
+Anti-pattern: a payment charged to a special fund whose economic class (without its numeric
+code: '30201 办公费' is 办公费) does not name one of the classes the approval allows (福利费 from an 办公设备专项), whose summary names something no special fund
 may pay for (慰问、误餐、福利…), or which books an earlier year's costs against this year's
-fund (a 2019 fund paying "2018年印刷费").
+fund (a 2019 fund paying "2018年印刷费" or "2018-12 电费"; "2019年度…" and "HT2018-12" are not).
 Fix: charge the payment to the ordinary budget or the right fund, and adjust the accounts.
 
 A payment is charged to a fund when its fund_source equals special_funds.fund (norm_name);
@@ -29,8 +29,13 @@ from pydantic import model_validator
 from audit_rules.rules.types.base import RuleType, SqlContext, sql_literal
 from audit_rules.rules.types.lookup import check_fields, content_sql, field_columns, field_names, same_unit_sql
 
-# A year named in a summary: 2018年 / 2018年度 (also 19xx), not part of a longer number.
-YEAR_PATTERN = r"(?:^|[^0-9])((?:19|20)[0-9]{2})年"
+# A year named in a summary: 2018年 / 2018年度, or a month written 2018-12 / 2018.12 / 2018/12
+# (also 19xx), not part of a longer number or of a code such as a contract number HT2018-12.
+YEAR_PATTERN = (
+    r"(?:^|[^0-9A-Za-z\-])((?:19|20)[0-9]{2})(?:年|[-./](?:0?[1-9]|1[0-2])(?:[^0-9]|$))"
+)
+# An economic class as ledgers write it: '30201 办公费', '30201办公费', '办公费' are one class.
+CLASS_CODE = r"^[0-9]+[\s.\-、]*"
 
 
 class Purpose(RuleType):
@@ -75,9 +80,16 @@ class Purpose(RuleType):
     def compile(self, ctx: SqlContext) -> str:
         cls, summary = f'p."{self.class_field}"', f'p."{self.summary_field}"'
         words = sql_literal(self._excluded_words(ctx)) if self._excluded_words(ctx) else "[]::VARCHAR[]"
+        # A class is allowed when, without its numeric code, it names an allowed class
+        # ('30201 办公费' → 办公费; '商品和服务支出-办公费' contains 办公费).
+        bare = f"norm_name(regexp_replace({cls}, '{CLASS_CODE}', ''))"
+        allowed_hit = (
+            f"list_bool_or(list_transform(f.allowed_classes, "
+            f"lambda c: contains({bare}, norm_name(regexp_replace(c, '{CLASS_CODE}', '')))))"
+        )
         class_reason = (
             f"CASE WHEN {cls} IS NOT NULL AND len(coalesce(f.allowed_classes, [])) > 0 "
-            f"AND NOT list_contains(list_transform(f.allowed_classes, lambda c: norm_name(c)), norm_name({cls})) "
+            f"AND NOT coalesce({allowed_hit}, FALSE) "
             f"THEN '经济分类“' || {cls} || '”不在专项允许范围（' || array_to_string(f.allowed_classes, '、') || '）内' END"
         )
         hit_words = f"list_filter({words}, lambda w: contains(norm_name(coalesce({summary}, '')), norm_name(w)))"
