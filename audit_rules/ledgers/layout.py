@@ -142,13 +142,14 @@ def footer_rows(body: pd.DataFrame, body_filled: pd.DataFrame) -> list[int]:
     tail = counts.index[counts.to_numpy() > 0][-FOOTER_MAX_ROWS:]
     start = None
     for number in tail:
-        if counts[number] > FOOTER_MAX_CELLS:
-            start = None
-            continue
-        if start is None:
-            first = next(str(v) for v in body.loc[number] if isinstance(v, str) and v.strip())
-            if _FOOTER_LABEL.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", first))):
-                start = number
+        first = next(str(v) for v in body.loc[number] if isinstance(v, str) and v.strip())
+        labelled = counts[number] <= FOOTER_MAX_CELLS and bool(
+            _FOOTER_LABEL.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", first))))
+        if labelled:
+            start = number if start is None else start
+        elif counts[number] > 1:
+            start = None  # a row of several cells after a label row: that label row was data
+        # a single-cell line under a label row continues the note ("注：1. …" / "2. …")
     if start is None:
         return []
     return [int(n) for n in tail if n >= start]

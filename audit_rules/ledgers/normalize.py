@@ -32,7 +32,9 @@ def as_text(series: pd.Series) -> pd.Series:
     but CSV exports and some finance systems write it into the cell: it is not part of the value.
     """
     text = series.astype("str").str.normalize("NFKC").str.strip()
-    text = text.str.replace("^'" + WS + "*", "", regex=True)
+    quoted = text.str.startswith("'").fillna(False).astype(bool)
+    if quoted.any():
+        text = text.mask(quoted, text.str.replace("^'" + WS + "*", "", regex=True))
     return text.mask(text.eq("") | series.isna())
 
 
