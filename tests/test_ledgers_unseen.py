@@ -556,3 +556,35 @@ def test_every_unseen_ledger_is_read_without_errors_and_inspect_is_json_ready(tm
     json.dumps(entries, ensure_ascii=False)
     recognised = {(e["file"].split("/")[0], e["kind"]) for e in entries if e["kind"]}
     assert len({folder for folder, _ in recognised}) == len(BUILDERS)
+
+
+# ---- properties -------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from audit_rules.ledgers.normalize import parse_amount  # noqa: E402
+from audit_rules.ledgers.reader import _csv_delimiter  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(cents=st.integers(min_value=-10**11, max_value=10**11), apostrophe=st.booleans(),
+       full_width=st.booleans(), brackets=st.booleans())
+def test_amount_text_in_export_forms_reads_back(cents, apostrophe, full_width, brackets):
+    text = f"{abs(cents) / 100:,.2f}"
+    text = f"（{text}）" if brackets and cents < 0 else ("-" + text if cents < 0 else text)
+    if full_width:
+        text = text.translate(str.maketrans("0123456789.,-", "０１２３４５６７８９．，－"))
+    if apostrophe:
+        text = "'" + text
+    values, bad = parse_amount(pd.Series([text], dtype=object))
+    assert not bad.iloc[0] and values.iloc[0] == pytest.approx(cents / 100)
+
+
+@settings(max_examples=60, deadline=None)
+@given(delimiter=st.sampled_from([",", "\t", ";", "|"]), width=st.integers(min_value=2, max_value=8),
+       rows=st.integers(min_value=1, max_value=6), title=st.booleans())
+def test_csv_delimiter_is_found_under_a_title_line(delimiter, width, rows, title):
+    lines = (["某局2019年付款明细表", ""] if title else []) + [
+        delimiter.join(f"c{r}{c}" for c in range(width)) for r in range(rows + 1)]
+    assert _csv_delimiter("\n".join(lines)) == delimiter
