@@ -367,3 +367,42 @@ def test_official_car_fuel_cards_and_the_year_end_bonus_are_not_prohibited():
         {"date": "2019-09-11", "summary": "为职工购买加油卡", "econ_class": "其他商品和服务支出", "amount": 6000},
     ])
     assert rows(flagged("prohibited-expense", {"payments": p})) == [5, 6]
+
+
+# ---- designated suppliers, study sessions, asset categories -----------------------------------
+
+
+def test_designated_class_written_with_its_code_and_a_supplier_list_naming_the_service_shortly():
+    # 经济分类常写成“30202 印刷费”；定点名录的服务类别常写“印刷”。
+    suppliers = make_table("suppliers", [
+        {"name": "湖南某印刷厂", "category": "印刷", "valid_from": "2019-01-01", "valid_to": "2020-12-31"},
+    ])
+    p = payments([
+        {"date": "2019-05-10", "econ_class": "30202 印刷费", "payee": "湖南某印刷厂", "amount": 8000},
+        {"date": "2019-05-11", "econ_class": "30202 印刷费", "payee": "长沙某印务有限公司", "amount": 8000},
+        {"date": "2019-05-12", "econ_class": "30201 办公费", "payee": "长沙某印务有限公司", "amount": 8000},
+    ])
+    assert rows(flagged("non-designated-supplier", {"payments": p, "suppliers": suppliers})) == [4]
+
+
+def test_study_sessions_recorded_under_the_names_units_use():
+    # “理论学习中心组集体学习”“中心组（扩大）学习会”都是中心组学习。
+    m = make_table("meetings", [
+        {"date": "2019-01-10", "name": "学习", "kind": "党委理论学习中心组学习"},
+        {"date": "2019-02-10", "name": "学习", "kind": "理论学习中心组集体学习"},
+        {"date": "2019-03-10", "name": "学习", "kind": "中心组（扩大）学习会"},
+        {"date": "2019-04-10", "name": "支部会", "kind": "支部委员会"},
+        {"date": "2019-05-10", "name": "学习", "kind": "中心组学习"},
+    ])
+    findings = flagged("study-session-gap", {"meetings": m})
+    assert [f.message for f in findings] == ["甲单位2019年4月没有理论学习中心组学习记录"]
+
+
+def test_asset_categories_written_with_a_classification_code_or_a_parent_class():
+    a = make_table("assets", [
+        {"asset_no": "A1", "name": "电脑", "category": "A02010104 台式计算机", "unit_price": 6800},
+        {"asset_no": "A2", "name": "电脑", "category": "计算机设备-台式计算机", "unit_price": 6800},
+        {"asset_no": "A3", "name": "电脑", "category": "台式计算机", "unit_price": 4800},
+        {"asset_no": "A4", "name": "空调", "category": "A02061802 空调机", "unit_price": 6800},
+    ])
+    assert rows(flagged("asset-unit-price-over-limit", {"assets": a})) == [3, 4]

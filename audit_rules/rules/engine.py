@@ -60,6 +60,12 @@ MACROS = (
             regexp_replace(upper(trim(CAST(x AS VARCHAR))),
                 '^(NO\.?|№|发票号码|发票号|票据号码|票据号|票号)\s*[:：#]?', ''),
             '[^0-9A-Z]', '', 'g'), '0'), '')""",
+    # norm_class: a class or category as ledgers write it, compared as a name without a leading
+    # classification code (3+ digits: '30201 办公费', 'A02010104 台式计算机') and without a parent
+    # class ('计算机设备-台式计算机', '商品和服务支出/办公费').
+    r"""CREATE MACRO norm_class(x) AS
+        norm_name(regexp_replace(regexp_replace(CAST(x AS VARCHAR),
+            '^\s*[A-Za-z]?[0-9]{3,}[\s.、\-]*', ''), '^.*[-/>＞—|]', ''))""",
     # norm_place: a place name without spaces and a leading province / autonomous region, so
     # '湖南省长沙市岳麓区' and '湖南长沙' begin with '长沙'.
     r"""CREATE MACRO norm_place(x) AS

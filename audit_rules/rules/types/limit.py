@@ -14,7 +14,8 @@ flags 3 people, 600 元 (200 元/人 > 150); passes 3 people, 450 元 (exactly 1
 is not over it) and a row whose head counts are blank or zero (no per-head figure exists).
 
 With `limit_lookup` the limit depends on the row, e.g. an asset's unit price against its
-category's limit: the unit's own `price_limits` rows win for the categories they list (then
+category's limit (categories compared with norm_class: 'A02010104 台式计算机' and
+'计算机设备-台式计算机' are 台式计算机): the unit's own `price_limits` rows win for the categories they list (then
 shared reference rows), else the mapping parameter; a category with no limit is not flagged::
 
       limit_lookup: {param: price_limits, table: price_limits, key: category,
@@ -168,19 +169,19 @@ class LimitRule(RuleType):
             rows.append(f"({_text(key)}, {self._number(number)})")
         if not rows:
             return f"SELECT CAST(NULL AS VARCHAR) AS k, CAST(NULL AS {self._sql_type()}) AS v WHERE FALSE"
-        return f"SELECT norm_name(k) AS k, v FROM (VALUES {', '.join(rows)}) AS m(k, v)"
+        return f"SELECT norm_class(k) AS k, v FROM (VALUES {', '.join(rows)}) AS m(k, v)"
 
     def _limit_joins(self, ctx: SqlContext) -> tuple[str, str]:
         """(JOIN clauses, limit expression) for the row's limit."""
         if self.limit_param:
             return "", self._number(ctx.params[self.limit_param])
         lk = self.limit_lookup
-        key = f"norm_name({column('t', lk.key)})"
+        key = f"norm_class({column('t', lk.key)})"
         reference = (
-            f"SELECT _unit AS u, norm_name({quote_ident(lk.ref_key)}) AS k, "
+            f"SELECT _unit AS u, norm_class({quote_ident(lk.ref_key)}) AS k, "
             f"max(CAST({quote_ident(lk.ref_value)} AS {self._sql_type()})) AS v "
             f"FROM {lk.table} WHERE {quote_ident(lk.ref_value)} IS NOT NULL "
-            f"AND norm_name({quote_ident(lk.ref_key)}) IS NOT NULL "
+            f"AND norm_class({quote_ident(lk.ref_key)}) IS NOT NULL "
             f"AND NOT list_has_any(_bad, {sql_list([lk.ref_key, lk.ref_value])}) GROUP BY ALL"
         )
         joins = (

@@ -18,7 +18,8 @@ YAML:
     ref_table: suppliers
     ref_key: name
     ref_where: []                                       # conditions on reference rows
-    ref_match: [{field: category, equals: econ_class}]  # ref field = the row's field
+    ref_match: [{field: category, equals: econ_class}]  # ref field = the row's field (text: one
+                                                        # contains the other, codes dropped — norm_class)
     ref_window: {from: valid_from, to: valid_to, date: date}
     expect: found        # found: flag when NOT found; not_found: flag when found
 
@@ -210,7 +211,9 @@ class Lookup(RuleType):
         ]
         for m in self.ref_match:
             if field_type(self.ref_table, m.field) in TEXT_TYPES:
-                parts.append(f'norm_name(r."{m.field}") = norm_name(t."{m.equals}")')
+                # Classes as people write them: '30202 印刷费' matches a list's 印刷费 or 印刷.
+                ref_v, row_v = f'norm_class(r."{m.field}")', f'norm_class(t."{m.equals}")'
+                parts.append(f"(contains({row_v}, {ref_v}) OR contains({ref_v}, {row_v}))")
             else:
                 parts.append(f'r."{m.field}" = t."{m.equals}"')
         if self.ref_window:

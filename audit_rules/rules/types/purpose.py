@@ -34,8 +34,6 @@ from audit_rules.rules.types.lookup import check_fields, content_sql, field_colu
 YEAR_PATTERN = (
     r"(?:^|[^0-9A-Za-z\-])((?:19|20)[0-9]{2})(?:年|[-./](?:0?[1-9]|1[0-2])(?:[^0-9]|$))"
 )
-# An economic class as ledgers write it: '30201 办公费', '30201办公费', '办公费' are one class.
-CLASS_CODE = r"^[0-9]+[\s.\-、]*"
 
 
 class Purpose(RuleType):
@@ -82,10 +80,8 @@ class Purpose(RuleType):
         words = sql_literal(self._excluded_words(ctx)) if self._excluded_words(ctx) else "[]::VARCHAR[]"
         # A class is allowed when, without its numeric code, it names an allowed class
         # ('30201 办公费' → 办公费; '商品和服务支出-办公费' contains 办公费).
-        bare = f"norm_name(regexp_replace({cls}, '{CLASS_CODE}', ''))"
         allowed_hit = (
-            f"list_bool_or(list_transform(f.allowed_classes, "
-            f"lambda c: contains({bare}, norm_name(regexp_replace(c, '{CLASS_CODE}', '')))))"
+            f"list_bool_or(list_transform(f.allowed_classes, lambda c: contains(norm_class({cls}), norm_class(c))))"
         )
         class_reason = (
             f"CASE WHEN {cls} IS NOT NULL AND len(coalesce(f.allowed_classes, [])) > 0 "
