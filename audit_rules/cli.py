@@ -46,6 +46,8 @@ def _print_inspection(entries: list[dict]) -> None:
     if tables:
         console.print(grid)
     for entry in tables:
+        for note in entry.get("notes", []):
+            console.print(f"  {entry['file']} {entry['sheet']}：{note}", markup=False)
         for problem in entry["problems"][:20]:
             console.print(f"  {entry['file']} {entry['sheet']} 第{problem['row']}行 “{problem['column']}”：{problem['message']}",
                           markup=False)

@@ -141,20 +141,16 @@ def _share_reference_tables(tables: list[Table]) -> None:
 
 def _exclude_untrusted_cells(tables: list[Table], results: list[QualityResult]) -> None:
     """Add to each row's _bad the fields whose value the gate found untrustworthy."""
-    by_sheet = {(t.file, t.sheet): t for t in tables}
     for res in results:
         if res.passed or not res.excludes_rows or not res.field or not res.failed:
             continue
-        table = by_sheet.get((res.file, res.sheet))
-        if table is None:
-            continue
-        rows = {f["row"] for f in res.failed}
-        hit = table.data["_row"].isin(rows)
-        table.data.loc[hit, BAD_FIELDS] = pd.Series(
-            [sorted({*bad, res.field}) for bad in table.data.loc[hit, BAD_FIELDS]],
-            index=table.data.index[hit],
-            dtype=object,
-        )
+        # One sheet may hold several tables (stacked or side by side): rows tell them apart.
+        for table, hit in _rows_named(tables, ((res.file, res.sheet, f["row"]) for f in res.failed)):
+            table.data.loc[hit, BAD_FIELDS] = pd.Series(
+                [sorted({*bad, res.field}) for bad in table.data.loc[hit, BAD_FIELDS]],
+                index=table.data.index[hit],
+                dtype=object,
+            )
 
 
 def _rows_named(

@@ -67,6 +67,18 @@ def test_signed_after_both_dates_gives_one_finding_naming_the_earliest():
     assert "履行开始日期2019-05-06，56天" in findings[0].message
 
 
+def test_a_register_keeping_only_one_of_the_earlier_dates_is_still_checked():
+    only_start = contracts({"sign_date": "2019-05-07", "start_date": "2019-05-06"})
+    only_start = only_start.drop(columns=["acceptance_date"], errors="ignore")
+    assert "acceptance_date" not in only_start.columns
+    findings, outcomes = run(SIGNED_LATE, {"contracts": only_start})
+    assert outcomes[0].status == "ran" and rows_of(findings) == [3]
+    neither = contracts({"sign_date": "2019-05-07"}).drop(columns=["start_date", "acceptance_date"], errors="ignore")
+    _, outcomes = run(SIGNED_LATE, {"contracts": neither})
+    assert outcomes[0].status == "skipped"
+    assert "履行开始日期" in outcomes[0].reason and "验收日期" in outcomes[0].reason
+
+
 def test_asset_booked_within_window_not_flagged_after_it_flagged():
     table = make_table(
         "assets",

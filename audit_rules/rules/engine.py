@@ -322,6 +322,9 @@ def missing_inputs(
             continue
         present = _present_fields(tables, kind)
         absent = [f for f in fields if f not in present]
+        for group in rule.spec.any_of().get(kind, []):
+            if any(f in present for f in group):
+                absent = [f for f in absent if f not in group]
         if absent:
             names = "、".join(f"{field_header(kind, f)}（{f}）" for f in absent)
             reasons.append(f"{title}缺少字段：{names}")

@@ -77,6 +77,11 @@ class RuleType(BaseModel):
         or unusable; rows where one is unreadable are excluded)."""
         raise NotImplementedError
 
+    def any_of(self) -> dict[str, list[list[str]]]:
+        """table -> groups among the needed fields of which one present column is enough
+        (a ledger may record only some of them; the others are then typed NULL columns)."""
+        return {}
+
     def parameters_used(self) -> list[str]:
         """Names of ruleset parameters this rule reads (shown in reports with their values)."""
         return []

@@ -83,6 +83,11 @@ class DateOrder(RuleType):
         fields = [self.later, *self.earlier_fields(), *(c.field for c in self.where)]
         return {self.table: list(dict.fromkeys(fields))}
 
+    def any_of(self) -> dict[str, list[list[str]]]:
+        # Signed after the start OR after the acceptance: a register keeping one date is enough.
+        earlier = self.earlier_fields()
+        return {self.table: [earlier]} if len(earlier) > 1 else {}
+
     def parameters_used(self) -> list[str]:
         used = condition_params(self.where)
         if isinstance(self.offset, str):
