@@ -198,7 +198,7 @@ def test_repeated_voucher_numbers_flag_every_occurrence_and_blanks_do_not_repeat
     result = only(run_quality([payments_table(columns=columns)], today=TODAY), "voucher_no", CHECK_UNIQUE)
     assert result.failed == [{"row": 3, "value": "记-001"}, {"row": 5, "value": "记-001"}]
     assert result.excludes_rows is False
-    assert result.detail == "“凭证号”重复：'记-001'（第3、5行）"
+    assert result.detail == "“凭证号”同月重复：'记-001'（第3、5行）"
 
 
 def test_dates_in_any_datetime_resolution_are_checked():
@@ -468,3 +468,12 @@ def test_tables_validated_together_are_reported_each_on_its_own_rows():
     nulls = {r.file: r for r in results if r.field == "amount" and r.check == CHECK_NOT_NULL}
     assert nulls["a.xlsx"].passed and nulls["c.xlsx"].passed
     assert nulls["b.xlsx"].failed == [{"row": 4, "value": None}]
+
+
+def test_voucher_numbers_restart_each_month_so_they_repeat_only_within_a_month():
+    columns = payments_columns(5)
+    columns["date"] = pd.to_datetime(["2019-03-02", "2019-03-09", "2019-04-01", "2019-04-20", None])
+    columns["voucher_no"] = ["记-001", "记-002", "记-001", "记-001", "记-002"]
+    result = only(run_quality([payments_table(columns=columns)], today=TODAY), "voucher_no", CHECK_UNIQUE)
+    assert result.failed == [{"row": 5, "value": "记-001"}, {"row": 6, "value": "记-001"}]
+    assert result.detail == "“凭证号”同月重复：'记-001'（第5、6行）"

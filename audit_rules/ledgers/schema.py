@@ -19,6 +19,9 @@ class FieldSpec:
     type: str = "text"
     key: bool = False
     unique: bool = False
+    # Where uniqueness holds: None = the whole sheet; "month" = within each month of the kind's
+    # `date` field (voucher numbers restart every accounting period).
+    unique_within: str | None = None
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -50,6 +53,7 @@ def table_kinds() -> dict[str, KindSpec]:
                 type=f.get("type", "text"),
                 key=bool(f.get("key", False)),
                 unique=bool(f.get("unique", False)),
+                unique_within=f.get("unique_within"),
             )
             for name, f in spec["fields"].items()
         }

@@ -263,8 +263,16 @@ def _qualified_for_uniqueness(view: _TableView, part: int, checks: list[CheckSpe
     for check in checks:
         if check.check == CHECK_UNIQUE:
             values = view.data[check.field]
-            frame[check.column] = (f"{part}\x1f" + values.astype("string")).where(values.notna(), None)
+            scope = f"{part}\x1f" + _period(view, check.field)
+            frame[check.column] = (scope + "\x1f" + values.astype("string")).where(values.notna(), None)
     return frame
+
+
+def _period(view: _TableView, field_name: str) -> pd.Series | str:
+    """The part of the sheet a value must be unique in: the row's month, or the whole sheet."""
+    if view.spec.fields[field_name].unique_within == "month" and "date" in view.data.columns:
+        return view.data["date"].dt.strftime("%Y-%m").fillna("")
+    return ""
 
 
 def _positions_within(outcome, start: int, end: int) -> list[int]:
@@ -452,7 +460,8 @@ def _check_wording(check: CheckSpec, field_type: str | None, params: dict) -> tu
     if check.check == CHECK_NOT_NULL:
         return "为空", "均已填写"
     if check.check == CHECK_UNIQUE:
-        return "重复", "无重复"
+        monthly = table_kinds()[check.kind].fields[check.field].unique_within == "month"
+        return ("同月重复", "同月无重复") if monthly else ("重复", "无重复")
     if check.check == CHECK_READABLE:
         noun = {"date": "不是有效日期", "bool": "无法识别为是/否"}.get(field_type, "无法识别")
         return noun, "均可识别"
