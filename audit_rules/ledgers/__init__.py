@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from audit_rules.ledgers.files import discover, sha256_of
+from audit_rules.ledgers.files import FoundFile, discover, sha256_of
 from audit_rules.ledgers.mapping import Mapping, MappingError, load_mapping
 from audit_rules.ledgers.model import InputFile, LedgerSet, ReadError, Table
 from audit_rules.ledgers.reader import read_file
@@ -16,21 +19,55 @@ from audit_rules.ledgers.reader import read_file
 __all__ = ["load_ledgers", "inspect_ledgers", "MappingError", "LedgerSet", "Table", "ReadError"]
 
 
-def load_ledgers(paths: list[str | Path], mapping: str | Path | Mapping | None = None) -> LedgerSet:
+# Below this many files a pool's start-up (a fresh interpreter importing pandas) costs more
+# than it saves; above it, files are read in parallel, one worker per core.
+PARALLEL_FROM_FILES = 24
+WORKERS_ENV = "AUDIT_RULES_WORKERS"  # e.g. 1 to read in this process only
+
+
+def load_ledgers(
+    paths: list[str | Path], mapping: str | Path | Mapping | None = None, workers: int | None = None
+) -> LedgerSet:
     """Read every ledger file under ``paths``: all tables (recognised or not), inputs, errors.
 
     A path that does not exist raises FileNotFoundError and a bad mapping file MappingError
     (both with Chinese messages): those are mistakes in the command, not in a ledger. A ledger
-    file that cannot be read becomes a ReadError and the others are still read.
+    file that cannot be read becomes a ReadError and the others are still read. Many files
+    (hundreds of units at once) are read by a pool of `workers` processes; the result is the
+    same as reading them one by one, in the same order.
     """
     rules = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
+    found = discover(list(paths))
+    count = _worker_count(len(found), workers)
+    if count > 1:
+        # spawn, not fork: the caller may be importing great_expectations in a thread.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(count, mp_context=context) as pool:
+            chunk = max(1, len(found) // (count * 8))
+            results = list(pool.map(_read_one, found, [rules] * len(found), chunksize=chunk))
+    else:
+        results = [_read_one(f, rules) for f in found]
     ledgers = LedgerSet()
-    for found in discover(list(paths)):
-        ledgers.inputs.append(InputFile(found.display, sha256_of(found.path), str(found.path)))
-        tables, errors = read_file(found, rules)
+    for input_file, tables, errors in results:
+        ledgers.inputs.append(input_file)
         ledgers.tables.extend(tables)
         ledgers.errors.extend(errors)
     return ledgers
+
+
+def _read_one(found: FoundFile, rules: Mapping | None) -> tuple[InputFile, list[Table], list[ReadError]]:
+    tables, errors = read_file(found, rules)
+    return InputFile(found.display, sha256_of(found.path), str(found.path)), tables, errors
+
+
+def _worker_count(files: int, asked: int | None) -> int:
+    if asked is None:
+        asked = int(os.environ.get(WORKERS_ENV, "0") or 0) or None
+    if asked is not None:
+        return max(1, min(asked, files))
+    if files < PARALLEL_FROM_FILES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def inspect_ledgers(paths: list[str | Path], mapping: str | Path | Mapping | None = None) -> list[dict]:
