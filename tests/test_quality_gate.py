@@ -385,9 +385,10 @@ def test_readable_check_fails_exactly_on_the_planted_cells(unreadable, first_row
 # ---------------------------------------------------------------------------------------------
 
 
-def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess:
+def run_python(code: str, cwd: Path, path: tuple[Path, ...] = ()) -> subprocess.CompletedProcess:
+    pythonpath = ":".join(str(p) for p in (*path, REPO))
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, capture_output=True,
-                          text=True, timeout=120, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
+                          text=True, timeout=120, env={"PYTHONPATH": pythonpath, "PATH": "/usr/bin:/bin",
                                                        "HOME": str(cwd)})
 
 
@@ -403,29 +404,60 @@ def test_importing_the_package_does_not_import_great_expectations(tmp_path):
     assert proc.stdout.strip() == "False"
 
 
+# Loaded by every interpreter started with this directory on PYTHONPATH, hence also by the
+# gate's spawned worker: refuses network connections and logs, per process id, that it ran,
+# any connection attempt, and whether great_expectations was imported by the time it exited.
+NETWORK_GUARD = """
+import atexit, os, socket, sys
+
+def _log(text):
+    with open({log!r}, "a", encoding="utf-8") as f:
+        f.write(f"{{os.getpid()}} {{text}}\\n")
+
+def _refuse(*args, **kwargs):
+    _log("connect")
+    raise AssertionError("network access attempted")
+
+socket.socket.connect = _refuse
+socket.socket.connect_ex = _refuse
+socket.create_connection = _refuse
+_log("guarded")
+atexit.register(lambda: _log("gx" if "great_expectations" in sys.modules else "no-gx"))
+"""
+
+
 def test_gate_writes_no_files_prints_nothing_and_opens_no_connection(tmp_path):
+    hook, work = tmp_path / "hook", tmp_path / "work"
+    hook.mkdir()
+    work.mkdir()
+    log = hook / "guard.log"
+    (hook / "sitecustomize.py").write_text(NETWORK_GUARD.format(log=str(log)), encoding="utf-8")
     proc = run_python(f"""
-        import socket
+        import os
         import sys
-
-        def refuse(*args, **kwargs):
-            raise AssertionError("network access attempted")
-
-        socket.socket.connect = refuse
-        socket.create_connection = refuse
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_quality_gate import payments_table, TODAY
         from audit_rules.quality import run_quality, start_gx_import
+        from audit_rules.quality.worker import worker_pid
         start_gx_import()
         results = run_quality([payments_table()], today=TODAY)
-        print(len(results), "great_expectations" in sys.modules)
-    """, tmp_path)
+        print(len(results), "great_expectations" in sys.modules, os.getpid(), worker_pid())
+    """, work, path=(hook,))
     assert proc.returncode == 0, proc.stderr
-    count, imported = proc.stdout.split()
-    assert int(count) > 0 and imported == "True"
+    count, parent_imported, parent, child = proc.stdout.split()
+    assert int(count) > 0
+    assert parent_imported == "False"  # the worker served: the parent never imported GX
+    by_pid: dict[str, list[str]] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        pid, event = line.split()
+        by_pid.setdefault(pid, []).append(event)
+    assert by_pid.pop(parent) == ["guarded", "no-gx"]
+    assert by_pid.pop(child) == ["guarded", "gx"]  # the guard was active in the worker too
+    # Any other process is multiprocessing's resource tracker: guarded, no GX, no connection.
+    assert all(events == ["guarded", "no-gx"] for events in by_pid.values()), by_pid
     assert "Calculating Metrics" not in proc.stderr  # tqdm progress bars are off
     assert proc.stderr == ""
-    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert sorted(p.name for p in work.iterdir()) == []
 
 
 def test_a_table_without_data_rows_is_checked_without_failures_on_values():
