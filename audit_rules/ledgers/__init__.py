@@ -40,7 +40,7 @@ def load_ledgers(
     found = discover(list(paths))
     count = _worker_count(len(found), workers)
     if count > 1:
-        # spawn, not fork: the caller may be importing great_expectations in a thread.
+        # spawn, not fork: the caller may have threads running (forked locks could deadlock).
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(count, mp_context=context) as pool:
             chunk = max(1, len(found) // (count * 8))
