@@ -32,3 +32,22 @@ def test_a_pool_of_workers_reads_the_same_tables_in_the_same_order(tmp_path):
         pd.testing.assert_frame_equal(a.data, b.data)
         pd.testing.assert_frame_equal(a.raw, b.raw)
         assert a.problems == b.problems
+
+
+def test_a_script_without_a_main_guard_can_read_in_a_pool(tmp_path):
+    import subprocess
+    import sys
+
+    shutil.copytree(SAMPLES / "长沙市示范文旅中心", tmp_path / "ledgers" / "单位")
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from audit_rules.ledgers import load_ledgers\n"
+        f"ledgers = load_ledgers([{str(tmp_path / 'ledgers')!r}], workers=2)\n"
+        "print('tables', len(ledgers.tables), 'errors', len(ledgers.errors))\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    alone = load_ledgers([tmp_path / "ledgers"], workers=1)
+    # printed once: the workers did not run the script again
+    assert done.stdout.splitlines() == [f"tables {len(alone.tables)} errors {len(alone.errors)}"]

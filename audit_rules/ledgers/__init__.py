@@ -9,12 +9,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from audit_rules.ledgers.files import FoundFile, discover, sha256_of
 from audit_rules.ledgers.mapping import Mapping, MappingError, load_mapping
 from audit_rules.ledgers.model import InputFile, LedgerSet, ReadError, Table
 from audit_rules.ledgers.reader import read_file
+from audit_rules.processes import main_module_hidden
 
 __all__ = ["load_ledgers", "inspect_ledgers", "MappingError", "LedgerSet", "Table", "ReadError"]
 
@@ -39,13 +41,8 @@ def load_ledgers(
     rules = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
     found = discover(list(paths))
     count = _worker_count(len(found), workers)
-    if count > 1:
-        # spawn, not fork: the caller may have threads running (forked locks could deadlock).
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(count, mp_context=context) as pool:
-            chunk = max(1, len(found) // (count * 8))
-            results = list(pool.map(_read_one, found, [rules] * len(found), chunksize=chunk))
-    else:
+    results = _read_in_pool(found, rules, count) if count > 1 else None
+    if results is None:
         results = [_read_one(f, rules) for f in found]
     ledgers = LedgerSet()
     for input_file, tables, errors in results:
@@ -53,6 +50,21 @@ def load_ledgers(
         ledgers.tables.extend(tables)
         ledgers.errors.extend(errors)
     return ledgers
+
+
+def _read_in_pool(found: list[FoundFile], rules: Mapping | None, count: int) -> list | None:
+    """Read the files in `count` worker processes; None when a pool cannot be had here."""
+    # spawn, not fork: the caller may have threads running (forked locks could deadlock).
+    context = multiprocessing.get_context("spawn")
+    chunk = max(1, len(found) // (count * 8))
+    try:
+        with ProcessPoolExecutor(count, mp_context=context) as pool:
+            with main_module_hidden():  # the workers all start while the tasks are submitted
+                pending = pool.map(_read_one, found, [rules] * len(found), chunksize=chunk)
+            return list(pending)
+    except (BrokenProcessPool, OSError, RuntimeError):
+        # No processes in this environment (a daemon, a sandbox): read in this process.
+        return None
 
 
 def _read_one(found: FoundFile, rules: Mapping | None) -> tuple[InputFile, list[Table], list[ReadError]]:

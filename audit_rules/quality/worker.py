@@ -21,14 +21,13 @@ from __future__ import annotations
 import atexit
 import os
 import signal
-import sys
 import threading
-import types
-from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from multiprocessing.reduction import ForkingPickler
+
+from audit_rules.processes import main_module_hidden
 
 # How often a waiting parent checks that the worker is still alive.
 POLL_SECONDS = 0.2
@@ -67,7 +66,7 @@ def start_worker() -> None:
         parent_conn, child_conn = context.Pipe(duplex=True)
         process = context.Process(target=_serve, args=(child_conn,), name="audit-rules-gx", daemon=True)
         try:
-            with _main_module_hidden():
+            with main_module_hidden():
                 process.start()
         except Exception:  # noqa: BLE001 - e.g. inside a daemonic process: validate in-process
             parent_conn.close()
@@ -77,24 +76,6 @@ def start_worker() -> None:
         child_conn.close()
         _worker = _Worker(process, parent_conn, os.getpid(), threading.Lock())
         atexit.register(stop_worker)
-
-
-@contextmanager
-def _main_module_hidden():
-    """Spawn would re-import the caller's script in the worker (as __mp_main__) before serving.
-
-    The worker needs nothing from it (its target lives here), and a script without an
-    `if __name__ == "__main__":` guard would run a second time in the worker — reading every
-    ledger again, printing twice. Spawn only reads `__main__` while preparing the child, so a
-    bare stand-in is shown for the few milliseconds `start()` takes.
-    """
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
 
 
 def worker_pid() -> int | None:
