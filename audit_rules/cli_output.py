@@ -11,6 +11,10 @@ from audit_rules.findings import CATEGORY_TITLES, SEVERITY_TITLES, STATUS_TITLES
 from audit_rules.ledgers.schema import kind_title
 
 
+# A run on one ledger skips most rules; their reasons are all in the reports' rule list.
+SKIPPED_SHOWN = 5
+
+
 def _console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
@@ -59,9 +63,13 @@ def print_check_summary(result, written: dict[str, str]) -> None:
     unverified = sorted({p for f in result.findings for p in f.unverified})
     if unverified:
         console.print(f"[yellow]提示：以下参数为默认值、尚未核定，请按本单位/本地标准核定：{'、'.join(unverified)}[/yellow]")
-    for rule in result.rules:
-        if rule.could_not_run:
-            console.print(f"[yellow]规则 {rule.rule_id}（{rule.title}）未运行：{rule.reason}[/yellow]")
+    not_run = [rule for rule in result.rules if rule.could_not_run]
+    for rule in not_run[:SKIPPED_SHOWN]:
+        console.print(f"[yellow]规则 {rule.rule_id}（{rule.title}）未运行：{rule.reason}[/yellow]")
+    if len(not_run) > SKIPPED_SHOWN:
+        console.print(
+            f"[yellow]……另有 {len(not_run) - SKIPPED_SHOWN} 条规则未运行，原因见报告的“规则清单”。[/yellow]"
+        )
     failed_checks = [q for q in result.data_quality if not q.passed]
     if failed_checks:
         console.print(f"[yellow]数据质量：{len(failed_checks)} 项检查未通过，详见报告“数据质量”部分。[/yellow]")

@@ -36,3 +36,16 @@ def test_html_lists_a_disabled_rule_as_disabled_not_as_skipped(tmp_path):
     skipped_section = html[html.index('id="skipped"'):] if 'id="skipped"' in html else ""
     assert "已停用" in html
     assert "reception-same-city" not in skipped_section.split("</section>")[0]
+
+
+def test_many_skipped_rules_are_summarised_after_the_first_few(capsys):
+    result = make_result()
+    template = next(r for r in result.rules if r.could_not_run)
+    result.rules = [
+        RuleOutcome(f"r{n}", f"规则{n}", "custom", "low", "", "match", {}, "skipped", f"缺少表{n}")
+        for n in range(12)
+    ] + [template]
+    print_check_summary(result, {})
+    out = capsys.readouterr().out
+    assert out.count("未运行：") == 5
+    assert "另有 8 条规则未运行" in out
