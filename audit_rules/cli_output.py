@@ -46,8 +46,9 @@ def print_check_summary(result, written: dict[str, str]) -> None:
                 for s in ("high", "medium", "low")
                 if (n := sum(f.severity == s for f in items))
             )
-            amount = sum(f.amount or 0 for f in items)
-            table.add_row(CATEGORY_TITLES.get(category, category), str(len(items)), _money(amount), severities)
+            amounts = [f.amount for f in items if f.amount is not None]
+            shown = _money(sum(amounts)) if amounts else "—"  # e.g. a contract missing its seal
+            table.add_row(CATEGORY_TITLES.get(category, category), str(len(items)), shown, severities)
         total = sum(f.amount or 0 for f in result.findings)
         table.add_row("[bold]合计[/bold]", f"[bold]{len(result.findings)}[/bold]", f"[bold]{_money(total)}[/bold]", "")
         console.print(table)
