@@ -49,3 +49,15 @@ def test_many_skipped_rules_are_summarised_after_the_first_few(capsys):
     out = capsys.readouterr().out
     assert out.count("未运行：") == 5
     assert "另有 8 条规则未运行" in out
+
+
+def test_a_category_without_amounts_shows_a_dash_not_zero(capsys):
+    result = make_result()
+    for finding in result.findings:
+        if finding.category == result.findings[0].category:
+            finding.amount = None
+    print_check_summary(result, {})
+    from audit_rules.findings import CATEGORY_TITLES
+
+    line = next(l for l in capsys.readouterr().out.splitlines() if CATEGORY_TITLES[result.findings[0].category] in l)
+    assert "—" in line and "0.00" not in line
