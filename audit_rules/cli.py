@@ -264,6 +264,11 @@ def check(paths, ruleset, settings, mapping, out_dir, baseline, formats, quality
         click.echo(f"无法写入报告目录 {out_dir}：{exc.strerror or exc}", err=True)
         raise SystemExit(2)
     print_check_summary(result, written)
+    if not any(rule.status == "ran" for rule in result.rules):
+        # Nothing was checked: "no findings" would read as a clean bill of health.
+        click.echo("无法完成检查：没有一条规则能够运行（未识别出规则所需的台账）。"
+                   "请用 audit-rules inspect 查看各工作表的识别结果，必要时用 --mapping 指定。", err=True)
+        raise SystemExit(2)
     raise SystemExit(1 if result.findings else 0)
 
 

@@ -116,3 +116,14 @@ def test_quality_only_prints_the_gate_and_writes_nothing(ledgers, tmp_path):
     assert result.exit_code == 0, result.output
     assert "数据质量检查" in result.output and "通过" in result.output
     assert not out.exists()
+
+
+def test_ledgers_no_rule_can_use_exit_2_not_a_clean_bill(tmp_path):
+    folder = tmp_path / "ledgers"
+    folder.mkdir()
+    (folder / "杂项.csv").write_text("甲,乙\n1,2\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["check", str(folder), "--out", str(out), "--format", "json"])
+    assert result.exit_code == 2, result.output
+    assert "没有一条规则能够运行" in result.output and "inspect" in result.output
+    assert (out / "findings.json").exists()  # the reports still say why every rule was skipped
