@@ -62,8 +62,8 @@ def _print_inspection(entries: list[dict]) -> None:
 
 @main.command(help="识别台账：列出每个工作表的类型、表头行、字段映射和无法识别的单元格。\n\n"
               "退出码：0 至少读到一个工作表；2 什么也读不到。")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="表头映射 YAML：强制指定工作表类型和列对应字段。")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--mapping", type=click.Path(dir_okay=False), help="表头映射 YAML：强制指定工作表类型和列对应字段。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（便于程序处理）。")
 def inspect(paths, mapping, as_json):
     import json
@@ -224,12 +224,12 @@ def _parse_formats(value: str) -> tuple[str, ...]:
 
 @main.command(help="按规则集检查台账，输出 findings.json、report.xlsx、report.html。\n\n"
               "退出码：0 未发现问题；1 发现疑点；2 无法完成检查。")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--ruleset", "ruleset", default=None, help="规则集：内置名称（default、changsha）或 YAML 文件路径；默认 default。")
 @click.option("--set", "settings", multiple=True, metavar="名称=值", help="临时覆盖规则参数，可多次使用。")
-@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="表头映射 YAML：强制指定工作表类型和列对应字段。")
+@click.option("--mapping", type=click.Path(dir_okay=False), help="表头映射 YAML：强制指定工作表类型和列对应字段。")
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="报告输出目录。")
-@click.option("--baseline", type=click.Path(exists=True), help="上次检查的输出目录或 findings.json，用于整改对账销号。")
+@click.option("--baseline", type=click.Path(), help="上次检查的输出目录或 findings.json，用于整改对账销号。")
 @click.option("--format", "formats", default="json,xlsx,html", show_default=True, help="输出格式，逗号分隔：json、xlsx、html。")
 @click.option("--quality-only", is_flag=True, help="只做数据质量检查，不运行规则。")
 @click.option("--no-quality", is_flag=True, help="跳过数据质量检查（不建议）。")
@@ -273,8 +273,8 @@ def check(paths, ruleset, settings, mapping, out_dir, baseline, formats, quality
 
 
 @main.command(help="只做数据质量检查（与 check --quality-only 相同）。")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="表头映射 YAML。")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--mapping", type=click.Path(dir_okay=False), help="表头映射 YAML。")
 def quality(paths, mapping):
     _quality_only(paths, mapping)
 

@@ -127,3 +127,22 @@ def test_ledgers_no_rule_can_use_exit_2_not_a_clean_bill(tmp_path):
     assert result.exit_code == 2, result.output
     assert "没有一条规则能够运行" in result.output and "inspect" in result.output
     assert (out / "findings.json").exists()  # the reports still say why every rule was skipped
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["check", "{missing}"], "找不到路径"),
+        (["check", "{ledgers}", "--baseline", "{missing}"], "找不到基线文件"),
+        (["check", "{ledgers}", "--mapping", "{missing}"], "找不到映射文件"),
+        (["inspect", "{missing}"], "找不到路径"),
+        (["quality", "{missing}"], "找不到路径"),
+    ],
+)
+def test_a_path_that_does_not_exist_is_named_in_chinese_with_exit_2(ledgers, tmp_path, args, words):
+    missing = str(tmp_path / "不存在")
+    argv = [a.format(missing=missing, ledgers=ledgers) for a in args] + (["--out", str(tmp_path / "o")] if args[0] == "check" else [])
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 2, result.output
+    assert words in result.output and "不存在" in result.output
+    assert "does not exist" not in result.output
