@@ -11,8 +11,40 @@ from audit_rules import __version__
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
+# click words its usage errors in English; our users read Chinese.
+USAGE_WORDS = (
+    ("Missing argument", "缺少参数"),
+    ("Missing option", "缺少选项"),
+    ("No such option", "没有这个选项"),
+    ("No such command", "没有这个命令"),
+    ("Got unexpected extra arguments", "多余的参数"),
+    ("Got unexpected extra argument", "多余的参数"),
+    ("Invalid value for", "取值无效："),
+    ("requires an argument", "需要一个值"),
+    ("Option '", "选项 '"),
+    ("Did you mean", "是否想用"),
+)
 
-@click.group(context_settings=CONTEXT_SETTINGS, help="audit-rules：行政事业单位台账合规检查工具。")
+
+class ChineseUsageGroup(click.Group):
+    """A group whose usage errors (unknown option, missing argument…) are told in Chinese."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            text = exc.format_message()
+            for english, chinese in USAGE_WORDS:
+                text = text.replace(english, chinese)
+            command = exc.ctx.command_path if exc.ctx else "audit-rules"
+            click.echo(f"用法错误：{text}\n用 {command} --help 查看用法。", err=True)
+            raise SystemExit(2) from None
+        except click.Abort:
+            click.echo("已中止。", err=True)
+            raise SystemExit(1) from None
+
+
+@click.group(cls=ChineseUsageGroup, context_settings=CONTEXT_SETTINGS, help="audit-rules：行政事业单位台账合规检查工具。")
 @click.version_option(__version__, "-V", "--version", message="audit-rules %(version)s")
 def main() -> None:
     pass

@@ -146,3 +146,22 @@ def test_a_path_that_does_not_exist_is_named_in_chinese_with_exit_2(ledgers, tmp
     assert result.exit_code == 2, result.output
     assert words in result.output and "不存在" in result.output
     assert "does not exist" not in result.output
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["check"], "缺少参数"),
+    (["check", ".", "--bogus"], "没有这个选项"),
+    (["no-such-command"], "没有这个命令"),
+    (["check", ".", "--format"], "需要一个值"),
+])
+def test_usage_errors_are_told_in_chinese(argv, words):
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 2
+    assert words in result.output and "查看用法" in result.output
+    assert "Missing" not in result.output and "No such" not in result.output
+
+
+def test_help_and_version_still_exit_0():
+    assert CliRunner().invoke(main, ["--version"]).exit_code == 0
+    helped = CliRunner().invoke(main, ["check", "--help"])
+    assert helped.exit_code == 0 and "退出码" in helped.output
