@@ -160,6 +160,26 @@ def test_reception_with_blank_companions_is_divided_by_the_guests_only():
     assert rows(flagged("meal-reception-per-head", {"receptions": t})) == [3]
 
 
+def test_reception_with_an_unknown_number_of_guests_has_no_per_head_figure():
+    # 接待对象人数空白：不知道几个人吃了600元，不能按陪同人数算人均。
+    t = make_table("receptions", [
+        {"date": "2019-03-01", "guest_unit": "株洲市某局", "guest_count": None, "companion_count": 2, "amount": 600},
+        {"date": "2019-03-02", "guest_unit": "株洲市某局", "guest_count": 1, "companion_count": 2, "amount": 600},
+    ])
+    assert rows(flagged("meal-reception-per-head", {"receptions": t})) == [4]
+
+
+def test_payments_sharing_a_monthly_voucher_number_keep_their_ids_when_rows_are_reordered():
+    # 凭证号每月重新编号：1月和2月都有“记-5”，两笔不同的付款。
+    first = {"date": "2024-01-10", "voucher_no": "记-5", "summary": "购买购物卡", "amount": 1000}
+    second = {"date": "2024-02-10", "voucher_no": "记-5", "summary": "购买购物卡", "amount": 2000}
+    ids = []
+    for order in ([first, second], [second, first]):
+        found = flagged("prohibited-expense", {"payments": payments(order)})
+        ids.append({f.id: f.amount for f in found})
+    assert ids[0] == ids[1] and sorted(ids[0].values()) == [1000.0, 2000.0]
+
+
 def test_overtime_meal_with_nobody_eating_goes_to_the_headcount_rule_not_a_division_by_zero():
     t = make_table("overtime_meals", [
         {"date": "2019-03-01", "applied_count": 5, "actual_count": 0, "amount": 150},

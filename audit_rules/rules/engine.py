@@ -156,10 +156,12 @@ def identity_fields(kind: str) -> list[str]:
     fingerprint rests on them, never on row numbers."""
     fields = table_kinds()[kind].fields.values()
     unique = [f.name for f in fields if f.unique]
-    if unique:
-        return unique
     keys = [f.name for f in fields if f.key]
-    return keys or [f.name for f in fields]
+    if unique and not any(f.unique_within for f in fields if f.unique):
+        return unique
+    # A number unique only within a period (凭证号 restarts every month) names a row only
+    # together with its key fields (date, amount, payee).
+    return list(dict.fromkeys([*unique, *keys])) or [f.name for f in fields]
 
 
 def content_sql(kind: str, alias: str, extra_fields: list[str] = (), extra_sql: list[str] = ()) -> str:

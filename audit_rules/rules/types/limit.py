@@ -195,7 +195,10 @@ class LimitRule(RuleType):
         joins, limit = self._limit_joins(ctx)
         value = column("t", self.value)
         if self.per_head:
-            heads = " + ".join(f"coalesce({column('t', c)}, 0)" for c in self.per_head)
+            # The first count (the guests, the diners) must be known; the others (companions)
+            # left blank mean none. Unknown guests give no per-head figure at all.
+            first, *others = self.per_head
+            heads = " + ".join([column("t", first), *(f"coalesce({column('t', c)}, 0)" for c in others)])
             divisor = f"NULLIF({heads}, 0)"
         else:
             divisor = "1"
