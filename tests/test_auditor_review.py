@@ -426,3 +426,19 @@ def test_asset_categories_written_with_a_classification_code_or_a_parent_class()
         {"asset_no": "A4", "name": "空调", "category": "A02061802 空调机", "unit_price": 6800},
     ])
     assert rows(flagged("asset-unit-price-over-limit", {"assets": a})) == [3, 4]
+
+
+def test_a_payment_listed_in_two_extracts_is_not_counted_twice_against_its_contract():
+    contract = make_table("contracts", [{"contract_no": "HT-1", "name": "维修", "amount": 100000}])
+    half = payments([{"date": "2024-03-01", "voucher_no": "记-3", "amount": 60000, "contract_no": "HT-1"}],
+                    file="1-6月.xlsx")
+    year = payments([{"date": "2024-03-01", "voucher_no": "记-3", "amount": 60000, "contract_no": "HT-1"},
+                     {"date": "2024-05-01", "voucher_no": "记-9", "amount": 30000, "contract_no": "HT-1"}],
+                    file="全年.xlsx")
+    both = concat_tables(half, year)
+    assert flagged("payment-over-contract", {"contracts": contract, "payments": both}) == []
+    over = payments([{"date": "2024-06-01", "voucher_no": "记-1", "amount": 20000, "contract_no": "HT-1"}],
+                    file="补充.xlsx")
+    (finding,) = flagged("payment-over-contract", {"contracts": contract, "payments": concat_tables(both, over)})
+    assert finding.amount == 10000.0
+    assert len(finding.locations) == 5  # the contract, then every listed row

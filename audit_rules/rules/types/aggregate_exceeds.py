@@ -98,13 +98,27 @@ class AggregateExceedsRule(RuleType):
         # listed twice, or in the unit's own ledger and a shared one), the unit's own rows win,
         # then the largest amount (the most lenient limit, so a listing quirk never invents an
         # overpayment), then the first row.
+        value = column("t", self.value)
+        # The same payment listed in two extracts (a 1-6月 sheet and a 全年 sheet) is one
+        # payment: same unit, voucher number, date and amount are summed once, as the
+        # duplicate rule treats them; every row is still shown.
+        if "voucher_no" in fields and date != "CAST(NULL AS DATE)":
+            voucher = normalised(self.table, "voucher_no", "t")
+            copy = (f"CASE WHEN {voucher} IS NULL OR {date} IS NULL THEN 1 ELSE row_number() OVER ("
+                    f"PARTITION BY t._unit, {key}, {voucher}, {date}, {value} "
+                    f"ORDER BY t._file, t._sheet, t._row) END")
+        else:
+            copy = "1"
         return f"""
-WITH sums AS (
-    SELECT t._unit AS _unit, {key} AS _key,
-           sum({column('t', self.value)}) AS _total, count(*) AS _count,
-           list({location_sql('t')} ORDER BY {date} NULLS LAST, t._file, t._sheet, t._row) AS _locations
+WITH rows AS (
+    SELECT t.*, {key} AS _key, {copy} AS _copy, {date} AS _date
     FROM {self.table} AS t
-    WHERE {key} IS NOT NULL AND {column('t', self.value)} IS NOT NULL
+    WHERE {key} IS NOT NULL AND {value} IS NOT NULL
+), sums AS (
+    SELECT t._unit AS _unit, t._key AS _key,
+           sum({value}) FILTER (WHERE t._copy = 1) AS _total, count(*) FILTER (WHERE t._copy = 1) AS _count,
+           list({location_sql('t')} ORDER BY t._date NULLS LAST, t._file, t._sheet, t._row) AS _locations
+    FROM rows AS t
     GROUP BY ALL
 ), candidates AS (
     SELECT c.*, s._unit AS _sum_unit, s._total, s._count, s._locations,
