@@ -233,3 +233,42 @@ def test_decorated_headers_still_find_their_field(entry, spaces, where, trailing
     lookup = header_index()[kind]
     assert next(lookup[k] for k in keys if k in lookup) == field_name
     assert scale == {"": None, "（元）": 1.0, "(万元)": 10_000.0, "【元】": 1.0}[unit]
+
+
+def test_more_total_labels_are_dropped_and_only_a_grand_total_is_the_sheet_total(tmp_path):
+    header = ["日期", "凭证号", "摘要", "金额", "收款单位"]
+    rows = [
+        header,
+        [dt.datetime(2019, 1, 3), "记-001", "办公用品", 100, "甲公司"],
+        [None, None, "本月合计", 100, None],
+        [None, None, "本年累计", 100, None],
+        [dt.datetime(2019, 2, 4), "记-001", "印刷", 200, "乙公司"],
+        [None, None, "本月合计", 200, None],
+        [None, None, "1-2月累计", 300, None],
+        [None, None, "本年累计", 300, None],
+    ]
+    table = _only_table(tmp_path / "a", rows)
+    assert table.data["_row"].tolist() == [2, 5]
+    assert (table.totals, table.totals_row) == ({"amount": 300.0}, 8)
+
+    pages = [header, [dt.datetime(2019, 1, 3), "记-001", "办公用品", 100, "甲公司"], ["本页小计", None, None, 100, None],
+             [dt.datetime(2019, 1, 4), "记-002", "印刷", 50, "乙公司"], ["合计金额（元）", None, None, 150, None]]
+    table = _only_table(tmp_path / "b", pages)
+    assert table.data["_row"].tolist() == [2, 4]
+    assert table.totals == {"amount": 150.0}
+
+    only_subtotals = [header, [dt.datetime(2019, 1, 3), "记-001", "办公用品", 100, "甲公司"], ["本页小计", None, None, 100, None],
+                      [dt.datetime(2019, 1, 4), "记-002", "印刷", 50, "乙公司"], ["本页小计", None, None, 50, None]]
+    table = _only_table(tmp_path / "c", only_subtotals)
+    assert table.totals == {} and table.totals_row is None
+
+
+def test_money_units_inside_brackets_and_wan_yuan_amount_text_are_scaled(tmp_path):
+    rows = [["合同编号", "合同名称", "合同相对方", "合同金额(单位：万元)", "签订日期"],
+            ["HT-1", "维修", "甲", 1.2, "2019-01-02"]]
+    assert _only_table(tmp_path / "a", rows).data["amount"].tolist() == [12_000.0]
+    rows = [["合同编号", "合同名称", "合同相对方", "合同金额（万）", "签订日期"], ["HT-1", "维修", "甲", 2, "2019-01-02"]]
+    assert _only_table(tmp_path / "b", rows).data["amount"].tolist() == [20_000.0]
+    rows = [["合同编号", "合同名称", "合同相对方", "合同金额", "签订日期"], ["HT-1", "维修", "甲", "1.2万元", "2019-01-02"]]
+    table = _only_table(tmp_path / "c", rows)
+    assert table.data["amount"].tolist() == [12_000.0] and table.problems == []

@@ -33,6 +33,19 @@ _NOTE_UNIT = re.compile(r"(?<!编制)单位\s*[:：]\s*(人民币万元|人民�
 _NUMBER_LIKE = re.compile(r"^[-+\d.,:/ ]+$")
 
 
+# What a bracket says about the unit: （万元）, （万）, （单位：万元）, （人民币元）…
+_BRACKET_UNIT = re.compile(r"^(?:单位:?)?(人民币)?(万元|千元|亿元|元|万|亿)$")
+
+
+def _bracket_unit(content: str) -> str | None:
+    """The UNIT_SCALES key a bracket's text names, or None when it names no money unit."""
+    match = _BRACKET_UNIT.match(content)
+    if match is None:
+        return None
+    unit = match.group(2)
+    return {"万": "万元", "亿": "亿元"}.get(unit, unit)
+
+
 def clean_header(text: str) -> str:
     """NFKC, no whitespace anywhere (people break header cells over lines), no decorations."""
     text = unicodedata.normalize("NFKC", str(text))
@@ -48,8 +61,9 @@ def header_keys(text: str) -> tuple[tuple[str, ...], float | None]:
     without_units = cleaned
     for match in _BRACKETS.finditer(cleaned):
         content = next(group for group in match.groups() if group is not None)
-        if content in UNIT_SCALES:
-            scale = UNIT_SCALES[content]
+        unit = _bracket_unit(content)
+        if unit is not None:
+            scale = UNIT_SCALES[unit]
             without_units = without_units.replace(match.group(0), "")
     suffix = _UNIT_SUFFIX.match(without_units)
     keys = [cleaned, without_units.strip(_DECORATION)]

@@ -58,7 +58,7 @@ _CN_DIGITS = {
 _CN_SMALL_UNITS = {"拾": 10, "十": 10, "佰": 100, "百": 100, "仟": 1000, "千": 1000}
 _CN_BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 _CN_ALLOWED = re.compile(r"^负?[零〇○壹一贰貳二两叁參三肆四伍五陆陸六柒七捌八玖九拾十佰百仟千万萬亿億元圆圓角分整正]+$")
-_WAN_SUFFIX = re.compile(r"^(-?\d+(?:\.\d+)?)(万|亿)$")
+_WAN_SUFFIX = re.compile(r"^(-?\d+(?:\.\d+)?)(万|亿)元?$")
 
 
 def _cn_integer(text: str) -> int | None:

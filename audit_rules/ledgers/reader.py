@@ -30,11 +30,19 @@ from audit_rules.ledgers.schema import table_kinds
 from audit_rules.ledgers.sheet_details import SheetDetails
 
 # A totals label, optionally after a period ('3月小计', '2019年上半年合计', '第一季度小计').
+_MONTH = r"[0-9一二三四五六七八九十]{1,3}"
 _TOTAL_PERIOD = (
-    r"本页|本月|本年|本期|全年|总|上半年|下半年|第?[一二三四1-4]季度"
-    r"|([0-9]{4}年度?)?(上半年|下半年|[0-9一二三四五六七八九十]{1,3}月份?)?"
+    r"本页|本月|本年|本期|全年|年度|以上|总|上半年|下半年|第?[一二三四1-4]季度"
+    rf"|{_MONTH}(?:-|—|~|至|到){_MONTH}月份?"
+    rf"|([0-9]{{4}}年度?)?(上半年|下半年|{_MONTH}月份?)?"
 )
-_TOTAL_CELL = re.compile(rf"^({_TOTAL_PERIOD})?(合计|小计|总计|累计)[:：]?$")
+# '合计金额', '合计(元)', '合计(大写)' label the same row.
+_TOTAL_TAIL = r"(金额|数)?(\((元|万元|大写|小写)\))?"
+_TOTAL_CELL = re.compile(rf"^({_TOTAL_PERIOD})?(合计|小计|总计|累计){_TOTAL_TAIL}[:：]?$")
+# A label covering the whole sheet (not one month or page of it).
+_GRAND_TOTAL_CELL = re.compile(
+    rf"^(总|全年|年度|本年|以上|([0-9]{{4}}年度?)?(上半年|下半年)?)?(合计|总计|累计){_TOTAL_TAIL}[:：]?$"
+)
 _EXCEL_MIDNIGHT = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) 00:00:00$")
 
 # ---- sheets as grids of strings ---------------------------------------------------------------
@@ -183,8 +191,12 @@ def _top_rows(grid: pd.DataFrame, filled: pd.DataFrame) -> dict[int, dict[int, s
 def _unit_from_file(found: FoundFile) -> str | None:
     """The unit a file belongs to when no cell says so: its folder, else its cleaned name."""
     parts = found.display.split("/")
-    if found.base_dir is not None and len(parts) > 1:
-        return parts[-2]
+    if found.base_dir is not None:
+        # The nearest folder that names something other than a period or a ledger
+        # (甲局/2019年/付款明细.xlsx belongs to 甲局), kept as written.
+        for folder in reversed(parts[:-1]):
+            if unit_from_stem(folder) is not None:
+                return folder
     return unit_from_stem(Path(parts[-1]).stem)
 
 
@@ -504,12 +516,15 @@ def _bad_lists(index: pd.Index, bad_cells: list[tuple[str, pd.Index]]) -> list[l
 
 
 def _totals(totals_rows: pd.DataFrame, kind, by_field: dict[str, int], match: HeaderMatch):
-    """Amounts on the 合计 row (the grand total when there are several subtotal rows)."""
+    """Amounts on the sheet's grand-total row: the last 合计/总计/本年累计 that covers the whole
+    sheet. Only period or page subtotals (本月合计, 3月小计, 本页小计) give no sheet total."""
     if totals_rows.empty:
         return {}, None
-    texts = totals_rows.apply(lambda c: c.str.replace(r"\s+", "", regex=True)).fillna("")
-    grand = texts.apply(lambda c: c.str.contains("合计|总计", regex=True)).any(axis=1)
-    row = totals_rows.loc[grand].index[-1] if grand.any() else totals_rows.index[-1]
+    texts = totals_rows.apply(lambda c: c.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)).fillna("")
+    grand = texts.apply(lambda c: c.str.match(_GRAND_TOTAL_CELL.pattern)).fillna(False).any(axis=1)
+    if not grand.any():
+        return {}, None
+    row = totals_rows.loc[grand].index[-1]
     totals: dict[str, float] = {}
     for field_name, column in by_field.items():
         spec = kind.fields[field_name]
