@@ -81,7 +81,8 @@ def run_check(
         unusable = unusable_fields(tables, quality_results)
 
     findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
-    _date_findings(tables, findings)
+    rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
+    _date_findings(tables, findings, rule_kinds)
     result = RunResult(
         tool_version=__version__,
         started_at=started_at,
@@ -97,7 +98,7 @@ def run_check(
         data_quality=quality_results,
         errors=ledgers.errors,
         baseline=str(baseline) if baseline else None,
-        source_rows=_source_rows(tables, findings),
+        source_rows=_source_rows(tables, findings, rule_kinds),
         source_paths={t.file: t.path for t in ledgers.tables if t.path},
     )
     if baseline_findings is not None:
@@ -144,8 +145,9 @@ def _exclude_untrusted_cells(tables: list[Table], results: list[QualityResult]) 
     for res in results:
         if res.passed or not res.excludes_rows or not res.field or not res.failed:
             continue
-        # One sheet may hold several tables (stacked or side by side): rows tell them apart.
-        for table, hit in _rows_named(tables, ((res.file, res.sheet, f["row"]) for f in res.failed)):
+        # One sheet may hold several tables (stacked or side by side): kind and rows tell them apart.
+        keys = ((res.kind, res.file, res.sheet, f["row"]) for f in res.failed)
+        for table, hit in _rows_named(tables, keys):
             table.data.loc[hit, BAD_FIELDS] = pd.Series(
                 [sorted({*bad, res.field}) for bad in table.data.loc[hit, BAD_FIELDS]],
                 index=table.data.index[hit],
@@ -153,48 +155,61 @@ def _exclude_untrusted_cells(tables: list[Table], results: list[QualityResult]) 
             )
 
 
-def _rows_named(
-    tables: list[Table], keys: Iterable[tuple[str, str, int]]
-) -> Iterable[tuple[Table, pd.Series]]:
-    """Each table holding some of the (file, sheet, row) keys, with the mask of those rows."""
-    wanted: dict[tuple[str, str], set[int]] = {}
-    for file, sheet, row in keys:
-        wanted.setdefault((file, sheet), set()).add(row)
+RowKey = tuple[str, str, str, int]  # kind, file, sheet, Excel row
+
+
+def _rows_named(tables: list[Table], keys: Iterable[RowKey]) -> Iterable[tuple[Table, pd.Series]]:
+    """Each table holding some of the (kind, file, sheet, row) keys, with the mask of those rows."""
+    wanted: dict[tuple[str, str, str], set[int]] = {}
+    for kind, file, sheet, row in keys:
+        wanted.setdefault((kind, file, sheet), set()).add(row)
     for table in tables:
-        rows = wanted.get((table.file, table.sheet))
+        rows = wanted.get((table.kind, table.file, table.sheet))
         if rows:
             hit = table.data["_row"].isin(rows)
             if hit.any():
                 yield table, hit
 
 
-def _source_rows(tables: list[Table], findings: list[Finding]) -> dict[tuple[str, str, int], dict]:
+def _location_keys(findings: list[Finding], rule_kinds: dict[str, list[str]], primary_only: bool = False):
+    """Per finding and location, the row keys to look for, the rule's own tables' kinds first."""
+    every_kind = list(table_kinds())
+    for finding in findings:
+        kinds = rule_kinds.get(finding.rule_id) or every_kind
+        for loc in finding.locations[:1] if primary_only else finding.locations:
+            yield (loc.file, loc.sheet, loc.row), [(kind, loc.file, loc.sheet, loc.row) for kind in kinds]
+
+
+def _source_rows(tables: list[Table], findings: list[Finding], rule_kinds: dict[str, list[str]]) -> dict:
     """The original cells of every row a finding names, for the per-rule report sheets."""
-    keys = {(loc.file, loc.sheet, loc.row) for f in findings for loc in f.locations}
+    wanted = list(_location_keys(findings, rule_kinds))
+    records: dict[RowKey, dict] = {}
+    for table, hit in _rows_named(tables, (key for _, keys in wanted for key in keys)):
+        for excel_row, record in zip(table.data.loc[hit, "_row"], table.raw.loc[hit].to_dict("records")):
+            records[(table.kind, table.file, table.sheet, int(excel_row))] = record
     out: dict[tuple[str, str, int], dict] = {}
-    for table, hit in _rows_named(tables, keys):
-        records = table.raw.loc[hit].to_dict("records")
-        for excel_row, record in zip(table.data.loc[hit, "_row"], records):
-            out[(table.file, table.sheet, int(excel_row))] = record
+    for location, keys in wanted:
+        found = next((records[k] for k in keys if k in records), None)
+        if found is not None:
+            out.setdefault(location, found)
     return out
 
 
-def _date_findings(tables: list[Table], findings: list[Finding]) -> None:
+def _date_findings(tables: list[Table], findings: list[Finding], rule_kinds: dict[str, list[str]]) -> None:
     """Give each finding the date of its primary row (its kind's first dated field that is set)."""
     kinds = table_kinds()
-    primary = {(f.locations[0].file, f.locations[0].sheet, f.locations[0].row) for f in findings}
-    dates: dict[tuple[str, str, int], str] = {}
-    for table, hit in _rows_named(tables, primary):
+    wanted = list(_location_keys(findings, rule_kinds, primary_only=True))
+    dates: dict[RowKey, str] = {}
+    for table, hit in _rows_named(tables, (key for _, keys in wanted for key in keys)):
         fields = [n for n, spec in kinds[table.kind].fields.items() if spec.type == "date" and n in table.data]
         if not fields:
             continue
         first = table.data.loc[hit, fields].bfill(axis=1).iloc[:, 0]
         for excel_row, value in zip(table.data.loc[hit, "_row"], first):
             if pd.notna(value):
-                dates[(table.file, table.sheet, int(excel_row))] = value.date().isoformat()
-    for finding in findings:
-        loc = finding.locations[0]
-        finding.date = dates.get((loc.file, loc.sheet, loc.row))
+                dates[(table.kind, table.file, table.sheet, int(excel_row))] = value.date().isoformat()
+    for finding, (_, keys) in zip(findings, wanted):
+        finding.date = next((dates[k] for k in keys if k in dates), None)
 
 
 def _load_baseline(baseline: str | Path | None) -> tuple[list[Finding] | None, dict]:
