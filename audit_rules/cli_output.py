@@ -61,6 +61,11 @@ def print_check_summary(result, written: dict[str, str]) -> None:
             f"整改对账（基线 {result.baseline}）：{STATUS_TITLES['new']} {new} 条，"
             f"{STATUS_TITLES['open']} {still} 条，{STATUS_TITLES['resolved']} {len(result.resolved)} 条。"
         )
+        if result.not_rechecked:
+            console.print(
+                f"[yellow]另有基线疑点 {len(result.not_rechecked)} 条本次未复核（所需台账未提供或规则未运行），"
+                f"不作销号。[/yellow]"
+            )
     unverified = sorted({p for f in result.findings for p in f.unverified})
     if unverified:
         console.print(f"[yellow]提示：以下参数为默认值、尚未核定，请按本单位/本地标准核定：{'、'.join(unverified)}[/yellow]")

@@ -104,7 +104,8 @@ def run_check(
     if baseline_findings is not None:
         from audit_rules.reports.baseline import compare
 
-        result.findings, result.resolved = compare(findings, baseline_findings)
+        result.findings, gone = compare(findings, baseline_findings)
+        result.resolved, result.not_rechecked = _rechecked_or_not(gone, outcomes, ledgers)
         result.rectification = rectification
     return result
 
@@ -210,6 +211,22 @@ def _date_findings(tables: list[Table], findings: list[Finding], rule_kinds: dic
                 dates[(table.kind, table.file, table.sheet, int(excel_row))] = value.date().isoformat()
     for finding, (_, keys) in zip(findings, wanted):
         finding.date = next((dates[k] for k in keys if k in dates), None)
+
+
+def _rechecked_or_not(gone: list[Finding], outcomes, ledgers: LedgerSet) -> tuple[list[Finding], list[Finding]]:
+    """Baseline findings this run no longer finds, split into resolved (销号) and not rechecked.
+
+    A finding is only rectified if this run looked again: its rule ran and the ledger file it
+    was found in was read. A ledger left out of this run, or a rule that could not run, says
+    nothing about whether the problem was fixed.
+    """
+    ran = {o.rule_id for o in outcomes if o.status == "ran"}
+    read = {t.file for t in ledgers.tables if t.kind is not None}
+    resolved, not_rechecked = [], []
+    for finding in gone:
+        rechecked = finding.rule_id in ran and finding.locations[0].file in read
+        (resolved if rechecked else not_rechecked).append(finding)
+    return resolved, not_rechecked
 
 
 def _load_baseline(baseline: str | Path | None) -> tuple[list[Finding] | None, dict]:

@@ -77,6 +77,9 @@ class RunResult:
     data_quality: list[QualityResult] = field(default_factory=list)
     errors: list[ReadError] = field(default_factory=list)
     resolved: list[Finding] | None = None  # None: no baseline given
+    # With a baseline: its findings this run could not recheck (rule not run, ledger not given):
+    # neither resolved nor open.
+    not_rechecked: list[Finding] = field(default_factory=list)
     baseline: str | None = None  # the baseline path given
     # (file, sheet, row) -> {original header: value as shown}, for every row a finding names
     source_rows: dict[tuple[str, str, int], dict[str, object]] = field(default_factory=dict)

@@ -7,6 +7,7 @@ at the top, a workbook re-saved, one violation fixed and one new one made — an
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -141,3 +142,21 @@ def test_rectification_entries_carry_over_by_id(runs):
     first, second, unsealed, duplicate, _, _ = runs
     assert second.rectification[duplicate.id]["整改措施"] == f"已处理 {duplicate.id}"
     assert second.rectification[duplicate.id]["整改状态"] == "整改中"
+
+
+def test_a_ledger_left_out_of_the_rerun_resolves_nothing(tmp_path):
+    ledgers = tmp_path / "ledgers"
+    shutil.copytree(SAMPLES, ledgers)
+    first = run_check([ledgers])
+    write_reports(first, tmp_path / "run1", ("json",))
+    contract = _one(first.findings, "contract-missing-elements", "盖章").locations[0]
+    (ledgers / contract.file).unlink()
+    second = run_check([ledgers], baseline=tmp_path / "run1")
+    from_that_file = {f.id for f in first.findings if f.locations[0].file == contract.file}
+    assert from_that_file
+    assert {f.id for f in second.not_rechecked} == from_that_file
+    assert not from_that_file & {f.id for f in second.resolved}
+    data = json.loads((write_reports(second, tmp_path / "run2", ("json",))["json"]).read_text(encoding="utf-8"))
+    assert {f["id"] for f in data["not_rechecked"]} == from_that_file
+    html = write_reports(second, tmp_path / "run2", ("html",))["html"].read_text(encoding="utf-8")
+    assert f"另有基线疑点 {len(from_that_file)} 条本次未复核" in html

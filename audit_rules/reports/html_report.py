@@ -112,6 +112,7 @@ def _context(result: RunResult, report_path) -> dict:
         "result": result,
         "findings": views,
         "resolved": [_view(f, result, report_path) for f in sorted_findings(result.resolved or [])],
+        "not_rechecked": [_view(f, result, report_path) for f in sorted_findings(result.not_rechecked)],
         "with_baseline": has_baseline(result),
         "cards": _cards(result, findings),
         "charts": _charts(findings),

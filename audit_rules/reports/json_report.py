@@ -28,6 +28,7 @@ def to_findings_json(result: RunResult) -> dict:
     }
     if result.resolved is not None:
         doc["resolved"] = [_finding_json(f) for f in sorted_findings(result.resolved)]
+        doc["not_rechecked"] = [_finding_json(f) for f in sorted_findings(result.not_rechecked)]
     return doc
 
 
