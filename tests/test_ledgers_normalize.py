@@ -109,6 +109,12 @@ def test_amount_examples(text, expected):
     assert values.iloc[0] == pytest.approx(expected) and not bad.iloc[0]
 
 
+@pytest.mark.parametrize("text", ["一二三", "壹贰", "壹贰元", "待定"])
+def test_digits_without_units_are_unreadable_not_guessed(text):
+    values, bad = parse_amount(pd.Series([text]))
+    assert pd.isna(values.iloc[0]) and bad.iloc[0]
+
+
 @pytest.mark.parametrize("text", ["abc", "壹万贰", "元", "nan", "inf", "12..5", "壹角角"])
 def test_unreadable_amounts_are_null_and_flagged(text):
     values, bad = parse_amount(pd.Series([text]))

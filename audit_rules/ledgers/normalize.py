@@ -74,6 +74,8 @@ def _cn_integer(text: str) -> int | None:
     for char in text:
         if char in _CN_DIGITS:
             digit = _CN_DIGITS[char]
+            if number and digit:
+                return None  # 一二三 / 壹贰: digits with no unit between them are not an amount
             if digit == 0:
                 zero_before = True
             number = digit
