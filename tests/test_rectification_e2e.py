@@ -160,3 +160,6 @@ def test_a_ledger_left_out_of_the_rerun_resolves_nothing(tmp_path):
     assert {f["id"] for f in data["not_rechecked"]} == from_that_file
     html = write_reports(second, tmp_path / "run2", ("html",))["html"].read_text(encoding="utf-8")
     assert f"另有基线疑点 {len(from_that_file)} 条本次未复核" in html
+    workbook = openpyxl.load_workbook(write_reports(second, tmp_path / "run2", ("xlsx",))["xlsx"])
+    assert {row[0] for row in workbook["未复核"].iter_rows(min_row=2, values_only=True)} == from_that_file
+    assert not from_that_file & {row[0] for row in workbook["已销号"].iter_rows(min_row=2, values_only=True)}

@@ -56,10 +56,12 @@ from audit_rules.result import RECTIFICATION_COLUMNS, RECTIFICATION_STATES, RunR
 SHEET_SUMMARY = "汇总"
 SHEET_FINDINGS = "疑点明细"
 SHEET_RESOLVED = "已销号"
+SHEET_NOT_RECHECKED = "未复核"
+NOT_RECHECKED_STATUS = "未复核（所需台账未提供或规则未运行，不作销号）"
 SHEET_QUALITY = "数据质量"
 SHEET_RULES = "规则清单"
 SHEET_RUN = "运行信息"
-FIXED_SHEETS = (SHEET_SUMMARY, SHEET_FINDINGS, SHEET_RESOLVED, SHEET_QUALITY, SHEET_RULES, SHEET_RUN)
+FIXED_SHEETS = (SHEET_SUMMARY, SHEET_FINDINGS, SHEET_RESOLVED, SHEET_NOT_RECHECKED, SHEET_QUALITY, SHEET_RULES, SHEET_RUN)
 
 ID_HEADER = "编号"
 STATUS_HEADER = "状态"
@@ -104,6 +106,9 @@ def build_workbook(result: RunResult, report_path: str | os.PathLike) -> Workboo
     _findings_sheet(workbook.create_sheet(SHEET_FINDINGS), result, findings, report_path)
     if has_baseline(result):
         _resolved_sheet(workbook.create_sheet(SHEET_RESOLVED), sorted_findings(result.resolved or []))
+        if result.not_rechecked:
+            _resolved_sheet(workbook.create_sheet(SHEET_NOT_RECHECKED), sorted_findings(result.not_rechecked),
+                            NOT_RECHECKED_STATUS)
     _rule_sheets(workbook, result, findings, report_path)
     _quality_sheet(workbook.create_sheet(SHEET_QUALITY), result)
     _rules_sheet(workbook.create_sheet(SHEET_RULES), result)
@@ -414,14 +419,14 @@ def _cell_text(value: object) -> str:
 # ---- 已销号 -----------------------------------------------------------------------------------
 
 
-def _resolved_sheet(ws, resolved: list[Finding]) -> None:
+def _resolved_sheet(ws, resolved: list[Finding], status: str = STATUS_TITLES["resolved"]) -> None:
     headers = [ID_HEADER, "单位", "规则", "类别", "严重程度", "金额", "问题描述", "依据", "来源", STATUS_HEADER]
     _header(ws, 1, headers, [18, 14, 22, 16, 9, 14, 50, 28, 36, 14])
     for row, finding in enumerate(resolved, start=2):
         values = [
             finding.id, unit_title(finding.unit), rule_title(finding), category_title(finding.category),
             severity_title(finding.severity), None, finding.message, finding.basis,
-            "\n".join(location_text(loc) for loc in finding.locations), STATUS_TITLES["resolved"],
+            "\n".join(location_text(loc) for loc in finding.locations), status,
         ]
         for col, value in enumerate(values, start=1):
             put(ws, row, col, value)
