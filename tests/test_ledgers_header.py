@@ -272,3 +272,16 @@ def test_money_units_inside_brackets_and_wan_yuan_amount_text_are_scaled(tmp_pat
     rows = [["合同编号", "合同名称", "合同相对方", "合同金额", "签订日期"], ["HT-1", "维修", "甲", "1.2万元", "2019-01-02"]]
     table = _only_table(tmp_path / "c", rows)
     assert table.data["amount"].tolist() == [12_000.0] and table.problems == []
+
+
+def test_a_two_row_header_repeated_after_a_page_break_is_skipped_not_a_new_table(tmp_path):
+    parent = ["合同编号", "合同名称", "合同相对方", "合同金额", "合同要素", None, "签订日期"]
+    child = [None, None, None, None, "签字", "盖章", None]
+    rows = [parent, child, ["HT-1", "采购", "甲公司", 1000, "是", "否", "2019-01-02"],
+            parent, child, ["HT-1", "采购2", "乙公司", 2000, "是", "是", "2019-01-03"]]
+    merges = ["E1:F1", "A1:A2", "B1:B2", "C1:C2", "D1:D2", "G1:G2",
+              "E4:F4", "A4:A5", "B4:B5", "C4:C5", "D4:D5", "G4:G5"]
+    table = _only_table(tmp_path, rows, merges)
+    assert table.data["_row"].tolist() == [3, 6]
+    assert table.data["sealed"].tolist() == [False, True]
+    assert table.problems == []

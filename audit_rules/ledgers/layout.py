@@ -73,14 +73,40 @@ def next_table_start(grid: pd.DataFrame, filled: pd.DataFrame, match: HeaderMatc
         hits += body[column].isin(words).fillna(False).astype(int).to_numpy()
     repeated: list[int] = []
     for number in hits.index[hits >= 2]:
+        if int(number) in repeated:
+            continue
         found = detect_header({int(number): _row_cells(grid, filled, number)})
         if found is None:
             continue
         if _same_header(found, match):
             repeated.append(int(number))
             continue
+        child = _repeated_two_row_header(grid, filled, match, found, int(number), words)
+        if child is not None:
+            repeated.extend([int(number), child])
+            continue
         return _title_start(filled, match.header_row, int(number)), repeated
     return None, repeated
+
+
+def _repeated_two_row_header(grid, filled, match: HeaderMatch, found: HeaderMatch, number: int,
+                             words: set[str]) -> int | None:
+    """The child row when `number` repeats the parent row of this table's two-row header.
+
+    The parent row alone maps only some of the fields (合同要素 over 签字/盖章 maps nothing);
+    with the row below made of header words only, it is the same header after a page break.
+    """
+    if len(match.header_rows) != 2 or found.kind != match.kind:
+        return None
+    if not set(found.fields.items()) <= set(match.fields.items()):
+        return None
+    below = number + 1
+    if below not in grid.index:
+        return None
+    cells = _row_cells(grid, filled, below)
+    if cells and all(text in words for text in cells.values()):
+        return below
+    return None
 
 
 def _title_start(filled: pd.DataFrame, header_row: int, next_header: int) -> int:
