@@ -17,8 +17,6 @@ expressions, row identity for fingerprints).
 from __future__ import annotations
 
 import datetime as dt
-import re
-import string
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +28,7 @@ from audit_rules.findings import Finding, Location, fingerprint
 from audit_rules.ledgers.schema import FieldSpec, table_kinds
 from audit_rules.result import RuleOutcome
 from audit_rules.rules.model import Rule, Ruleset
+from audit_rules.rules.template import render, template_fields
 from audit_rules.rules.types.base import SqlContext
 
 SQL_TYPES = {
@@ -370,31 +369,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class _Blank(str):
-    """A NULL message variable: prints as empty text and ignores numeric format specs."""
-
-    def __format__(self, spec: str) -> str:
-        return ""
-
-
-def format_message(template: str, variables: dict[str, Any]) -> str:
-    values = {k: (_Blank("") if v is None else v) for k, v in variables.items()}
-    return template.format(**values)
-
-
-def message_fields(template: str) -> list[str]:
-    """Root names of a message template's replacement fields ({a.b:.2f} -> a)."""
-    names = []
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError:
-        return []
-    for _, field_name, _, _ in parsed:
-        if field_name:
-            names.append(re.split(r"[.\[]", field_name, maxsplit=1)[0])
-    return names
-
-
 def _findings_of(rule: Rule, ruleset: Ruleset, rows: list[dict[str, Any]]) -> list[Finding]:
     params = ruleset.parameter_values()
     unverified = ruleset.unverified_parameters(rule)
@@ -424,7 +398,7 @@ def _findings_of(rule: Rule, ruleset: Ruleset, rows: list[dict[str, Any]]) -> li
                 rule_id=rule.id,
                 category=rule.category,
                 severity=rule.severity,
-                message=format_message(rule.message, variables),
+                message=render(rule.message, variables),
                 locations=locations,
                 unit=row.get("unit"),
                 amount=None if amount is None else round(float(amount), 2),
@@ -447,7 +421,7 @@ def _run_one(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> tu
         raise ValueError(f"规则查询缺少输出列：{'、'.join(missing)}")
     # Only the columns a finding is built from: converting every field of every flagged row
     # to Python would cost more than the query itself.
-    used = set(message_fields(rule.message))
+    used = set(template_fields(rule.message))
     wanted = [*REQUIRED_COLUMNS, *(n for n in dict.fromkeys(names) if n in used and n not in REQUIRED_COLUMNS)]
     cursor = con.execute(f"SELECT {', '.join(quote_ident(n) for n in wanted)} FROM ({sql}) AS _rule")
     rows = [dict(zip(wanted, values)) for values in cursor.fetchall()]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import re
-import string
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from audit_rules.rules.model import (
     Ruleset,
     RulesetError,
 )
+from audit_rules.rules.template import TemplateError, template_fields
 from audit_rules.rules.types.base import RuleType, rule_types
 
 DEFAULT_RULESET = "default"
@@ -364,17 +364,6 @@ def output_variables(spec: RuleType) -> set[str] | None:
     return set(declare()) if callable(declare) else None
 
 
-def template_fields(message: str) -> list[str]:
-    """Root names of the replacement fields of a message template ({a.b:.2f} -> a)."""
-    names = []
-    for _, field_name, _, _ in string.Formatter().parse(message):
-        if field_name is None:
-            continue
-        root = re.split(r"[.\[]", field_name, maxsplit=1)[0]
-        names.append(root)
-    return names
-
-
 def _load_rule(raw: Any, index: int, params: dict[str, Parameter], src: _Source) -> Rule | None:
     where: Path_ = ("rules", index)
     if not isinstance(raw, dict):
@@ -424,18 +413,16 @@ def _load_rule(raw: Any, index: int, params: dict[str, Parameter], src: _Source)
             )
     if header is None:
         return None
+    try:
+        names = template_fields(header.message)
+    except TemplateError as exc:
+        src.error((*where, "message"), f"{subject} 的字段 message", str(exc))
+        names = []
     produced = output_variables(spec)
     if produced is not None:
         allowed = produced | set(params) | ENGINE_VARIABLES
-        try:
-            names = template_fields(header.message)
-        except ValueError as exc:
-            src.error((*where, "message"), f"{subject} 的字段 message", f"消息模板格式错误：{exc}")
-            names = []
         for name in names:
-            if name == "" or name.isdigit():
-                src.error((*where, "message"), f"{subject} 的字段 message", "消息模板的占位符必须写变量名，如 {limit}")
-            elif name not in allowed:
+            if name not in allowed:
                 src.error(
                     (*where, "message"),
                     f"{subject} 的字段 message",
