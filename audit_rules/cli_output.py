@@ -83,7 +83,13 @@ def print_check_summary(result, written: dict[str, str]) -> None:
         where = f"{error.file}" + (f" / {error.sheet}" if error.sheet else "")
         console.print(f"[red]无法读取 {where}：{error.message}[/red]")
     for fmt, path in written.items():
-        console.print(f"已写出 {fmt}：{path}")
+        console.print(f"已写出 {fmt}：{path}", markup=False)
+    previous = getattr(written, "previous", None)
+    if previous and previous.carried:
+        console.print(f"已将上次 report.xlsx 中填写的 {previous.carried} 条整改信息带入新报告。")
+    if previous and previous.kept_copy:
+        console.print(f"上次的 report.xlsx {previous.reason}，原文件已另存为 {previous.kept_copy}，请勿删除。",
+                      style="yellow", markup=False)
 
 
 def print_quality_summary(run) -> None:

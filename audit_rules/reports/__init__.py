@@ -23,19 +23,36 @@ def _writers() -> dict[str, Callable[[RunResult, Path], Path]]:
     return {"json": write_findings_json, "xlsx": write_xlsx, "html": write_html}
 
 
+class WrittenReports(dict):
+    """{format: path} of the reports written, and what became of the 整改 entries typed into
+    the report.xlsx that was replaced (`previous`)."""
+
+    def __init__(self, paths: dict[str, Path], previous):
+        super().__init__(paths)
+        self.previous = previous
+
+
 def write_reports(
     result: RunResult, out_dir: str | os.PathLike, formats: Iterable[str] = FORMATS
-) -> dict[str, Path]:
+) -> WrittenReports:
     """Write the chosen reports into out_dir (created when missing), each one atomically.
-    Returns {format: path}. Unknown formats raise ValueError before anything is written."""
+    Returns {format: path}. Unknown formats raise ValueError before anything is written.
+
+    A report.xlsx already in out_dir may hold 整改 entries a unit typed: they are carried
+    into the new one, and the old workbook is kept beside it when some cannot be."""
     formats = list(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FILE_NAMES]
     if unknown:
         raise ValueError(f"未知的报告格式：{'、'.join(unknown)}（可选：{'、'.join(FORMATS)}）")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    from audit_rules.reports.baseline import PreviousEntries, carry_over_previous
+
+    previous = PreviousEntries()
+    if "xlsx" in formats:
+        result, previous = carry_over_previous(result, out / FILE_NAMES["xlsx"])
     writers = _writers()
-    return {fmt: writers[fmt](result, out / FILE_NAMES[fmt]) for fmt in formats}
+    return WrittenReports({fmt: writers[fmt](result, out / FILE_NAMES[fmt]) for fmt in formats}, previous)
 
 
-__all__ = ["FILE_NAMES", "FORMATS", "write_reports"]
+__all__ = ["FILE_NAMES", "FORMATS", "WrittenReports", "write_reports"]

@@ -12,11 +12,15 @@ carried over to this run's report.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from audit_rules.findings import Finding
+from audit_rules.reports.atomic import atomic_path
 from audit_rules.reports.xlsx_report import ReportReadError, read_rectification
 from audit_rules.result import RunResult
 
@@ -107,3 +111,52 @@ def apply_baseline(result: RunResult, path: str | os.PathLike) -> RunResult:
     result.rectification = {**carried, **result.rectification}
     return result
 
+
+
+@dataclass
+class PreviousEntries:
+    """What became of the 整改 entries typed into the report.xlsx a run is about to replace."""
+
+    carried: int = 0  # entries carried into the new report (their finding is still found)
+    kept_copy: Path | None = None  # the old workbook, kept beside the new one
+    reason: str = ""  # Chinese: why the old workbook was kept
+
+
+def carry_over_previous(result: RunResult, xlsx_path: str | os.PathLike) -> tuple[RunResult, PreviousEntries]:
+    """Before `xlsx_path` is overwritten, take over the 整改 entries a unit typed into it.
+
+    Entries of findings this run still has go into the new report (entries already in
+    `result`, from a baseline, win). When some cannot go there — their finding is gone, an
+    entry differs from the baseline's, or the old workbook cannot be read — the old workbook is
+    kept beside the new one as report.<its time>.xlsx, so nothing a unit typed is ever lost.
+    Returns a copy of `result` with the entries, and what was done."""
+    path = Path(xlsx_path)
+    if not path.is_file():
+        return result, PreviousEntries()
+    try:
+        previous = read_rectification(path)
+    except ReportReadError as exc:
+        return result, PreviousEntries(kept_copy=_keep_copy(path), reason=f"无法读取其中的整改信息（{exc}）")
+    current_ids = {f.id for f in result.findings}
+    entries = {**{k: v for k, v in previous.items() if k in current_ids}, **result.rectification}
+    # Only the entries of findings listed in 疑点明细 are shown (and read back) next time.
+    lost = [k for k, v in previous.items() if k not in current_ids or entries[k] != v]
+    carried = len(previous) - len(lost)
+    updated = dataclasses.replace(result, rectification=entries)
+    if not lost:
+        return updated, PreviousEntries(carried=carried)
+    reason = f"其中 {len(lost)} 条整改记录无法带入新报告（对应疑点本次未检出或与基线不同）"
+    return updated, PreviousEntries(carried=carried, kept_copy=_keep_copy(path), reason=reason)
+
+
+def _keep_copy(path: Path) -> Path:
+    """Copy `path` to report.<YYYY-MM-DDTHHMM of its last change>.xlsx beside it (a free name)."""
+    stamp = dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%dT%H%M")
+    target = path.with_name(f"{path.stem}.{stamp}{path.suffix}")
+    number = 2
+    while target.exists():
+        target = path.with_name(f"{path.stem}.{stamp}-{number}{path.suffix}")
+        number += 1
+    with atomic_path(target) as tmp:
+        shutil.copy2(path, tmp)
+    return target
