@@ -11,18 +11,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from audit_rules.contracts import findings_schema
 from audit_rules.pipeline import run_check
 from audit_rules.reports import write_reports
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_ledgers"
-SCHEMA_PATH = ROOT.parent / "shared" / "contracts" / "findings.schema.json"
-
-
-def _schema() -> dict:
-    if not SCHEMA_PATH.exists():
-        pytest.skip(f"契约文件不在：{SCHEMA_PATH}")
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
 def _answer_key() -> set[tuple[str, str, int, str, str]]:
@@ -70,7 +64,7 @@ def test_every_rule_of_the_default_ruleset_runs_on_the_samples(sample_result):
 def test_findings_json_follows_the_contract(sample_result, tmp_path):
     written = write_reports(sample_result, tmp_path, ("json",))
     data = json.loads(Path(written["json"]).read_text(encoding="utf-8"))
-    jsonschema.validate(data, _schema())
+    jsonschema.validate(data, findings_schema())
     assert {i["file"] for i in data["run"]["inputs"]} >= {
         str(p.relative_to(SAMPLES)).replace("\\", "/")
         for p in SAMPLES.rglob("*")

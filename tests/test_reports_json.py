@@ -6,16 +6,16 @@ import dataclasses
 import json
 import math
 import random
-from pathlib import Path
 
 import jsonschema
 import numpy as np
 import pytest
 
+from audit_rules.contracts import findings_schema
 from audit_rules.reports.json_report import to_findings_json, write_findings_json
 from report_fixtures import PARAMETERS, make_result
 
-SCHEMA = json.loads(Path("/work/shared/contracts/findings.schema.json").read_text(encoding="utf-8"))
+SCHEMA = findings_schema()
 
 
 def validate(doc: dict) -> None:
