@@ -27,7 +27,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from audit_rules.rules import engine  # noqa: E402
+from audit_rules.rules import database, engine  # noqa: E402
 from audit_rules.rules.loader import load_ruleset  # noqa: E402
 from audit_rules.rules.types.base import SqlContext  # noqa: E402
 
@@ -303,7 +303,7 @@ def make_tables(payments: int, seed: int = SEED) -> dict[str, pd.DataFrame]:
 def time_rules(tables: dict[str, pd.DataFrame], ruleset) -> tuple[float, dict[str, float], dict[str, int]]:
     """(load seconds, rule id -> seconds, rule id -> findings) running each rule as the engine does."""
     began = time.perf_counter()
-    con = engine.prepare_database(tables)
+    con = database.prepare_database(tables)
     load = time.perf_counter() - began
     seconds: dict[str, float] = {}
     counts: dict[str, int] = {}
@@ -313,7 +313,7 @@ def time_rules(tables: dict[str, pd.DataFrame], ruleset) -> tuple[float, dict[st
             if engine.missing_inputs(rule, tables, {}):
                 counts[rule.id] = -1
             else:
-                found, _ = engine._run_one(con, rule, ruleset)
+                found, _ = engine.run_rule(con, rule, ruleset)
                 counts[rule.id] = len(found)
             seconds[rule.id] = time.perf_counter() - began
     finally:

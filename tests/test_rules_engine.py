@@ -8,7 +8,8 @@ import pytest
 
 from rule_fixtures import concat_tables, make_table, run_rule_yaml
 
-from audit_rules.rules.engine import prepare_database, run_rules
+from audit_rules.rules.database import prepare_database
+from audit_rules.rules.engine import run_rules
 from audit_rules.rules.loader import load_ruleset, load_ruleset_text
 
 OVER_LIMIT = """

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit_rules.rules.engine import prepare_database
+from audit_rules.rules.database import prepare_database
 from audit_rules.rules.loader import parse_override_text
 
 

@@ -6,7 +6,12 @@
 """
 
 from audit_rules.rules.engine import run_rules
-from audit_rules.rules.loader import builtin_rulesets, load_ruleset, load_ruleset_text, validate_ruleset_file
+from audit_rules.rules.loader import (
+    builtin_rulesets,
+    load_ruleset,
+    load_ruleset_text,
+    validate_ruleset_file,
+)
 from audit_rules.rules.model import Parameter, Rule, Ruleset, RulesetError
 
 __all__ = [

@@ -12,13 +12,14 @@ query that slipped through still could not touch a file or the network.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import duckdb
 
 from audit_rules.ledgers.schema import table_kinds
+from audit_rules.rules.database import connect, prepare_database
 
 ALLOWED_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
 FORBIDDEN_FUNCTION_PREFIXES = ("read_", "parquet_", "sniff_", "glob", "getenv", "query", "duckdb_", "pragma_")
@@ -99,8 +100,6 @@ def _first_line(exc: Exception) -> str:
 @lru_cache(maxsize=256)
 def referenced_kinds(query: str) -> list[str]:
     """Table kinds a (checked) query reads."""
-    from audit_rules.rules.engine import connect
-
     con = connect()
     try:
         tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [query]).fetchone()[0])
@@ -113,8 +112,6 @@ def referenced_kinds(query: str) -> list[str]:
 @lru_cache(maxsize=256)
 def check_query(query: str) -> tuple[list[str], list[str]]:
     """(errors, output column names) of an auditor's query; errors are Chinese."""
-    from audit_rules.rules.engine import prepare_database
-
     query = query.strip().rstrip(";").strip()
     if not query:
         return ["查询为空"], []

@@ -29,7 +29,7 @@ from typing import ClassVar
 from pydantic import field_validator, model_validator
 
 from audit_rules.ledgers.schema import table_kinds
-from audit_rules.rules.engine import (
+from audit_rules.rules.sql import (
     check_field,
     check_kind,
     column,

@@ -24,12 +24,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
+
+from audit_rules.rules.sql import location_sql, sql_literal
 
 
 @dataclass
@@ -45,24 +45,11 @@ class SqlContext:
     @staticmethod
     def location(alias: str) -> str:
         """SQL for one location struct of a table alias's row."""
-        return f"{{'file': {alias}._file, 'sheet': {alias}._sheet, 'row': {alias}._row}}"
+        return location_sql(alias)
 
 
-def sql_literal(value: Any) -> str:
-    """A Python value as a DuckDB literal (strings quoted, lists as lists, None as NULL)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float, Decimal)):
-        return repr(value) if not isinstance(value, Decimal) else str(value)
-    if isinstance(value, date):
-        return f"DATE '{value.isoformat()}'"
-    if isinstance(value, (list, tuple)):
-        items = ", ".join(sql_literal(v) for v in value)
-        return f"[{items}]::VARCHAR[]" if all(isinstance(v, str) for v in value) else f"[{items}]"
-    text = str(value).replace("'", "''")
-    return f"'{text}'"
+# The parameter types a number-valued field accepts (a `parameter_types` value).
+NUMBER_PARAMETER = ("number", "integer")
 
 
 class RuleType(BaseModel):

@@ -23,20 +23,21 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from audit_rules.rules.engine import (
+from audit_rules.rules.sql import (
     SQL_TYPES,
     as_text,
     check_field,
     check_kind,
+    column,
     content_sql,
     field_header,
     field_type,
-    column,
     location_sql,
     row_variable_names,
     row_variables,
+    sql_literal,
 )
-from audit_rules.rules.types.base import RuleType, SqlContext, sql_literal
+from audit_rules.rules.types.base import RuleType, SqlContext
 
 OPS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "=", "ne": "<>"}
 OP_WORDS = {"gt": "大于", "ge": "不小于", "lt": "小于", "le": "不大于", "eq": "等于", "ne": "不等于"}

@@ -35,18 +35,21 @@ from pydantic import model_validator
 
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.rules import workdays
-from audit_rules.rules.types.base import RuleType, SqlContext, sql_literal
-from audit_rules.rules.types.lookup import (
-    NUMBER_PARAMETER,
-    Condition,
+from audit_rules.rules.sql import (
     check_fields,
-    condition_params,
-    condition_parameter_types,
-    field_names,
-    conditions_sql,
     content_sql,
-    field_columns,
+    location_sql,
     param_or_value,
+    row_variable_names,
+    row_variables,
+    sql_literal,
+)
+from audit_rules.rules.types.base import NUMBER_PARAMETER, RuleType, SqlContext
+from audit_rules.rules.types.match import (
+    Condition,
+    condition_parameter_types,
+    condition_parameters,
+    where_sql,
 )
 
 
@@ -89,7 +92,7 @@ class DateOrder(RuleType):
         return {self.table: [earlier]} if len(earlier) > 1 else {}
 
     def parameters_used(self) -> list[str]:
-        used = condition_params(self.where)
+        used = condition_parameters(self.where)
         if isinstance(self.offset, str):
             used.append(self.offset)
         if self.holidays and self.offset_unit == "working_days":
@@ -115,12 +118,12 @@ class DateOrder(RuleType):
 
     def output_variables(self) -> set[str]:
         measured = "days" if self.mode == "after" else "span"
-        return {"later", "earlier", "earlier_name", measured, "limit", "calendar_note"} | field_names(self.table)
+        return {"later", "earlier", "earlier_name", measured, "limit", "calendar_note"} | row_variable_names(self.table)
 
     # -- compilation -------------------------------------------------------------------
 
     def _limit(self, ctx: SqlContext) -> float | int:
-        value = param_or_value(self.offset, ctx) if self.offset is not None else 0
+        value = param_or_value(self.offset, ctx.params) if self.offset is not None else 0
         return value
 
     def _extra_holidays(self, ctx: SqlContext) -> list:
@@ -131,7 +134,7 @@ class DateOrder(RuleType):
     def _pairs_sql(self, ctx: SqlContext) -> str:
         """One row per (source row, earlier field) with both dates present."""
         kind = table_kinds()[self.table]
-        where = conditions_sql(self.where, "t", self.table, ctx)
+        where = where_sql(self.table, self.where, "t", ctx)
         if self.mode == "min_span":
             # A period that ends before it starts is a typing error (the quality gate's business),
             # not a short period.
@@ -199,12 +202,12 @@ class DateOrder(RuleType):
                 WHERE p._measure {comparison} {sql_literal(limit)}
             )
             SELECT p._unit AS unit, {amount} AS amount,
-                   [{SqlContext.location("p")}] AS locations,
-                   {content_sql("p", self.table)} AS content,
+                   [{location_sql("p")}] AS locations,
+                   {content_sql(self.table, "p", self.needs()[self.table])} AS content,
                    p._later AS later, p._earlier AS earlier, p._earlier_name AS earlier_name,
                    p._measure AS {measured_name}, {sql_literal(limit)} AS "limit",
                    p._note AS calendar_note,
-                   {field_columns("p", self.table, skip=("amount",))}
+                   {", ".join(row_variables(self.table, "p"))}
             FROM flagged AS p
             WHERE p._rank = 1
         """

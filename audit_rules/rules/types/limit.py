@@ -32,7 +32,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from audit_rules.rules.engine import (
+from audit_rules.rules.sql import (
     check_field,
     check_kind,
     column,
@@ -45,7 +45,12 @@ from audit_rules.rules.engine import (
     sql_list,
 )
 from audit_rules.rules.types.base import RuleType, SqlContext
-from audit_rules.rules.types.match import Condition, check_conditions, condition_parameter_types, where_sql
+from audit_rules.rules.types.match import (
+    Condition,
+    check_conditions,
+    condition_parameter_types,
+    where_sql,
+)
 
 NUMERIC_TYPES = ("amount", "ratio", "count", "year")
 OWN_VARIABLES = {"value", "limit", "excess", "per_head", "heads"}
@@ -203,7 +208,7 @@ class LimitRule(RuleType):
         else:
             divisor = "1"
         if self._sql_type() == "DOUBLE":
-            over = f"round(CAST(b._value AS DOUBLE), 9) > round(CAST(b._limit * b._heads AS DOUBLE), 9)"
+            over = "round(CAST(b._value AS DOUBLE), 9) > round(CAST(b._limit * b._heads AS DOUBLE), 9)"
         else:
             over = "b._value > b._limit * b._heads"
         per_head_vars = ""

@@ -24,103 +24,33 @@ YAML:
     expect: found        # found: flag when NOT found; not_found: flag when found
 
 Conditions (`where`, `ref_where`) are the `match` type's ({field, op, value | param}), so every
-type speaks one condition language. This module also holds small helpers shared by the other
-types of this family (date_order, periodic, same_person, purpose): field checks, fingerprint
-content, row variables, same-unit joins.
+type speaks one condition language.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from audit_rules.ledgers.schema import table_kinds
+from audit_rules.rules.sql import (
+    TEXT_TYPES,
+    check_fields,
+    content_sql,
+    field_type,
+    location_sql,
+    row_variable_names,
+    row_variables,
+    same_unit_sql,
+)
 from audit_rules.rules.types.base import RuleType, SqlContext
-from audit_rules.rules.types.match import Condition, condition_parameter_types, where_sql
-
-
-def conditions_sql(conds: list[Condition], alias: str, kind: str, ctx: SqlContext) -> str:
-    """The `match` type's conditions (one condition language for every type), ANDed."""
-    return where_sql(kind, conds, alias, ctx)
-
-
-def condition_params(conds: list[Condition]) -> list[str]:
-    return [c.param for c in conds if c.param]
-
-
-TEXT_TYPES = ("text", "id")
-
-
-# ---------------------------------------------------------------- shared helpers
-
-
-def field_type(kind: str, name: str) -> str:
-    return table_kinds()[kind].fields[name].type
-
-
-def check_fields(kind: str, fields: list[str], what: str = "") -> None:
-    """Raise a Chinese ValueError when `kind` is not a table kind or a field is not one of it."""
-    kinds = table_kinds()
-    if kind not in kinds:
-        raise ValueError(f"未知的表类型：{kind}（可选：{'、'.join(kinds)}）")
-    unknown = [f for f in fields if f not in kinds[kind].fields]
-    if unknown:
-        raise ValueError(
-            f"{kinds[kind].title}（{kind}）没有字段：{'、'.join(unknown)}{what}"
-            f"（可选：{'、'.join(kinds[kind].fields)}）"
-        )
-
-
-def content_sql(alias: str, kind: str, fields: list[str] | None = None) -> str:
-    """A stable text of a row's values (never row numbers): the fingerprint content.
-
-    Text is normalised with norm_name so re-typing spaces or brackets keeps the id."""
-    names = fields if fields is not None else list(table_kinds()[kind].fields)
-    parts = [f"coalesce({alias}._unit, '')"] + [
-        f"coalesce({_content_value(alias, kind, n)}, '')" for n in names
-    ]
-    return f"concat_ws('|', {', '.join(parts)})"
-
-
-def _content_value(alias: str, kind: str, name: str) -> str:
-    column = f'{alias}."{name}"'
-    kind_type = field_type(kind, name)
-    if kind_type == "text":
-        return f"norm_name({column})"
-    if kind_type == "list":
-        return f"array_to_string(list_transform({column}, lambda v: norm_name(v)), '、')"
-    return f"{column}::VARCHAR"
-
-
-def field_columns(alias: str, kind: str, skip: tuple[str, ...] = (), wrap: str = "{}") -> str:
-    """Every field of the kind as a message variable of the same name (`wrap` applies an
-    aggregate such as any_value({}) when the query groups)."""
-    names = [n for n in table_kinds()[kind].fields if n not in skip]
-    return ", ".join(wrap.format(f'{alias}."{n}"') + f' AS "{n}"' for n in names)
-
-
-def field_names(kind: str, skip: tuple[str, ...] = ("amount",), prefix: str = "") -> set[str]:
-    """The message variables `field_columns` produces."""
-    return {prefix + n for n in table_kinds()[kind].fields if n not in skip}
-
-
-NUMBER_PARAMETER = ("number", "integer")
-
-
-def same_unit_sql(ref: str, row: str) -> str:
-    """A reference row applies to a row when it is shared or of the same unit."""
-    return f"({ref}._unit IS NULL OR {ref}._unit IS NOT DISTINCT FROM {row}._unit)"
-
-
-def param_or_value(value: Any, ctx: SqlContext) -> Any:
-    """A field that is a number or the name of a parameter holding one."""
-    if isinstance(value, str):
-        if value not in ctx.params:
-            raise KeyError(f"规则引用了未定义的参数：{value}")
-        return ctx.params[value]
-    return value
-
+from audit_rules.rules.types.match import (
+    Condition,
+    condition_parameter_types,
+    condition_parameters,
+    where_sql,
+)
 
 # ---------------------------------------------------------------- the lookup type
 
@@ -188,15 +118,15 @@ class Lookup(RuleType):
         return needs
 
     def parameters_used(self) -> list[str]:
-        return _unique(condition_params([*self.where, *self.ref_where]))
+        return _unique(condition_parameters([*self.where, *self.ref_where]))
 
     def parameter_types(self) -> dict[str, tuple[str, ...]]:
         return condition_parameter_types([*self.where, *self.ref_where])
 
     def output_variables(self) -> set[str]:
-        names = {"key"} | field_names(self.table)
+        names = {"key"} | row_variable_names(self.table)
         if self.expect == "not_found":
-            names |= field_names(self.ref_table, skip=(), prefix="ref_")
+            names |= {f"ref_{n}" for n in table_kinds()[self.ref_table].fields}
         return names
 
     def _ref_join_sql(self, ctx: SqlContext) -> str:
@@ -207,7 +137,7 @@ class Lookup(RuleType):
         parts = [
             f'{norm}(r."{self.ref_key}"::VARCHAR) = {norm}(t."{self.key}"::VARCHAR)',
             same_unit_sql("r", "t"),
-            conditions_sql(self.ref_where, "r", self.ref_table, ctx),
+            where_sql(self.ref_table, self.ref_where, "r", ctx),
         ]
         for m in self.ref_match:
             if field_type(self.ref_table, m.field) in TEXT_TYPES:
@@ -225,21 +155,21 @@ class Lookup(RuleType):
     def compile(self, ctx: SqlContext) -> str:
         money = self.money_field()
         amount = f't."{money}"::DOUBLE' if money else "NULL::DOUBLE"
-        row_vars = field_columns("t", self.table, skip=("amount",))
-        content = content_sql("t", self.table)
+        row_vars = ", ".join(row_variables(self.table, "t"))
+        content = content_sql(self.table, "t", self.needs()[self.table])
         # A row without the date a validity window is checked on can be neither inside nor
         # outside it: no finding either way.
         dated = f' AND t."{self.ref_window.date}" IS NOT NULL' if self.ref_window else ""
         rows = f"""
             SELECT t.*, row_number() OVER (ORDER BY t._file, t._sheet, t._row) AS _tid
             FROM {self.table} AS t
-            WHERE t."{self.key}" IS NOT NULL AND {conditions_sql(self.where, "t", self.table, ctx)}{dated}
+            WHERE t."{self.key}" IS NOT NULL AND {where_sql(self.table, self.where, "t", ctx)}{dated}
         """
         if self.expect == "found":
             # Flag rows with no applicable reference row: only the row itself to show.
             return f"""
                 SELECT t._unit AS unit, {amount} AS amount,
-                       [{SqlContext.location("t")}] AS locations,
+                       [{location_sql("t")}] AS locations,
                        {content} AS content,
                        t."{self.key}" AS key, {row_vars}
                 FROM ({rows}) AS t
@@ -253,11 +183,11 @@ class Lookup(RuleType):
         )
         return f"""
             SELECT any_value(t._unit) AS unit, any_value({amount}) AS amount,
-                   [any_value({SqlContext.location("t")})]
-                     || list({SqlContext.location("r")} ORDER BY r._file, r._sheet, r._row) AS locations,
+                   [any_value({location_sql("t")})]
+                     || list({location_sql("r")} ORDER BY r._file, r._sheet, r._row) AS locations,
                    any_value({content}) AS content,
                    any_value(t."{self.key}") AS key,
-                   {field_columns("t", self.table, skip=("amount",), wrap="any_value({})")},
+                   {", ".join(row_variables(self.table, "t", wrap="any_value({})"))},
                    {ref_vars}
             FROM ({rows}) AS t
             JOIN {self.ref_table} AS r ON {self._ref_join_sql(ctx)}

@@ -28,7 +28,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from audit_rules.rules.engine import (
+from audit_rules.rules.sql import (
     SQL_TYPES,
     check_field,
     check_kind,
@@ -39,8 +39,9 @@ from audit_rules.rules.engine import (
     location_sql,
     row_variable_names,
     row_variables,
+    sql_literal,
 )
-from audit_rules.rules.types.base import RuleType, SqlContext, sql_literal
+from audit_rules.rules.types.base import RuleType, SqlContext
 
 KEYWORD_OPS = ("contains_any", "not_contains_any", "in", "not_in", "place_in")
 COMPARE_OPS = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
@@ -90,6 +91,11 @@ def check_conditions(table: str | None, conditions: list[Condition]) -> list[Con
     for cond in conditions:
         check_field(table, cond.field)
     return conditions
+
+
+def condition_parameters(conditions: list[Condition]) -> list[str]:
+    """Names of the parameters the conditions read."""
+    return [c.param for c in conditions if c.param]
 
 
 def condition_parameter_types(conditions: list[Condition]) -> dict[str, tuple[str, ...]]:

@@ -24,13 +24,13 @@ from __future__ import annotations
 from pydantic import model_validator
 
 from audit_rules.ledgers.schema import table_kinds
+from audit_rules.rules.sql import check_fields, location_sql
 from audit_rules.rules.types.base import RuleType, SqlContext
-from audit_rules.rules.types.lookup import (
+from audit_rules.rules.types.match import (
     Condition,
-    check_fields,
     condition_parameter_types,
-    condition_params,
-    conditions_sql,
+    condition_parameters,
+    where_sql,
 )
 
 
@@ -52,7 +52,7 @@ class Periodic(RuleType):
         return {self.table: list(dict.fromkeys([self.date, *(c.field for c in self.where)]))}
 
     def parameters_used(self) -> list[str]:
-        return list(dict.fromkeys(condition_params(self.where)))
+        return list(dict.fromkeys(condition_parameters(self.where)))
 
     def parameter_types(self) -> dict[str, tuple[str, ...]]:
         return condition_parameter_types(self.where)
@@ -62,7 +62,7 @@ class Periodic(RuleType):
 
     def compile(self, ctx: SqlContext) -> str:
         day = f't."{self.date}"'
-        required = conditions_sql(self.where, "t", self.table, ctx)
+        required = where_sql(self.table, self.where, "t", ctx)
         return f"""
             WITH dated AS (
                 SELECT t._unit, {day} AS _day, date_trunc('month', {day})::DATE AS _month,
@@ -89,8 +89,8 @@ class Periodic(RuleType):
                 -- one row per unit and day with its first and last source row, so locating a
                 -- gap is an ASOF join (linear) rather than a correlated sort per missing month
                 SELECT coalesce(_unit, '') AS _u, _day,
-                       min_by({SqlContext.location("d")}, d._file || chr(1) || d._sheet || chr(1) || lpad(d._row::VARCHAR, 12, '0')) AS first_loc,
-                       max_by({SqlContext.location("d")}, d._file || chr(1) || d._sheet || chr(1) || lpad(d._row::VARCHAR, 12, '0')) AS last_loc
+                       min_by({location_sql("d")}, d._file || chr(1) || d._sheet || chr(1) || lpad(d._row::VARCHAR, 12, '0')) AS first_loc,
+                       max_by({location_sql("d")}, d._file || chr(1) || d._sheet || chr(1) || lpad(d._row::VARCHAR, 12, '0')) AS last_loc
                 FROM dated AS d GROUP BY ALL
             ),
             gaps AS (

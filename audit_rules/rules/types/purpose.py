@@ -26,8 +26,16 @@ from __future__ import annotations
 
 from pydantic import model_validator
 
-from audit_rules.rules.types.base import RuleType, SqlContext, sql_literal
-from audit_rules.rules.types.lookup import check_fields, content_sql, field_columns, field_names, same_unit_sql
+from audit_rules.rules.sql import (
+    check_fields,
+    content_sql,
+    location_sql,
+    row_variable_names,
+    row_variables,
+    same_unit_sql,
+    sql_literal,
+)
+from audit_rules.rules.types.base import RuleType, SqlContext
 
 # A year named in a summary: 2018年 / 2018年度, or a month written 2018-12 / 2018.12 / 2018/12
 # (also 19xx), not part of a longer number or of a code such as a contract number HT2018-12.
@@ -66,7 +74,7 @@ class Purpose(RuleType):
         return {self.excluded: ("list",)} if self.excluded else {}
 
     def output_variables(self) -> set[str]:
-        return {"reason", "fund", "fund_year", "allowed"} | field_names(self.table)
+        return {"reason", "fund", "fund_year", "allowed"} | row_variable_names(self.table)
 
     def _excluded_words(self, ctx: SqlContext) -> list[str]:
         if not self.excluded:
@@ -114,12 +122,12 @@ class Purpose(RuleType):
                 WHERE p."{self.fund_field}" IS NOT NULL
             )
             SELECT p._unit AS unit, p."{self.amount}"::DOUBLE AS amount,
-                   [{SqlContext.location("p")},
+                   [{location_sql("p")},
                     {{'file': p._f_file, 'sheet': p._f_sheet, 'row': p._f_row}}] AS locations,
-                   {content_sql("p", self.table)} AS content,
+                   {content_sql(self.table, "p", self.needs()[self.table])} AS content,
                    p._reason AS reason, p._fund AS fund, p._fund_year AS fund_year,
                    array_to_string(p._allowed, '、') AS allowed,
-                   {field_columns("p", self.table, skip=("amount",))}
+                   {", ".join(row_variables(self.table, "p"))}
             FROM charged AS p
             WHERE p._rank = 1 AND p._reason <> ''
         """

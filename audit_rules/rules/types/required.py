@@ -20,7 +20,7 @@ from typing import ClassVar
 
 from pydantic import field_validator
 
-from audit_rules.rules.engine import (
+from audit_rules.rules.sql import (
     check_field,
     check_kind,
     column,
@@ -31,8 +31,9 @@ from audit_rules.rules.engine import (
     location_sql,
     row_variable_names,
     row_variables,
+    sql_literal,
 )
-from audit_rules.rules.types.base import RuleType, SqlContext, sql_literal
+from audit_rules.rules.types.base import RuleType, SqlContext
 
 
 class RequiredRule(RuleType):

@@ -30,8 +30,16 @@ from itertools import combinations
 from pydantic import model_validator
 
 from audit_rules.ledgers.schema import table_kinds
-from audit_rules.rules.types.base import RuleType, SqlContext, sql_literal
-from audit_rules.rules.types.lookup import TEXT_TYPES, check_fields, content_sql, field_columns, field_names
+from audit_rules.rules.sql import (
+    TEXT_TYPES,
+    check_fields,
+    content_sql,
+    location_sql,
+    row_variable_names,
+    row_variables,
+    sql_literal,
+)
+from audit_rules.rules.types.base import RuleType, SqlContext
 
 
 class SamePerson(RuleType):
@@ -78,7 +86,7 @@ class SamePerson(RuleType):
 
     def output_variables(self) -> set[str]:
         if self.fields is not None:
-            return {"person", "roles"} | field_names(self.table)
+            return {"person", "roles"} | row_variable_names(self.table)
         return {"person", "roles", "titles"}
 
     def compile(self, ctx: SqlContext) -> str:
@@ -111,10 +119,10 @@ class SamePerson(RuleType):
         person = f"coalesce({', '.join(f'CASE WHEN norm_name(t.{a}) = norm_name(t.{b}) THEN t.{a} END' for a, b in combinations(self.fields, 2))})"
         return f"""
             SELECT t._unit AS unit, {self._money()} AS amount,
-                   [{SqlContext.location("t")}] AS locations,
-                   {content_sql("t", self.table)} AS content,
+                   [{location_sql("t")}] AS locations,
+                   {content_sql(self.table, "t", self.needs()[self.table])} AS content,
                    {person} AS person, {roles} AS roles,
-                   {field_columns("t", self.table, skip=("amount",))}
+                   {", ".join(row_variables(self.table, "t"))}
             FROM {self.table} AS t
             WHERE {roles} <> ''
         """
@@ -146,7 +154,7 @@ class SamePerson(RuleType):
                 FROM held GROUP BY _unit, _who
             )
             SELECT g._unit AS unit, NULL::DOUBLE AS amount,
-                   list({SqlContext.location("s")} ORDER BY s._file, s._sheet, s._row) AS locations,
+                   list({location_sql("s")} ORDER BY s._file, s._sheet, s._row) AS locations,
                    concat_ws('|', coalesce(g._unit, ''), g._who, g.roles) AS content,
                    min({person}) AS person, g.roles AS roles,
                    string_agg(DISTINCT {title}, '、' ORDER BY {title}) AS titles

@@ -25,7 +25,7 @@ from typing import ClassVar
 
 from pydantic import PrivateAttr, field_validator, model_validator
 
-from audit_rules.rules.engine import quote_ident
+from audit_rules.rules.sql import quote_ident
 from audit_rules.rules.sql_safety import check_query, referenced_kinds
 from audit_rules.rules.types.base import RuleType, SqlContext
 

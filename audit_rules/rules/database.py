@@ -1,0 +1,146 @@
+"""The rules' database: an in-memory DuckDB, locked down, holding every table kind typed.
+
+Each kind becomes a table `src.<kind>` with EVERY field of kinds.yaml, typed (date→DATE,
+amount→DECIMAL(18,2) so sums are exact to the cent, count/year→BIGINT, ratio→DOUBLE,
+bool→BOOLEAN, list→VARCHAR[], text/id→VARCHAR) plus _file, _sheet, _row INTEGER, _unit,
+_bad VARCHAR[]. Kinds not read exist as empty tables. Rules read views named by kind. The
+connection has external access off (no files, network, extensions) and its configuration
+locked before any rule runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from audit_rules.ledgers.schema import table_kinds
+from audit_rules.rules.sql import (
+    MACROS,
+    PROVENANCE_SQL,
+    SQL_TYPES,
+    quote_ident,
+    sql_list,
+)
+
+SOURCE_SCHEMA = "src"  # full tables; rules see per-rule views of them in the main schema
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with no access to files, network or extensions."""
+    return duckdb.connect(
+        ":memory:",
+        config={
+            "enable_external_access": False,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        },
+    )
+
+
+def _arrow_column(series: pd.Series, ftype: str) -> pa.Array:
+    """A pandas column as an Arrow array DuckDB can cast to the field's SQL type."""
+    if ftype == "date":
+        return pa.array(pd.to_datetime(series, errors="coerce"), from_pandas=True)
+    if ftype in ("amount", "ratio"):
+        return pa.array(pd.to_numeric(series, errors="coerce").astype("float64"), from_pandas=True)
+    if ftype in ("count", "year"):
+        return pa.array(pd.to_numeric(series, errors="coerce").astype("Int64"), from_pandas=True)
+    if ftype == "bool":
+        return pa.array(series.astype("boolean"), from_pandas=True)
+    if ftype in ("list", "_bad"):
+        return _vectorised_or(series, pa.list_(pa.string()), _as_list)
+    if ftype == "_row":
+        return pa.array(pd.to_numeric(series, errors="coerce").astype("Int64"), from_pandas=True)
+    return _vectorised_or(series, pa.string(), _as_text)
+
+
+def _vectorised_or(series: pd.Series, arrow_type: pa.DataType, convert) -> pa.Array:
+    """Arrow's own conversion when the column holds what the contract says (str / list[str],
+    missing as None or NaN) — vectorised, no Python loop over rows; else the tolerant per-value
+    `convert` (numbers in a text column, a bare string in a list column…)."""
+    values = series.astype(object)
+    try:
+        return pa.array(values, type=arrow_type, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return pa.array([convert(v) for v in values], type=arrow_type)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _as_text(value: Any) -> str | None:
+    return None if _is_missing(value) else str(value)
+
+
+def _as_list(value: Any) -> list[str] | None:
+    if _is_missing(value):
+        return None
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value if not _is_missing(v)]
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame | None) -> None:
+    spec = table_kinds()[kind]
+    columns = [(name, SQL_TYPES[f.type], f.type) for name, f in spec.fields.items()]
+    columns += [(name, sql, name if name in ("_bad", "_row") else "text") for name, sql in PROVENANCE_SQL.items()]
+    target = f"{SOURCE_SCHEMA}.{quote_ident(kind)}"
+    if frame is None or frame.empty:
+        ddl = ", ".join(f"{quote_ident(n)} {sql}" for n, sql, _ in columns)
+        con.execute(f"CREATE TABLE {target} ({ddl})")
+        return
+    present = {name: _arrow_column(frame[name], ftype) for name, _, ftype in columns if name in frame.columns}
+    arrow = pa.table(present) if present else pa.table({"_dummy": pa.nulls(len(frame))})
+    view = f"_load_{kind}"
+    con.register(view, arrow)
+    select = []
+    for name, sql, ftype in columns:
+        if name not in present:
+            select.append(f"CAST(NULL AS {sql}) AS {quote_ident(name)}")
+        elif ftype == "amount":
+            # Amounts are money: rounded to the cent once, then exact DECIMAL arithmetic.
+            select.append(f"CAST(round({quote_ident(name)}, 2) AS {sql}) AS {quote_ident(name)}")
+        elif name == "_bad":
+            select.append(f"coalesce(CAST({quote_ident(name)} AS {sql}), []::VARCHAR[]) AS {quote_ident(name)}")
+        else:
+            select.append(f"CAST({quote_ident(name)} AS {sql}) AS {quote_ident(name)}")
+    con.execute(f"CREATE TABLE {target} AS SELECT {', '.join(select)} FROM {view}")
+    con.unregister(view)
+
+
+def prepare_database(
+    tables: dict[str, pd.DataFrame], lock: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """A connection holding every kind as `src.<kind>`, views `<kind>` on them, and the macros."""
+    con = connect()
+    con.execute(f"CREATE SCHEMA {SOURCE_SCHEMA}")
+    for kind in table_kinds():
+        _create_table(con, kind, tables.get(kind))
+        con.execute(f"CREATE VIEW {quote_ident(kind)} AS SELECT * FROM {SOURCE_SCHEMA}.{quote_ident(kind)}")
+    for macro in MACROS:
+        con.execute(macro)
+    if lock:
+        con.execute("SET lock_configuration = true")
+    return con
+
+
+def use_views(con: duckdb.DuckDBPyConnection, needs: dict[str, list[str]]) -> None:
+    """Views by kind for one rule: rows whose needed fields could not be read are left out."""
+    for kind in table_kinds():
+        fields = needs.get(kind, [])
+        where = ""
+        if fields:
+            where = f" WHERE NOT list_has_any(_bad, {sql_list(fields)})"
+        con.execute(
+            f"CREATE OR REPLACE VIEW {quote_ident(kind)} AS "
+            f"SELECT * FROM {SOURCE_SCHEMA}.{quote_ident(kind)}{where}"
+        )
