@@ -338,7 +338,7 @@ def apply_overrides(ruleset: Ruleset, overrides: dict[str, Any]) -> Ruleset:
 
 def _check_rule_parameters(rules: list[Rule], params: dict[str, Parameter], errors: list[str]) -> None:
     for rule in rules:
-        expected = _parameter_types(rule.spec)
+        expected = rule.spec.parameter_types()
         for name, types in expected.items():
             if name in params and params[name].type not in types:
                 errors.append(
@@ -350,18 +350,6 @@ def _check_rule_parameters(rules: list[Rule], params: dict[str, Parameter], erro
 
 
 # ---- rules ----------------------------------------------------------------------------------
-
-
-def _parameter_types(spec: RuleType) -> dict[str, tuple[str, ...]]:
-    """Parameter name -> accepted parameter types, when the rule type declares them."""
-    declare = getattr(spec, "parameter_types", None)
-    return dict(declare()) if callable(declare) else {}
-
-
-def output_variables(spec: RuleType) -> set[str] | None:
-    """Variables a rule type's SELECT produces, when the type declares them (None: unknown)."""
-    declare = getattr(spec, "output_variables", None)
-    return set(declare()) if callable(declare) else None
 
 
 def _load_rule(raw: Any, index: int, params: dict[str, Parameter], src: _Source) -> Rule | None:
@@ -406,7 +394,7 @@ def _load_rule(raw: Any, index: int, params: dict[str, Parameter], src: _Source)
     for name in spec.parameters_used():
         if name not in params:
             src.error(where, subject, f"引用了不存在的参数 {name}（请在 parameters 中定义）")
-    for name, accepted in _parameter_types(spec).items():
+    for name, accepted in spec.parameter_types().items():
         if name in params and params[name].type not in accepted:
             src.error(
                 where, subject, f"参数 {name} 的类型应为 {'/'.join(accepted)}，实际为 {params[name].type}"
@@ -418,7 +406,7 @@ def _load_rule(raw: Any, index: int, params: dict[str, Parameter], src: _Source)
     except TemplateError as exc:
         src.error((*where, "message"), f"{subject} 的字段 message", str(exc))
         names = []
-    produced = output_variables(spec)
+    produced = spec.output_variables()
     if produced is not None:
         allowed = produced | set(params) | ENGINE_VARIABLES
         for name in names:

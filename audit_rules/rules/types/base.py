@@ -73,6 +73,17 @@ class RuleType(BaseModel):
         """Names of ruleset parameters this rule reads (shown in reports with their values)."""
         return []
 
+    def parameter_types(self) -> dict[str, tuple[str, ...]]:
+        """Parameter name -> the parameter types it accepts (e.g. NUMBER_PARAMETER), checked when
+        the ruleset loads. Optional hook: {} accepts any type."""
+        return {}
+
+    def output_variables(self) -> set[str] | None:
+        """The message variables the compiled SELECT produces, so a template naming another
+        one is refused when the ruleset loads. Optional hook: None means not known in advance
+        (the template is then only checked for its form)."""
+        return None
+
     def compile(self, ctx: SqlContext) -> str:
         """One DuckDB SELECT returning unit, amount, locations, content and message variables."""
         raise NotImplementedError
