@@ -32,7 +32,7 @@ from audit_rules.rules.model import (
     RulesetError,
 )
 from audit_rules.rules.template import TemplateError, template_fields
-from audit_rules.rules.types.base import RuleType, rule_types
+from audit_rules.rules.types.base import rule_types
 
 DEFAULT_RULESET = "default"
 PARAMETER_KEYS = ("value", "type", "unit", "description", "basis", "verified")
