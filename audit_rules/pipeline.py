@@ -65,7 +65,7 @@ def run_check(
         rules = load_ruleset(ruleset, overrides or {})
     except RulesetError as exc:
         raise PipelineError(str(exc)) from exc
-    baseline_findings, rectification = _load_baseline(baseline)
+    previous = _load_baseline(baseline)
 
     ledgers = _read_ledgers(paths, mapping)
     tables = _recognised(ledgers.tables)
@@ -101,12 +101,12 @@ def run_check(
         source_rows=_source_rows(tables, findings, rule_kinds),
         source_paths={t.file: t.path for t in ledgers.tables if t.path},
     )
-    if baseline_findings is not None:
-        from audit_rules.reports.baseline import compare
-
-        result.findings, gone = compare(findings, baseline_findings)
-        result.resolved, result.not_rechecked = _rechecked_or_not(gone, outcomes, ledgers)
-        result.rectification = rectification
+    if previous is not None:
+        ran = (o.rule_id for o in outcomes if o.status == "ran")
+        read = (t.file for t in tables)
+        reconciled = previous.reconcile(findings, ran, read)
+        result.findings, result.resolved = reconciled.findings, reconciled.resolved
+        result.not_rechecked, result.rectification = reconciled.not_rechecked, reconciled.entries
     return result
 
 
@@ -213,28 +213,13 @@ def _date_findings(tables: list[Table], findings: list[Finding], rule_kinds: dic
         finding.date = next((dates[k] for k in keys if k in dates), None)
 
 
-def _rechecked_or_not(gone: list[Finding], outcomes, ledgers: LedgerSet) -> tuple[list[Finding], list[Finding]]:
-    """Baseline findings this run no longer finds, split into resolved (销号) and not rechecked.
-
-    A finding is only rectified if this run looked again: its rule ran and the ledger file it
-    was found in was read. A ledger left out of this run, or a rule that could not run, says
-    nothing about whether the problem was fixed.
-    """
-    ran = {o.rule_id for o in outcomes if o.status == "ran"}
-    read = {t.file for t in ledgers.tables if t.kind is not None}
-    resolved, not_rechecked = [], []
-    for finding in gone:
-        rechecked = finding.rule_id in ran and finding.locations[0].file in read
-        (resolved if rechecked else not_rechecked).append(finding)
-    return resolved, not_rechecked
-
-
-def _load_baseline(baseline: str | Path | None) -> tuple[list[Finding] | None, dict]:
+def _load_baseline(baseline: str | Path | None):
+    """The baseline given, loaded before any ledger is read so that a bad one stops the run early."""
     if not baseline:
-        return None, {}
-    from audit_rules.reports.baseline import BaselineError, load_baseline, load_rectification
+        return None
+    from audit_rules.reports.rectification import Baseline, BaselineError
 
     try:
-        return load_baseline(baseline), load_rectification(baseline)
+        return Baseline.load(baseline)
     except BaselineError as exc:
         raise PipelineError(str(exc)) from exc

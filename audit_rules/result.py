@@ -7,9 +7,6 @@ from dataclasses import dataclass, field
 from audit_rules.findings import Finding
 from audit_rules.ledgers.model import InputFile, ReadError
 
-RECTIFICATION_COLUMNS = ("责任部门", "整改措施", "整改时限", "整改状态")
-RECTIFICATION_STATES = ("未整改", "整改中", "已整改")
-
 
 @dataclass
 class RuleOutcome:
@@ -84,7 +81,7 @@ class RunResult:
     # (file, sheet, row) -> {original header: value as shown}, for every row a finding names
     source_rows: dict[tuple[str, str, int], dict[str, object]] = field(default_factory=dict)
     source_paths: dict[str, str] = field(default_factory=dict)  # file -> absolute path
-    # finding id -> {责任部门, 整改措施, 整改时限, 整改状态} carried over from the baseline report.xlsx
+    # finding id -> {整改 column: text} carried over from an earlier report.xlsx (findings still found)
     rectification: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property

@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 
 from audit_rules.findings import Finding, Location
 from audit_rules.reports import write_reports
-from audit_rules.reports.baseline import BaselineError, apply_baseline, compare, load_baseline, load_rectification
+from audit_rules.reports.rectification import Baseline, BaselineError, compare, load_baseline, load_rectification
 from audit_rules.reports.json_report import to_findings_json
-from audit_rules.reports.xlsx_report import read_rectification
+from audit_rules.reports.rectification import read_rectification
 from report_fixtures import base_findings, make_result
 
 
@@ -81,7 +81,19 @@ def test_load_baseline_errors_are_chinese(tmp_path):
         load_baseline(broken)
 
 
-def test_apply_baseline_sets_status_resolved_and_carries_rectification(tmp_path):
+def _reconciled(result, baseline_path, ran=None, read=None):
+    """What the pipeline does with a baseline: reconcile, then set the result's fields."""
+    everything = [*result.findings, *load_baseline(baseline_path)]  # by default all was rechecked
+    ran = {f.rule_id for f in everything} if ran is None else ran
+    read = {loc.file for f in everything for loc in f.locations} if read is None else read
+    reconciled = Baseline.load(baseline_path).reconcile(result.findings, ran, read)
+    result.findings, result.resolved = reconciled.findings, reconciled.resolved
+    result.not_rechecked, result.rectification = reconciled.not_rechecked, reconciled.entries
+    result.baseline = str(baseline_path)
+    return result
+
+
+def test_reconcile_sets_status_resolved_and_carries_rectification(tmp_path):
     old_findings = base_findings()
     _, paths = write_baseline(tmp_path, old_findings)
     # someone fills the 整改 columns in last year's report
@@ -99,7 +111,7 @@ def test_apply_baseline_sets_status_resolved_and_carries_rectification(tmp_path)
 
     current = make_result(ledger_dir=tmp_path / "ledgers", findings=[x for x in base_findings() if x.id != dropped])
     current.findings.append(dataclasses.replace(old_findings[0], id="brandnew00000000"))
-    apply_baseline(current, tmp_path / "2023")
+    _reconciled(current, tmp_path / "2023")
 
     statuses = {x.id: x.status for x in current.findings}
     assert statuses["brandnew00000000"] == "new"
@@ -115,7 +127,17 @@ def test_apply_baseline_sets_status_resolved_and_carries_rectification(tmp_path)
     assert read_rectification(new_paths["xlsx"]) == {kept: {"责任部门": "财务科", "整改状态": "整改中"}}
 
 
-def test_apply_baseline_keeps_entries_already_set(tmp_path):
+def test_a_finding_gone_whose_rule_did_not_run_or_file_was_not_read_is_not_rechecked(tmp_path):
+    old_findings = base_findings()
+    write_baseline(tmp_path, old_findings)
+    gone = old_findings[6]
+    rest = [x for x in base_findings() if x.id != gone.id]
+    for ran, read in (({"r"}, {gone.locations[0].file}), ({gone.rule_id}, set())):
+        reconciled = Baseline.load(tmp_path / "2023").reconcile(rest, ran, read)
+        assert reconciled.resolved == [] and [f.id for f in reconciled.not_rechecked] == [gone.id]
+
+
+def test_baseline_given_as_its_json_file_finds_the_report_beside_it(tmp_path):
     findings = base_findings()
     _, paths = write_baseline(tmp_path, findings)
     wb = load_workbook(paths["xlsx"])
@@ -124,10 +146,8 @@ def test_apply_baseline_keeps_entries_already_set(tmp_path):
     for row in ws.iter_rows(min_row=2):
         row[head.index("整改状态")].value = "整改中"
     wb.save(paths["xlsx"])
-    current = make_result(findings=findings)
-    current.rectification = {findings[0].id: {"整改状态": "已整改"}}
-    apply_baseline(current, paths["json"])  # the file path: report.xlsx beside it is still found
-    assert current.rectification[findings[0].id] == {"整改状态": "已整改"}
+    current = _reconciled(make_result(findings=findings), paths["json"])
+    assert current.rectification[findings[0].id] == {"整改状态": "整改中"}
     assert current.rectification[findings[1].id] == {"整改状态": "整改中"}
 
 
@@ -135,7 +155,5 @@ def test_baseline_without_xlsx_carries_nothing(tmp_path):
     findings = base_findings()
     result = make_result(findings=findings)
     (tmp_path / "findings.json").write_text(json.dumps(to_findings_json(result), ensure_ascii=False), encoding="utf-8")
-    current = make_result(findings=findings)
-    apply_baseline(current, tmp_path)
+    current = _reconciled(make_result(findings=findings), tmp_path)
     assert current.rectification == {}
-    assert {x.status for x in current.findings} == {"open"} and current.resolved == []

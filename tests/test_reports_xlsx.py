@@ -10,15 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from audit_rules.reports.xlsx_report import (
-    FIXED_SHEETS,
-    ReportReadError,
-    excel_value,
-    read_rectification,
-    rule_sheet_name,
-    write_xlsx,
-)
-from audit_rules.result import RECTIFICATION_COLUMNS
+from audit_rules.reports.rectification import ReportReadError, read_rectification
+from audit_rules.reports.workbook_names import FIXED_SHEETS, RECTIFICATION_COLUMNS
+from audit_rules.reports.xlsx_report import excel_value, rule_sheet_name, write_xlsx
 from report_fixtures import CONTRACTS, FORMULA_STRINGS, PAY, RECEPTIONS, make_result
 
 

@@ -46,7 +46,7 @@ def write_reports(
         raise ValueError(f"未知的报告格式：{'、'.join(unknown)}（可选：{'、'.join(FORMATS)}）")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    from audit_rules.reports.baseline import PreviousEntries, carry_over_previous
+    from audit_rules.reports.rectification import PreviousEntries, carry_over_previous
 
     previous = PreviousEntries()
     if "xlsx" in formats:

@@ -12,7 +12,13 @@ import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from audit_rules.findings import CATEGORY_TITLES, SEVERITY_TITLES, STATUS_TITLES, Finding, Location
+from audit_rules.findings import (
+    CATEGORY_TITLES,
+    SEVERITY_TITLES,
+    STATUS_TITLES,
+    Finding,
+    Location,
+)
 from audit_rules.ledgers.schema import kind_title
 from audit_rules.quality.suites import CHECK_TITLES
 from audit_rules.result import RunResult

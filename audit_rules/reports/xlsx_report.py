@@ -16,7 +16,7 @@ import os
 import re
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
@@ -51,20 +51,23 @@ from audit_rules.reports.common import (
     total_amount,
     unit_title,
 )
-from audit_rules.result import RECTIFICATION_COLUMNS, RECTIFICATION_STATES, RunResult
+from audit_rules.reports.workbook_names import (
+    FIXED_SHEETS,
+    ID_HEADER,
+    RECTIFICATION_COLUMNS,
+    RECTIFICATION_STATES,
+    SHEET_FINDINGS,
+    SHEET_NOT_RECHECKED,
+    SHEET_QUALITY,
+    SHEET_RESOLVED,
+    SHEET_RULES,
+    SHEET_RUN,
+    SHEET_SUMMARY,
+    STATUS_HEADER,
+)
+from audit_rules.result import RunResult
 
-SHEET_SUMMARY = "汇总"
-SHEET_FINDINGS = "疑点明细"
-SHEET_RESOLVED = "已销号"
-SHEET_NOT_RECHECKED = "未复核"
 NOT_RECHECKED_STATUS = "未复核（所需台账未提供或规则未运行，不作销号）"
-SHEET_QUALITY = "数据质量"
-SHEET_RULES = "规则清单"
-SHEET_RUN = "运行信息"
-FIXED_SHEETS = (SHEET_SUMMARY, SHEET_FINDINGS, SHEET_RESOLVED, SHEET_NOT_RECHECKED, SHEET_QUALITY, SHEET_RULES, SHEET_RUN)
-
-ID_HEADER = "编号"
-STATUS_HEADER = "状态"
 UNVERIFIED_HEADER = "参数待核定"
 AMOUNT_FORMAT = "¥#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -80,10 +83,6 @@ THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
-
-class ReportReadError(ValueError):
-    """A previous report cannot be read back (message in Chinese)."""
 
 
 # ---- public API -------------------------------------------------------------------------------
@@ -114,26 +113,6 @@ def build_workbook(result: RunResult, report_path: str | os.PathLike) -> Workboo
     _rules_sheet(workbook.create_sheet(SHEET_RULES), result)
     _run_sheet(workbook.create_sheet(SHEET_RUN), result)
     return workbook
-
-
-def read_rectification(xlsx_path: str | os.PathLike) -> dict[str, dict[str, str]]:
-    """The 整改 columns filled in a previous report.xlsx, by finding id.
-
-    Only findings with at least one filled 整改 cell are returned; values are text (a date
-    typed into 整改时限 becomes YYYY-MM-DD). Raises ReportReadError with a Chinese message when
-    the file or its 疑点明细 sheet cannot be read."""
-    try:
-        workbook = load_workbook(xlsx_path, read_only=True, data_only=True)
-    except FileNotFoundError as exc:
-        raise ReportReadError(f"找不到上次的报告文件：{xlsx_path}") from exc
-    except Exception as exc:  # zip / xml errors of a damaged or foreign file
-        raise ReportReadError(f"无法打开上次的报告文件 {xlsx_path}：{exc}") from exc
-    try:
-        if SHEET_FINDINGS not in workbook.sheetnames:
-            raise ReportReadError(f"上次的报告 {xlsx_path} 中没有“{SHEET_FINDINGS}”工作表，无法读取整改情况")
-        return _rectification_rows(workbook[SHEET_FINDINGS], xlsx_path)
-    finally:
-        workbook.close()
 
 
 # ---- cell helpers -----------------------------------------------------------------------------
@@ -383,37 +362,6 @@ def _status_dropdown(ws, col: int, n: int) -> None:
     )
     validation.add(f"{letter}2:{letter}{max(n + 1, 2)}")
     ws.add_data_validation(validation)
-
-
-def _rectification_rows(ws, xlsx_path) -> dict[str, dict[str, str]]:
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    index = {str(title).strip(): i for i, title in enumerate(header) if title is not None}
-    if ID_HEADER not in index:
-        raise ReportReadError(f"上次的报告 {xlsx_path} 的“{SHEET_FINDINGS}”工作表缺少“{ID_HEADER}”列")
-    present = [c for c in RECTIFICATION_COLUMNS if c in index]
-    out: dict[str, dict[str, str]] = {}
-    for values in rows:
-        finding_id = _cell_text(values[index[ID_HEADER]] if index[ID_HEADER] < len(values) else None)
-        if not finding_id:
-            continue
-        entry = {c: _cell_text(values[index[c]]) for c in present if index[c] < len(values)}
-        entry = {c: v for c, v in entry.items() if v}
-        if entry:
-            out[finding_id] = entry
-    return out
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 # ---- 已销号 -----------------------------------------------------------------------------------

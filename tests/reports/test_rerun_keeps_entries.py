@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from audit_rules.cli import main
 from audit_rules.reports import write_reports
-from audit_rules.reports.xlsx_report import read_rectification
+from audit_rules.reports.rectification import read_rectification
 from report_fixtures import base_findings, make_result
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_ledgers"

@@ -1,12 +1,15 @@
-"""Rectification tracking against a baseline run (对账销号).
+"""Rectification (整改 / 对账销号): everything a run needs from the runs before it.
 
 A baseline is an earlier run's output folder (or its findings.json). Findings are matched by
-id, which is a fingerprint of rule and content, so a problem keeps its id when rows move:
-  new      — in this run, not in the baseline (新增)
-  open     — in both (未整改)
-  resolved — in the baseline, gone from this run (已整改/销号)
-When the baseline folder also holds report.xlsx, the 整改 columns people filled there are
-carried over to this run's report.
+id, which is a fingerprint of rule and content (see rules/sql.py), so a problem keeps its id
+when rows move:
+  new           — in this run, not in the baseline (新增)
+  open          — in both (未整改)
+  resolved      — in the baseline, gone from this run, and this run looked again: its rule ran
+                  and the ledger file it was found in was read (已整改/销号)
+  not rechecked — gone, but this run could not look again (未复核): never 销号
+The 整改 columns a unit filled in the baseline's report.xlsx are carried over to this run's
+report, and so are those of a report.xlsx about to be replaced in the output folder.
 """
 
 from __future__ import annotations
@@ -16,20 +19,83 @@ import datetime as dt
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from audit_rules.findings import Finding
 from audit_rules.reports.atomic import atomic_path
-from audit_rules.reports.xlsx_report import ReportReadError, read_rectification
+from audit_rules.reports.workbook_names import (
+    FINDINGS_JSON,
+    ID_HEADER,
+    RECTIFICATION_COLUMNS,
+    REPORT_XLSX,
+    SHEET_FINDINGS,
+)
 from audit_rules.result import RunResult
 
-FINDINGS_JSON = "findings.json"
-REPORT_XLSX = "report.xlsx"
+Entries = dict[str, dict[str, str]]  # finding id -> {整改 column: text as typed}
 
 
 class BaselineError(ValueError):
     """The baseline cannot be used (message in Chinese, names the path and the cause)."""
+
+
+class ReportReadError(ValueError):
+    """A previous report cannot be read back (message in Chinese)."""
+
+
+def read_rectification(xlsx_path: str | os.PathLike) -> Entries:
+    """The 整改 columns filled in a previous report.xlsx, by finding id.
+
+    Only findings with at least one filled 整改 cell are returned; values are text (a date
+    typed into 整改时限 becomes YYYY-MM-DD). Raises ReportReadError with a Chinese message when
+    the file or its 疑点明细 sheet cannot be read."""
+    try:
+        workbook = load_workbook(xlsx_path, read_only=True, data_only=True)
+    except FileNotFoundError as exc:
+        raise ReportReadError(f"找不到上次的报告文件：{xlsx_path}") from exc
+    except Exception as exc:  # zip / xml errors of a damaged or foreign file
+        raise ReportReadError(f"无法打开上次的报告文件 {xlsx_path}：{exc}") from exc
+    try:
+        if SHEET_FINDINGS not in workbook.sheetnames:
+            raise ReportReadError(f"上次的报告 {xlsx_path} 中没有“{SHEET_FINDINGS}”工作表，无法读取整改情况")
+        return _rectification_rows(workbook[SHEET_FINDINGS], xlsx_path)
+    finally:
+        workbook.close()
+
+
+def _rectification_rows(ws, xlsx_path) -> Entries:
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    index = {str(title).strip(): i for i, title in enumerate(header) if title is not None}
+    if ID_HEADER not in index:
+        raise ReportReadError(f"上次的报告 {xlsx_path} 的“{SHEET_FINDINGS}”工作表缺少“{ID_HEADER}”列")
+    present = [c for c in RECTIFICATION_COLUMNS if c in index]
+    out: dict[str, dict[str, str]] = {}
+    for values in rows:
+        finding_id = _cell_text(values[index[ID_HEADER]] if index[ID_HEADER] < len(values) else None)
+        if not finding_id:
+            continue
+        entry = {c: _cell_text(values[index[c]]) for c in present if index[c] < len(values)}
+        entry = {c: v for c, v in entry.items() if v}
+        if entry:
+            out[finding_id] = entry
+    return out
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def baseline_json_path(path: str | os.PathLike) -> Path:
@@ -87,7 +153,7 @@ def _unique_by_id(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def load_rectification(path: str | os.PathLike) -> dict[str, dict[str, str]]:
+def load_rectification(path: str | os.PathLike) -> Entries:
     """The 整改 entries of the baseline's report.xlsx, by finding id ({} when there is none)."""
     folder = Path(path) if Path(path).is_dir() else Path(path).parent
     xlsx = folder / REPORT_XLSX
@@ -99,18 +165,45 @@ def load_rectification(path: str | os.PathLike) -> dict[str, dict[str, str]]:
         raise BaselineError(str(exc)) from exc
 
 
-def apply_baseline(result: RunResult, path: str | os.PathLike) -> RunResult:
-    """Set status, resolved, baseline and carried-over 整改 entries on `result` (in place, and
-    returned for convenience). Entries already in result.rectification win over carried ones;
-    only entries of findings still open are carried."""
-    baseline = load_baseline(path)
-    result.findings, result.resolved = compare(result.findings, baseline)
-    result.baseline = str(path)
-    current_ids = {f.id for f in result.findings}
-    carried = {k: v for k, v in load_rectification(path).items() if k in current_ids}
-    result.rectification = {**carried, **result.rectification}
-    return result
+@dataclass
+class Reconciliation:
+    """This run's findings against a baseline's."""
 
+    findings: list[Finding]  # this run's, with status new / open
+    resolved: list[Finding]  # gone and rechecked: 销号
+    not_rechecked: list[Finding]  # gone, but this run could not look again
+    entries: Entries  # the baseline report's 整改 entries of findings still found
+
+
+@dataclass
+class Baseline:
+    """An earlier run: its findings and the 整改 entries typed into its report.xlsx."""
+
+    path: str
+    findings: list[Finding]
+    entries: Entries
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Baseline":
+        """The baseline at `path` (its folder or its findings.json); BaselineError if unusable."""
+        return cls(str(path), load_baseline(path), load_rectification(path))
+
+    def reconcile(self, current: list[Finding], ran_rules: Iterable[str], read_files: Iterable[str]) -> Reconciliation:
+        """Compare this run's findings with the baseline's.
+
+        A finding no longer found is only rectified if this run looked again: its rule ran
+        (`ran_rules`) and the ledger file it was found in was read (`read_files`). A ledger
+        left out of this run, or a rule that could not run, says nothing about whether it was
+        fixed."""
+        findings, gone = compare(current, self.findings)
+        ran, read = set(ran_rules), set(read_files)
+        resolved, not_rechecked = [], []
+        for finding in gone:
+            rechecked = finding.rule_id in ran and finding.locations[0].file in read
+            (resolved if rechecked else not_rechecked).append(finding)
+        current_ids = {f.id for f in findings}
+        entries = {k: v for k, v in self.entries.items() if k in current_ids}
+        return Reconciliation(findings, resolved, not_rechecked, entries)
 
 
 @dataclass
