@@ -170,7 +170,7 @@ def rules_list(ruleset: str | None) -> None:
 def rules_show(rule_id: str, ruleset: str | None) -> None:
     import yaml
 
-    from audit_rules.rules.model import UNVERIFIED_NOTE
+    from audit_rules.findings import UNVERIFIED_NOTE
 
     loaded = _load_ruleset_or_exit(ruleset)
     try:
@@ -266,7 +266,7 @@ def _parse_formats(value: str) -> tuple[str, ...]:
 @click.option("--quality-only", is_flag=True, help="只做数据质量检查，不运行规则。")
 @click.option("--no-quality", is_flag=True, help="跳过数据质量检查（不建议）。")
 def check(paths, ruleset, settings, mapping, out_dir, baseline, formats, quality_only, no_quality):
-    from audit_rules.cli_output import print_check_summary, print_quality_summary
+    from audit_rules.cli_output import print_check_summary
     from audit_rules.pipeline import PipelineError, run_check
     from audit_rules.reports import write_reports
 

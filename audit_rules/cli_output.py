@@ -10,7 +10,6 @@ from rich.table import Table as RichTable
 from audit_rules.findings import CATEGORY_TITLES, SEVERITY_TITLES, STATUS_TITLES
 from audit_rules.ledgers.schema import kind_title
 
-
 # A run on one ledger skips most rules; their reasons are all in the reports' rule list.
 SKIPPED_SHOWN = 5
 

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 
 SEVERITY_TITLES = {"high": "高", "medium": "中", "low": "低"}
 STATUS_TITLES = {"new": "新增", "open": "未整改", "resolved": "已整改（销号）"}
+# What a finding resting on a parameter without a national figure (verified: false) tells its reader.
+UNVERIFIED_NOTE = "请按本单位/本地标准核定"
 
 # Chinese names of the finding categories (shared/design.md).
 CATEGORY_TITLES = {
@@ -106,3 +108,20 @@ def fingerprint(rule_id: str, content: object) -> str:
     """A stable id from the rule and the content a finding rests on (never row numbers)."""
     payload = json.dumps([rule_id, content], ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def finding_sort_key(finding: Finding) -> tuple:
+    """category, unit, file, sheet, row, id: the order of every report (None units first)."""
+    primary = finding.locations[0] if finding.locations else Location("", "", 0)
+    return (
+        finding.category,
+        finding.unit or "",
+        primary.file,
+        primary.sheet,
+        primary.row,
+        finding.id,
+    )
+
+
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=finding_sort_key)

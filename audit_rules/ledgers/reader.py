@@ -20,12 +20,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from audit_rules.ledgers import normalize
+from audit_rules.ledgers import layout, normalize
 from audit_rules.ledgers.files import FoundFile, UnsafeFile, check_file
-from audit_rules.ledgers import layout
-from audit_rules.ledgers.header import HEADER_SCAN_ROWS, HeaderMatch, clean_header, detect_header
+from audit_rules.ledgers.header import (
+    HEADER_SCAN_ROWS,
+    HeaderMatch,
+    clean_header,
+    detect_header,
+)
 from audit_rules.ledgers.mapping import Mapping
-from audit_rules.ledgers.model import BAD_FIELDS, PROVENANCE, CellProblem, ReadError, Table
+from audit_rules.ledgers.model import (
+    BAD_FIELDS,
+    PROVENANCE,
+    CellProblem,
+    ReadError,
+    Table,
+)
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.ledgers.sheet_details import SheetDetails
 

@@ -5,9 +5,6 @@ Reports never decide findings; everything here only presents what a RunResult al
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-import numbers
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -22,10 +19,10 @@ from audit_rules.findings import (
 from audit_rules.ledgers.schema import kind_title
 from audit_rules.quality.suites import CHECK_TITLES
 from audit_rules.result import RunResult
+from audit_rules.values import plain, plain_number
 
 NO_UNIT = "（未标明单位）"
 UNVERIFIED_MARK = "参数待核定"
-UNVERIFIED_HINT = "请按本单位/本地标准核定"
 SEVERITY_ORDER = ("high", "medium", "low")
 RULE_STATUS_TITLES = {"ran": "已运行", "skipped": "已跳过", "failed": "运行失败", "disabled": "已停用"}
 
@@ -64,23 +61,6 @@ def has_baseline(result: RunResult) -> bool:
     return result.resolved is not None
 
 
-def finding_sort_key(finding: Finding) -> tuple:
-    """category, unit, file, sheet, row, id: the order of every report (None units first)."""
-    primary = finding.locations[0] if finding.locations else Location("", "", 0)
-    return (
-        finding.category,
-        finding.unit or "",
-        primary.file,
-        primary.sheet,
-        primary.row,
-        finding.id,
-    )
-
-
-def sorted_findings(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=finding_sort_key)
-
-
 def location_text(loc: Location) -> str:
     """`付款.xlsx / 2019年 / 第12行` — how a source row is named to a reader."""
     sheet = f" / {loc.sheet}" if loc.sheet else ""
@@ -91,58 +71,9 @@ def rule_title(finding: Finding) -> str:
     return finding.title or finding.rule_id
 
 
-def plain_number(value: object) -> float | int | None:
-    """A JSON/Excel-safe number: numpy scalars become Python numbers, NaN/inf become None."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)  # numpy and Decimal too
-    except (TypeError, ValueError):
-        return None
-    if math.isnan(number) or math.isinf(number):
-        return None
-    if isinstance(value, numbers.Integral):  # numpy integers are registered here too
-        return int(value)
-    return number
-
-
-def json_safe(value: object) -> object:
-    """Turn ledger values (numpy, pandas, dates, tuples, sets) into plain JSON values."""
-    if value is None or isinstance(value, (str, bool)):
-        return value
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted((json_safe(v) for v in value), key=str)
-    if isinstance(value, (dt.datetime, dt.date)):
-        # pandas Timestamps are datetimes; a date at midnight reads best without the time.
-        if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat()
-    if _is_missing(value):
-        return None
-    if hasattr(value, "item"):  # numpy scalar
-        return json_safe(value.item())
-    if isinstance(value, (int, float)):
-        return plain_number(value) if isinstance(value, float) else value
-    return str(value)
-
-
-def _is_missing(value: object) -> bool:
-    try:
-        import pandas as pd
-
-        result = pd.isna(value)
-    except (TypeError, ValueError):
-        return False
-    return result is True or (isinstance(result, bool) and result)
-
-
 def display_value(value: object) -> str:
     """A parameter or cell value as one line of Chinese-friendly text."""
-    value = json_safe(value)
+    value = plain(value)
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -14,11 +14,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from audit_rules.findings import Finding
+from audit_rules.findings import UNVERIFIED_NOTE, Finding, sorted_findings
 from audit_rules.reports.atomic import write_text_atomic
 from audit_rules.reports.common import (
     SEVERITY_ORDER,
-    UNVERIFIED_HINT,
     UNVERIFIED_MARK,
     Tally,
     by_category,
@@ -33,20 +32,19 @@ from audit_rules.reports.common import (
     kind_label,
     location_text,
     parameter_text,
-    plain_number,
     relative_link,
     rule_status_title,
     rule_title,
     rules_not_ran,
     rules_ran,
     severity_title,
-    sorted_findings,
     status_counts,
     status_title,
     total_amount,
     unit_title,
 )
 from audit_rules.result import RunResult
+from audit_rules.values import plain_number
 
 TEMPLATE = "report.html.j2"
 MAX_FAILED_SHOWN = 30  # failed cells listed per data-quality check in the page
@@ -127,7 +125,7 @@ def _context(result: RunResult, report_path) -> dict:
         "parameters": _parameter_views(result),
         "inputs": sorted(result.inputs, key=lambda i: i.file),
         "unverified_mark": UNVERIFIED_MARK,
-        "unverified_hint": UNVERIFIED_HINT,
+        "unverified_hint": UNVERIFIED_NOTE,
         "money": money,
     }
 

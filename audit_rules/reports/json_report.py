@@ -6,9 +6,10 @@ import json
 import os
 from pathlib import Path
 
+from audit_rules.findings import sorted_findings
 from audit_rules.reports.atomic import write_text_atomic
-from audit_rules.reports.common import json_safe, sorted_findings
 from audit_rules.result import RunResult
+from audit_rules.values import plain
 
 SCHEMA_VERSION = 1
 TOOL_NAME = "audit-rules"
@@ -61,7 +62,7 @@ def _run_section(result: RunResult) -> dict:
 
 def _parameter_json(spec: dict) -> dict:
     return {
-        "value": json_safe(spec.get("value")),
+        "value": plain(spec.get("value")),
         "unit": spec.get("unit"),
         "verified": bool(spec.get("verified", False)),
         "basis": spec.get("basis", ""),
@@ -70,7 +71,7 @@ def _parameter_json(spec: dict) -> dict:
 
 def _finding_json(finding) -> dict:
     out = finding.to_json()
-    out["amount"] = json_safe(out["amount"])  # numpy float / NaN from the engine
+    out["amount"] = plain(out["amount"])  # numpy float / NaN from the engine
     return out
 
 
@@ -84,7 +85,7 @@ def _sorted_quality(result: RunResult):
 def _quality_json(quality) -> dict:
     out = quality.to_json()
     out["failed"] = [
-        {"row": int(item["row"]), "value": json_safe(item.get("value"))} for item in quality.failed
+        {"row": int(item["row"]), "value": plain(item.get("value"))} for item in quality.failed
     ]
     return out
 

@@ -24,11 +24,16 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from audit_rules.findings import STATUS_TITLES, Finding, Location
+from audit_rules.findings import (
+    STATUS_TITLES,
+    UNVERIFIED_NOTE,
+    Finding,
+    Location,
+    sorted_findings,
+)
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.reports.atomic import atomic_path
 from audit_rules.reports.common import (
-    UNVERIFIED_HINT,
     by_category,
     by_month,
     by_severity,
@@ -40,12 +45,10 @@ from audit_rules.reports.common import (
     kind_label,
     location_text,
     parameter_text,
-    plain_number,
     relative_link,
     rule_status_title,
     rule_title,
     severity_title,
-    sorted_findings,
     status_counts,
     status_title,
     total_amount,
@@ -66,6 +69,7 @@ from audit_rules.reports.workbook_names import (
     STATUS_HEADER,
 )
 from audit_rules.result import RunResult
+from audit_rules.values import plain_number
 
 NOT_RECHECKED_STATUS = "未复核（所需台账未提供或规则未运行，不作销号）"
 UNVERIFIED_HEADER = "参数待核定"
@@ -343,7 +347,7 @@ def _format_finding_row(ws, row, column, finding, result, report_path) -> None:
 def _unverified_text(finding: Finding) -> str:
     if not finding.unverified:
         return ""
-    return f"{UNVERIFIED_HINT}：{'、'.join(finding.unverified)}"
+    return f"{UNVERIFIED_NOTE}：{'、'.join(finding.unverified)}"
 
 
 def _status_dropdown(ws, col: int, n: int) -> None:

@@ -24,6 +24,7 @@ from audit_rules.rules.sql import (
     quote_ident,
     sql_list,
 )
+from audit_rules.values import is_missing
 
 SOURCE_SCHEMA = "src"  # full tables; rules see per-rule views of them in the main schema
 
@@ -68,25 +69,16 @@ def _vectorised_or(series: pd.Series, arrow_type: pa.DataType, convert) -> pa.Ar
         return pa.array([convert(v) for v in values], type=arrow_type)
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _as_text(value: Any) -> str | None:
-    return None if _is_missing(value) else str(value)
+    return None if is_missing(value) else str(value)
 
 
 def _as_list(value: Any) -> list[str] | None:
-    if _is_missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, str):
         return [value]
-    return [str(v) for v in value if not _is_missing(v)]
+    return [str(v) for v in value if not is_missing(v)]
 
 
 def _create_table(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame | None) -> None:

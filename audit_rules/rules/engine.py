@@ -9,14 +9,12 @@ findings: locations, amount, a fingerprint id and the Chinese message.
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from audit_rules.findings import Finding, Location, fingerprint
+from audit_rules.findings import Finding, Location, finding_sort_key, fingerprint
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.result import RuleOutcome
 from audit_rules.rules.database import prepare_database, use_views
@@ -24,6 +22,7 @@ from audit_rules.rules.model import Rule, Ruleset
 from audit_rules.rules.sql import REQUIRED_COLUMNS, field_header, quote_ident
 from audit_rules.rules.template import render, template_fields
 from audit_rules.rules.types.base import SqlContext
+from audit_rules.values import message_value
 
 
 def _present_fields(tables: dict[str, pd.DataFrame], kind: str) -> set[str]:
@@ -64,19 +63,6 @@ def missing_inputs(
 # ---- findings -----------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    """A DuckDB value as a message variable: DECIMAL → float, dates → 'YYYY-MM-DD'."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list) and all(not isinstance(v, dict) for v in value):
-        return "、".join("" if v is None else str(_plain(v)) for v in value)
-    return value
-
-
 def _findings_of(rule: Rule, ruleset: Ruleset, rows: list[dict[str, Any]]) -> list[Finding]:
     params = ruleset.parameter_values()
     unverified = ruleset.unverified_parameters(rule)
@@ -90,7 +76,7 @@ def _findings_of(rule: Rule, ruleset: Ruleset, rows: list[dict[str, Any]]) -> li
         ]
         if not locations:
             raise ValueError("规则查询返回的疑点没有来源行（locations 为空）")
-        variables = {**params, **{k: _plain(v) for k, v in row.items() if k not in ("locations", "content")}}
+        variables = {**params, **{k: message_value(v) for k, v in row.items() if k not in ("locations", "content")}}
         amount = row.get("amount")
         content = row.get("content")
         if content is None or content == "":
@@ -154,11 +140,6 @@ def _outcome(rule: Rule, ruleset: Ruleset, status: str, reason: str = "", findin
     )
 
 
-def finding_sort_key(finding: Finding, order: dict[str, int]) -> tuple:
-    first = finding.locations[0]
-    return (order.get(finding.rule_id, len(order)), finding.unit or "", first.file, first.sheet, first.row, finding.id)
-
-
 DISABLED_REASON = "规则集已停用此规则"
 
 
@@ -196,6 +177,5 @@ def run_rules(
             outcomes.append(_outcome(rule, ruleset, "ran", "；".join(notes), findings=len(found)))
     finally:
         con.close()
-    order = {rule.id: i for i, rule in enumerate(ruleset.rules)}
-    findings.sort(key=lambda f: finding_sort_key(f, order))
+    findings.sort(key=finding_sort_key)
     return findings, outcomes

@@ -19,7 +19,6 @@ from audit_rules.rules.types.base import RuleType
 PARAMETER_TYPES = ("number", "integer", "string", "list", "mapping")
 SEVERITIES = tuple(SEVERITY_TITLES)
 CATEGORIES = tuple(CATEGORY_TITLES)
-UNVERIFIED_NOTE = "请按本单位/本地标准核定"
 
 # Keys every rule has whatever its type; the remaining keys of a rule are its type's fields.
 RULE_COMMON_KEYS = (
