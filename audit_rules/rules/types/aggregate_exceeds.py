@@ -1,26 +1,4 @@
-"""aggregate_exceeds: the sum of rows against one reference row exceeds that row's amount.
-
-Anti-pattern it flags — paying more against a contract than the contract is worth::
-
-    - id: payment-over-contract
-      type: aggregate_exceeds
-      table: payments
-      value: amount
-      key: contract_no
-      ref_table: contracts
-      ref_value: amount
-      message: "合同{contract_no}金额{limit:.2f}元，已付{total:.2f}元（{count}笔），超付{excess:.2f}元"
-
-flags a 100,000.00 contract paid 60,000.00 + 50,000.00; passes a 298,000.00 contract paid
-149,000.00 + 149,000.00 (sums are exact DECIMAL to the cent: equal is not over), payments with
-no contract number, and payments whose contract is not in the ledger.
-
-Keys are matched within a unit (a shared reference row, _unit NULL, matches every unit), ids
-compared with norm_invoice and text with norm_name. One finding per unit and key even when the
-reference lists the key twice: the unit's own row wins over a shared one, then the larger amount. Locations: the reference row first, then
-every summed row (by date). Variables: total, limit, excess, count and every field of the
-reference row; amount = excess.
-"""
+"""The aggregate_exceeds rule type (see the AggregateExceedsRule class)."""
 
 from __future__ import annotations
 
@@ -46,7 +24,49 @@ OWN_VARIABLES = {"total", "limit", "excess", "count"}
 
 
 class AggregateExceedsRule(RuleType):
+    """The sum of rows against one reference row exceeds that row's amount.
+
+    **Flags** (anti-pattern): paying more against a contract than the contract is worth, e.g. a
+    100,000.00 元 contract paid 60,000.00 + 50,000.00 元 (已付110,000.00元，超付10,000.00元).
+
+    **Must not flag**: a 298,000.00 元 contract paid 149,000.00 + 149,000.00 元 (sums are exact
+    DECIMAL to the cent: equal is not over); payments with no contract number; payments whose
+    contract is not in the ledger.
+
+    **Example**::
+
+        - id: payment-over-contract
+          title: 超合同金额付款
+          category: payment_over_contract
+          severity: high
+          basis: 民法典合同编；单位合同管理制度（按合同约定金额付款）；巡察通报第24项
+          type: aggregate_exceeds
+          table: payments
+          value: amount
+          key: contract_no
+          ref_table: contracts
+          ref_value: amount
+          message: "合同{contract_no}（{name}）金额{limit:.2f}元，已付款{count}笔共{total:.2f}元，超付{excess:.2f}元"
+
+    **Variables**: total, limit, excess, count and every field of the reference row;
+    amount = excess.
+
+    `value` (summed over the rows of `table`) and `ref_value` (the reference row's limit) must be
+    numeric fields; `ref_key` names the reference table's key field when it differs from `key`
+    (default: the same name).
+
+    Keys are matched within a unit (a shared reference row, _unit NULL, matches every unit), ids
+    compared with norm_invoice and text with norm_name. One finding per unit and key even when the
+    reference lists the key twice: the unit's own row wins over a shared one, then the larger
+    amount. Locations: the reference row first, then every summed row (by date).
+
+    The same payment listed in two extracts (a 1-6月 sheet and a 全年 sheet: same unit, voucher
+    number, date and amount) is summed and counted once, as the duplicate type treats it; every row
+    is still shown.
+    """
+
     type_name: ClassVar[str] = "aggregate_exceeds"
+    title: ClassVar[str] = "累计超额"
 
     table: str
     value: str

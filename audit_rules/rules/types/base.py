@@ -53,11 +53,19 @@ NUMBER_PARAMETER = ("number", "integer")
 
 
 class RuleType(BaseModel):
-    """Base of a rule type's own fields. Subclasses set `type_name` and implement the methods."""
+    """Base of a rule type's own fields. Subclasses set `type_name` and implement the methods.
+
+    A subclass documents its type in its class docstring: a one-line summary, then the
+    sections **Flags** (the anti-pattern it reports), **Must not flag** (what it leaves alone),
+    **Example** (a literal block holding one complete rule that loads) and **Variables** (the
+    message variables it produces), then further notes as plain paragraphs. `title` is a short
+    Chinese name of the type.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     type_name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
 
     def needs(self) -> dict[str, list[str]]:
         """table -> fields this rule cannot run without (the rule is skipped if one is absent

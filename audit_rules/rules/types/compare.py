@@ -1,21 +1,4 @@
-"""compare: rows where a field stands in a forbidden relation to another field or a limit.
-
-Anti-pattern it flags — minutes whose head counts do not add up::
-
-    - id: meeting-attendance-mismatch
-      type: compare
-      table: meetings
-      conditions:
-        - {left: present, op: gt, right: expected}
-        - {left: signed_in, op: ne, right: present}
-      message: "{name}：{violated}"
-
-flags 应到10人、实到12人 (violated = "实到人数(12)大于应到人数(10)") and 实到10人、签到8人;
-passes 应到10人、实到9人、签到9人, and a condition whose either side is blank is not checked.
-A row is flagged when ANY condition holds. `right` is another field of the table or a number;
-`param` names a parameter instead. Variables: `violated` (every condition that holds, in
-Chinese with the figures, joined by ；) and every field of the row.
-"""
+"""The compare rule type (see the CompareRule class)."""
 
 from __future__ import annotations
 
@@ -59,7 +42,38 @@ class Comparison(BaseModel):
 
 
 class CompareRule(RuleType):
+    """Rows where a field stands in a forbidden relation to another field or a limit.
+
+    **Flags** (anti-pattern): minutes whose head counts do not add up: 应到10人、实到12人
+    (violated = "实到人数(12)大于应到人数(10)"), and 实到10人、签到8人.
+
+    **Must not flag**: 应到10人、实到9人、签到9人; a condition whose either side is blank is not
+    checked (a blank 签到人数 is not "not equal").
+
+    **Example**::
+
+        - id: meeting-attendance-mismatch
+          title: 会议人数不符
+          category: meeting_attendance_mismatch
+          severity: low
+          basis: 单位会议管理制度（签到与实到人数应一致）；巡察通报第35项
+          type: compare
+          table: meetings
+          conditions:
+            - {left: present, op: gt, right: expected}
+            - {left: signed_in, op: ne, right: present}
+          message: "会议“{name}”人数不符：{violated}"
+
+    **Variables**: `violated` (every condition that holds, in Chinese with the figures, joined by
+    ；) and every field of the row.
+
+    A row is flagged when ANY condition holds. Each condition is {left, op, right | param} with op
+    one of gt, ge, lt, le, eq, ne. `right` is another field of the table or a number; `param` names
+    a (number or integer) parameter instead; exactly one of the two is given.
+    """
+
     type_name: ClassVar[str] = "compare"
+    title: ClassVar[str] = "比较"
 
     table: str
     conditions: list[Comparison]

@@ -1,35 +1,8 @@
-"""date_order — one date of a row must not come too late after (or too soon after) another.
-
-Anti-pattern (mode `after`): a contract signed after the work started or was accepted
-(补签合同); an asset booked months after it was bought (入账不及时).
-Anti-pattern (mode `min_span`): a pre-appointment notice whose period, start to end both
-included, has fewer than 5 working days (公示期不足). A period ending before it starts is a
-typing error, left to the quality gate, not a short period.
-Fix: sign before performance starts; book assets when acquired; publicise for the full period.
-
-YAML:
-    type: date_order
-    table: contracts
-    later: sign_date
-    earlier: [start_date, acceptance_date]   # a field or a list: flag when later is after ANY
-    offset: 0                                # a number or a parameter name (asset_booking_days)
-    offset_unit: calendar_days               # or working_days (Chinese state calendar)
-    mode: after                              # after: later > earlier + offset
-                                             # min_span: days from earlier to later, both
-                                             #           included, < offset
-    where: []                                # optional conditions on the rows
-    holidays: null                           # optional parameter name: extra holiday dates
-
-Message variables: later, earlier (the date it is compared with), earlier_name (its Chinese
-header), days (after: days from earlier to later; working days counted after `earlier` up to
-and including `later`), span (min_span: days counted, both ends included), limit (the offset),
-calendar_note (the Chinese warning in brackets, e.g. '（2027年节假日安排未知，按周一至周五计算
-工作日）', when a year outside the state calendar was counted Monday–Friday, else '').
-"""
+"""The date_order rule type (see the DateOrder class)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import model_validator
 
@@ -54,7 +27,69 @@ from audit_rules.rules.types.match import (
 
 
 class DateOrder(RuleType):
-    type_name = "date_order"
+    """One date of a row must not come too late after (or too soon after) another.
+
+    **Flags** (anti-pattern): mode `after`: a contract signed after the work started or was
+    accepted (补签合同), e.g. 2019-05-06 开工、2019-05-20 才签订; an asset booked months after it was
+    bought (入账不及时). Mode `min_span`: a pre-appointment notice whose period, start to end both
+    included, has fewer than 5 working days (公示期不足).
+
+    **Must not flag**: a row where either date is blank; mode `after`: a date exactly at the offset
+    (later = earlier + offset, e.g. 签订当天开始履行, 取得后正好第30天入账); mode `min_span`: a
+    period ending before it starts, which is a typing error left to the quality gate, not a short
+    period.
+
+    **Example**::
+
+        - id: contract-signed-late
+          title: 合同签订滞后（先履行后签合同）
+          category: contract_signed_late
+          severity: medium
+          basis: 民法典合同编；单位合同管理制度（先签订后履行）；巡察通报第23项
+          type: date_order
+          table: contracts
+          later: sign_date
+          earlier: [start_date, acceptance_date]
+          offset: 0
+          offset_unit: calendar_days
+          mode: after
+          message: "合同{contract_no}（{name}）{later}签订，晚于{earlier_name}{earlier}（{days}天）"
+
+    **Variables**: later, earlier (the date it is compared with), earlier_name (its Chinese
+    header), days (after: days from earlier to later; working days counted after `earlier` up to
+    and including `later`), span (min_span: days counted, both ends included), limit (the offset),
+    calendar_note (the Chinese warning in brackets, e.g. '（2027年节假日安排未知，按周一至周五计算
+    工作日）', when a year outside the state calendar was counted Monday–Friday, else ''), and
+    every field of the row; amount = the `amount` field (default: the table's amount field, if
+    any).
+
+    Best practice: sign before performance starts; book assets when acquired; publicise for the
+    full period.
+
+    Fields::
+
+        table: contracts
+        later: sign_date
+        earlier: [start_date, acceptance_date]   # a field or a list: flag when later is after ANY
+        offset: 0                                # a number or a parameter name (asset_booking_days)
+        offset_unit: calendar_days               # or working_days (Chinese state calendar)
+        mode: after                              # after: later > earlier + offset
+                                                 # min_span: days from earlier to later, both
+                                                 #           included, < offset
+        where: []                                # optional conditions on the rows
+        holidays: null                           # optional parameter name: extra holiday dates
+        amount: null                             # optional money field (default: amount)
+
+    `later` and the `earlier` fields must be date fields; `offset` defaults to 0 but is required in
+    mode `min_span`. `holidays` is read only with working_days; its dates are checked when the
+    ruleset loads. With several `earlier` fields a register keeping only one of them is enough;
+    the finding names the earliest one (the largest gap), and every row gives at most one finding.
+    When a counted span touches a year the state calendar does not know, the rule's line in the
+    规则清单 says so as well.
+    """
+
+    type_name: ClassVar[str] = "date_order"
+    title: ClassVar[str] = "日期先后"
 
     table: str
     later: str

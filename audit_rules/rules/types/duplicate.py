@@ -1,27 +1,4 @@
-"""duplicate: the same bill paid more than once (also across units), one finding per group.
-
-Anti-pattern it flags — one invoice reimbursed twice::
-
-    - id: duplicate-payment
-      type: duplicate
-      table: payments
-      keys: [invoice_no, amount]
-      across_units: true
-      message: "发票{invoice}金额{paid:.2f}元支付{count}次（{dates}；{units}）"
-
-flags invoice "No.00571234" 3,800.00 on 2024-03-05 and "571234" 3,800.00 on 2024-06-18 (ids are
-compared with norm_invoice: prefixes, punctuation, spaces and leading zeros dropped; text with
-norm_name; amounts to the cent), in one unit or in two units when across_units is true.
-Passes monthly rent of the same amount with different invoice numbers, a blank invoice number
-(a row with a blank key is never grouped), the same invoice with a different amount.
-
-Rows are grouped (GROUP BY, never pairwise), optionally split into runs of consecutive
-payments no more than `window_days` apart on `date_field` (rows without that date are then
-never grouped). Locations: latest date first (the primary one), then the
-earlier ones. Variables: count, invoice (the first id key as written on the latest row),
-paid (one payment's amount), units, dates, and each key field as written on the latest row;
-amount = paid × (count − 1).
-"""
+"""The duplicate rule type (see the DuplicateRule class)."""
 
 from __future__ import annotations
 
@@ -46,7 +23,55 @@ OWN_VARIABLES = {"count", "invoice", "paid", "units", "dates", "reversals", "rev
 
 
 class DuplicateRule(RuleType):
+    """The same bill paid more than once (also across units), one finding per group.
+
+    **Flags** (anti-pattern): one invoice reimbursed twice: invoice "No.00571234" 3,800.00 on
+    2024-03-05 and "571234" 3,800.00 on 2024-06-18 (ids are compared with norm_invoice: prefixes,
+    punctuation, spaces and leading zeros dropped; text with norm_name; amounts to the cent), in one
+    unit or in two units when across_units is true.
+
+    **Must not flag**: monthly rent of the same amount with different invoice numbers; a blank
+    invoice number (a row with a blank key is never grouped); the same invoice with a different
+    amount. With the shipped rule's options also: a payment reversed (a negative amount) and paid
+    again (net_reversals); same-numbered invoices of two different issuers (party); one voucher
+    listed in two extracts (entry).
+
+    **Example**::
+
+        - id: duplicate-payment
+          title: 重复支付
+          category: duplicate_payment
+          severity: high
+          basis: 会计基础工作规范（财会字〔1996〕19号）第四十八条：原始凭证不得重复报销；巡察通报第24项
+          type: duplicate
+          table: payments
+          keys: [invoice_no, amount]
+          party: [invoice_issuer, payee]
+          entry: [voucher_no, date]
+          net_reversals: true
+          across_units: true
+          message: "发票号{invoice}、金额{paid:.2f}元的款项支付了{count}次（{dates}{reversal_note}；单位：{units}），重复支付{amount:.2f}元"
+
+    **Variables**: count (payments, net of reversals), invoice (the first id key as written on the
+    latest row), paid (one payment's amount), units (the units, sorted, joined by 、), dates (the
+    payments' dates, latest first, joined by 、), reversals (how many reversals), reversal_note
+    ('，另有红冲N笔' or ''), and each key field as written on the latest row;
+    amount = paid × (count − 1) (what was paid, net of reversals, beyond one payment).
+
+    Rows are grouped (GROUP BY, never pairwise), optionally split into runs of consecutive
+    payments no more than `window_days` apart on `date_field` (rows without that date are then
+    never grouped). Locations: latest date first (the primary one), then the earlier ones.
+
+    Options: `party` (fields of the other party, the first non-blank one compared with norm_name:
+    the invoice issuer, else the payee) is grouped on as well; `entry` (fields identifying one
+    payment, e.g. voucher number and date) makes rows of one unit with equal entry values one
+    payment; `net_reversals` lets a negative amount reverse one payment of the group (the money key
+    is compared by its size) and needs a money field; `amount_field` is that money field (default:
+    the table's amount field).
+    """
+
     type_name: ClassVar[str] = "duplicate"
+    title: ClassVar[str] = "重复"
 
     table: str
     keys: list[str]

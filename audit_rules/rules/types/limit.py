@@ -1,30 +1,4 @@
-"""limit: a value (or a value per head) strictly above a limit from a parameter or a lookup.
-
-Anti-pattern it flags — a reception meal above the per-head standard::
-
-    - id: meal-reception-per-head
-      type: limit
-      table: receptions
-      value: amount
-      per_head: [guest_count, companion_count]
-      limit_param: meal_per_head_limit
-      message: "{heads}人用餐{value:.2f}元，人均{per_head:.2f}元，超过标准{limit:.2f}元"
-
-flags 3 people, 600 元 (200 元/人 > 150); passes 3 people, 450 元 (exactly 150 元/人: at the limit
-is not over it) and a row whose head counts are blank or zero (no per-head figure exists).
-
-With `limit_lookup` the limit depends on the row, e.g. an asset's unit price against its
-category's limit (categories compared with norm_class: 'A02010104 台式计算机' and
-'计算机设备-台式计算机' are 台式计算机): the unit's own `price_limits` rows win for the categories they list (then
-shared reference rows), else the mapping parameter; a category with no limit is not flagged::
-
-      limit_lookup: {param: price_limits, table: price_limits, key: category,
-                     ref_key: category, ref_value: limit}
-
-Comparison is exact: DECIMAL for money (value > limit × heads), ratios rounded to 1e-9.
-Variables: value, limit, excess (per head when per_head), per_head and heads (with per_head),
-every field of the row; amount = value − limit × heads (the overspend in 元).
-"""
+"""The limit rule type (see the LimitRule class)."""
 
 from __future__ import annotations
 
@@ -76,7 +50,54 @@ class LimitLookup(BaseModel):
 
 
 class LimitRule(RuleType):
+    """A value (or a value per head) strictly above a limit from a parameter or a lookup.
+
+    **Flags** (anti-pattern): a reception meal above the per-head standard: 3 people, 600 元
+    (200 元/人 > 150); with `limit_lookup`, an asset above its category's price limit (台式计算机单价
+    6800元 > 5000元).
+
+    **Must not flag**: 3 people, 450 元 (exactly 150 元/人: at the limit is not over it); a row
+    whose head counts are blank or zero (no per-head figure exists); a category with no limit.
+
+    **Example**::
+
+        - id: meal-reception-per-head
+          title: 公务接待人均用餐超标准
+          category: meal_over_standard
+          severity: medium
+          basis: 党政机关国内公务接待管理规定（中办、国办 2013）第十条；人均标准按本地规定
+          type: limit
+          table: receptions
+          value: amount
+          per_head: [guest_count, companion_count]
+          limit_param: meal_per_head_limit
+          message: "接待{guest_unit}，{heads}人用餐{value:.2f}元，人均{per_head:.2f}元，超过标准{limit:.2f}元/人"
+
+    **Variables**: value, limit, excess (per head when per_head), per_head and heads (with
+    per_head), every field of the row; amount = value − limit × heads (the overspend in 元; none
+    when the value is not money, e.g. a ratio).
+
+    `value` is a numeric field (amount, ratio, count or year); `per_head` lists count fields whose
+    sum divides it: the first (the guests, the diners) must be known, the others (companions) left
+    blank count as none. Exactly one of `limit_param` (a number parameter) and `limit_lookup` is
+    given; optional `where` conditions (the match type's) select the rows.
+
+    With `limit_lookup` the limit depends on the row, e.g. an asset's unit price against its
+    category's limit (categories compared with norm_class: 'A02010104 台式计算机' and
+    '计算机设备-台式计算机' are 台式计算机): the unit's own `price_limits` rows win for the
+    categories they list (then shared reference rows), else the mapping parameter; a category with
+    no limit is not flagged::
+
+          limit_lookup: {param: price_limits, table: price_limits, key: category,
+                         ref_key: category, ref_value: limit}
+
+    (`table`, `ref_key` and `ref_value` default to the values shown.)
+
+    Comparison is exact: DECIMAL for money (value > limit × heads), ratios rounded to 1e-9.
+    """
+
     type_name: ClassVar[str] = "limit"
+    title: ClassVar[str] = "超标准"
 
     table: str
     value: str

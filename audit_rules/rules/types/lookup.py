@@ -1,35 +1,8 @@
-"""lookup — a value that must (or must not) be found in a reference table.
-
-Anti-pattern: a row whose key is missing from the reference list it has to be on (a 印刷费
-payment to a printer that is not a designated supplier in force on the payment date; a large
-contract with no 三重一大 decision naming it), or found where it must not be (a review fee paid
-to a serving member of staff; an asset still assigned to someone who has left).
-Fix: buy from a listed supplier, take the collective decision, return the fee, reassign the asset.
-
-Keys are compared with `norm_name` (spaces and brackets dropped, lower case), identifiers on
-both sides (contract numbers) with `norm_invoice` (punctuation, prefixes, leading zeros dropped). A reference row
-applies when it is shared (`_unit` NULL) or belongs to the row's unit.
-
-YAML:
-    type: lookup
-    table: payments
-    where: [{field: econ_class, op: in, param: designated_classes}]   # the match type's conditions
-    key: payee
-    ref_table: suppliers
-    ref_key: name
-    ref_where: []                                       # conditions on reference rows
-    ref_match: [{field: category, equals: econ_class}]  # ref field = the row's field (text: one
-                                                        # contains the other, codes dropped — norm_class)
-    ref_window: {from: valid_from, to: valid_to, date: date}
-    expect: found        # found: flag when NOT found; not_found: flag when found
-
-Conditions (`where`, `ref_where`) are the `match` type's ({field, op, value | param}), so every
-type speaks one condition language.
-"""
+"""The lookup rule type (see the Lookup class)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -74,7 +47,71 @@ class RefWindow(BaseModel):
 
 
 class Lookup(RuleType):
-    type_name = "lookup"
+    """A value that must (or must not) be found in a reference table.
+
+    **Flags** (anti-pattern): `expect: found`: a row whose key is missing from the reference list
+    it has to be on (a 印刷费 payment to a printer that is not a designated supplier in force on the
+    payment date; a large contract with no 三重一大 decision naming it). `expect: not_found`: a row
+    whose key is found where it must not be (a review fee paid to a serving member of staff; an
+    asset still assigned to someone who has left).
+
+    **Must not flag**: a row whose key is blank or which does not meet `where`; with `ref_window`,
+    a row without the date the window is checked on (neither inside nor outside it); for
+    `not_found`, a key absent from the reference (使用人不在人员名册中: cannot tell) or found only in
+    another unit's reference rows.
+
+    **Example**::
+
+        - id: non-designated-supplier
+          title: 定点（协议）采购品目未在定点供应商采购
+          category: non_designated_supplier
+          severity: medium
+          basis: 中华人民共和国政府采购法；本地定点（协议）供应商管理规定
+          type: lookup
+          table: payments
+          where:
+            - {field: econ_class, op: contains_any, param: designated_classes}
+          key: payee
+          ref_table: suppliers
+          ref_key: name
+          ref_match:
+            - {field: category, equals: econ_class}
+          ref_window: {from: valid_from, to: valid_to, date: date}
+          expect: found
+          message: "{date}支付{econ_class}{amount:.2f}元给“{payee}”，该单位不在付款日有效的{econ_class}定点（协议）供应商名录中"
+
+    **Variables**: key (the row's key as written) and every field of the row; with
+    `expect: not_found` also ref_<field> for every field of the first matched reference row (by
+    file, sheet, row); amount = the `amount` field (default: the table's amount field, if any).
+
+    Best practice: buy from a listed supplier, take the collective decision, return the fee,
+    reassign the asset.
+
+    Keys are compared with `norm_name` (spaces and brackets dropped, lower case), identifiers on
+    both sides (contract numbers) with `norm_invoice` (punctuation, prefixes, leading zeros
+    dropped). A reference row applies when it is shared (`_unit` NULL) or belongs to the row's
+    unit. Locations: the row; with `not_found` the row first, then the reference rows it matched.
+
+    Fields::
+
+        table: payments
+        where: [{field: econ_class, op: in, param: designated_classes}]   # the match type's conditions
+        key: payee
+        ref_table: suppliers
+        ref_key: name
+        ref_where: []                                       # conditions on reference rows
+        ref_match: [{field: category, equals: econ_class}]  # ref field = the row's field (text: one
+                                                            # contains the other, codes dropped — norm_class)
+        ref_window: {from: valid_from, to: valid_to, date: date}   # an empty bound is open
+        expect: found        # found: flag when NOT found; not_found: flag when found
+        amount: null         # optional money field (default: amount)
+
+    Conditions (`where`, `ref_where`) are the `match` type's ({field, op, value | param}), so every
+    type speaks one condition language.
+    """
+
+    type_name: ClassVar[str] = "lookup"
+    title: ClassVar[str] = "名录比对"
 
     table: str
     where: list[Condition] = []

@@ -1,25 +1,4 @@
-"""match: rows whose fields meet every condition (keywords, lists, comparisons, blanks).
-
-Anti-pattern it flags — a payment booked as an activity cost that is really a gift card::
-
-    - id: prohibited-expense
-      type: match
-      table: payments
-      where:
-        - {field: summary, op: contains_any, param: prohibited_keywords}
-      message: "摘要“{summary}”含“{matched}”，金额{amount:.2f}元"
-
-flags 摘要 "工会活动购物卡" (matched = 购物卡); passes "购买办公用品", "印刷费", a blank summary.
-
-Operators: contains_any / not_contains_any (keywords from `value` or a string/list parameter —
-a string may list several separated by 、，,;； — case-insensitive substring), in / not_in
-(name equality after norm_name), place_in (a place name that begins with one of the cities once a
-leading province such as 湖南省 is dropped: 长沙县, 湖南省长沙市 are in 长沙, 湘潭市长沙路 is not), eq / ne / gt / ge /
-lt / le (the field against a literal or a parameter, compared in the field's type),
-is_null / not_null (blank text and empty lists count as null). A condition on a blank field is
-false, except is_null. Variables: every field of the row, `matched` (the keyword or list entry
-found by the first contains_any / in condition) and `amount` (the row's `amount_field`).
-"""
+"""The match rule type (see the MatchRule class)."""
 
 from __future__ import annotations
 
@@ -162,7 +141,44 @@ def where_sql(kind: str, conditions: list[Condition], alias: str, ctx: SqlContex
 
 
 class MatchRule(RuleType):
+    """Rows whose fields meet every condition (keywords, lists, comparisons, blanks).
+
+    **Flags** (anti-pattern): a payment booked as an activity cost that is really a gift card:
+    摘要 "工会活动购物卡" (matched = 购物卡).
+
+    **Must not flag**: "购买办公用品", "印刷费", a blank summary; with the shipped rule's second
+    condition also "公务用车加油卡充值".
+
+    **Example**::
+
+        - id: prohibited-expense
+          title: 违规列支费用
+          category: prohibited_expense
+          severity: high
+          basis: 中央八项规定及其实施细则；巡察通报第21项
+          type: match
+          table: payments
+          where:
+            - {field: summary, op: contains_any, param: prohibited_keywords}
+            - {field: summary, op: not_contains_any, value: [年终一次性奖金, 公务用车, 公车]}
+          message: "付款凭证{voucher_no}摘要“{summary}”含“{matched}”，金额{amount:.2f}元，疑似违规列支"
+
+    **Variables**: every field of the row, `matched` (the keyword or list entry found by the first
+    contains_any / in / place_in condition) and `amount` (the row's `amount_field`, default: the
+    table's amount field).
+
+    Operators: contains_any / not_contains_any (keywords from `value` or a string/list parameter —
+    a string may list several separated by 、，,;； — case-insensitive substring), in / not_in
+    (name equality after norm_name), place_in (a place name that begins with one of the cities once
+    a leading province such as 湖南省 is dropped: 长沙县, 湖南省长沙市 are in 长沙, 湘潭市长沙路 is
+    not), eq / ne / gt / ge / lt / le (the field against a literal or a parameter, compared in the
+    field's type), is_null / not_null (blank text and empty lists count as null). A condition on a
+    blank field is false, except is_null. Each condition gives exactly one of `value` and `param`
+    (neither for is_null / not_null).
+    """
+
     type_name: ClassVar[str] = "match"
+    title: ClassVar[str] = "条件匹配"
 
     table: str
     where: list[Condition]

@@ -1,22 +1,4 @@
-"""mismatch: two fields of a row that must agree but do not (after normalisation).
-
-Anti-pattern it flags — a payment to one party on another party's invoice::
-
-    - id: payee-invoice-mismatch
-      type: mismatch
-      table: payments
-      left: payee
-      right: invoice_issuer
-      message: "收款单位“{left}”与发票开具单位“{right}”不一致"
-
-flags 收款单位 "长沙甲科技有限公司" with 发票开具单位 "长沙乙贸易有限公司"; passes
-"长沙某某科技有限公司" against "长沙某某科技(有限)公司" or "长沙某某科技 有限公司" (width, bracket
-and space differences: text is compared with norm_name, ids with norm_invoice, numbers and
-dates by value) and any row where either side is blank. `exempt_if_left_is: [handler]` and
-`exempt_if_left_in: {table: staff, key: name}` pass a staff member reimbursed for a bill they
-paid (收款人 is the 报销人, or is in the unit's 人员名册). Variables: left, right (as written)
-and every field of the row; amount = the row's `amount` field when the table has one.
-"""
+"""The mismatch rule type (see the MismatchRule class)."""
 
 from __future__ import annotations
 
@@ -59,7 +41,43 @@ class ExemptReference(BaseModel):
 
 
 class MismatchRule(RuleType):
+    """Two fields of a row that must agree but do not (after normalisation).
+
+    **Flags** (anti-pattern): a payment to one party on another party's invoice: 收款单位
+    "长沙甲科技有限公司" with 发票开具单位 "长沙乙贸易有限公司".
+
+    **Must not flag**: "长沙某某科技有限公司" against "长沙某某科技(有限)公司" or
+    "长沙某某科技 有限公司" (width, bracket and space differences); any row where either side is
+    blank; with the exemptions, a staff member reimbursed for a bill they paid (收款人 is the 报销人,
+    or is in the unit's 人员名册).
+
+    **Example**::
+
+        - id: payee-invoice-mismatch
+          title: 收款方与开票方不一致
+          category: payee_invoice_mismatch
+          severity: medium
+          basis: 会计法第十四条（原始凭证应真实）；发票管理办法；巡察通报第21项
+          type: mismatch
+          table: payments
+          left: payee
+          right: invoice_issuer
+          exempt_if_left_is: [handler]
+          exempt_if_left_in: {table: staff, key: name}
+          message: "付款凭证{voucher_no}收款单位“{left}”与发票开具单位“{right}”不一致"
+
+    **Variables**: left, right (as written) and every field of the row; amount = the row's
+    `amount` field when the table has one.
+
+    Text is compared with norm_name, ids with norm_invoice (an id against a text field: as names),
+    numbers and dates by value; the two fields must be of comparable types. `exempt_if_left_is:
+    [handler]` exempts a row whose `left` equals one of those fields of the row;
+    `exempt_if_left_in: {table: staff, key: name}` one whose `left` names a row of that reference
+    table of the same unit or shared (norm_name).
+    """
+
     type_name: ClassVar[str] = "mismatch"
+    title: ClassVar[str] = "不一致"
 
     table: str
     left: str

@@ -1,25 +1,8 @@
-"""periodic — months without a record that must recur every month.
-
-Anti-pattern: a party committee's theory study group (党委理论学习中心组) that met in January
-and March but not in February: the minutes show a month with no 中心组学习.
-Fix: hold (and minute) the session every month; explain the gap in the rectification ledger.
-
-Per unit, the months considered run from the month of the unit's first row of the table (of any
-kind) to the month of its last row; a month with no row satisfying `where` is a finding. The
-primary location is the unit's last row of the table dated before that month (for the very
-first month, which has none, the unit's first row in that month); the next row after the month,
-when there is one, is the second location.
-
-YAML:
-    type: periodic
-    table: meetings
-    date: date
-    where: [{field: kind, op: contains_any, value: 中心组学习}]
-
-Message variables: month ('2019年3月'), unit, month_start (the month's first day).
-"""
+"""The periodic rule type (see the Periodic class)."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from pydantic import model_validator
 
@@ -35,7 +18,48 @@ from audit_rules.rules.types.match import (
 
 
 class Periodic(RuleType):
-    type_name = "periodic"
+    """Months without a record that must recur every month.
+
+    **Flags** (anti-pattern): a party committee's theory study group (党委理论学习中心组) that met in
+    January and March but not in February: the minutes show a month with no 中心组学习.
+
+    **Must not flag**: a month with at least one row satisfying `where`; months before the unit's
+    first row or after its last row of the table; rows without a date.
+
+    **Example**::
+
+        - id: study-session-gap
+          title: 理论学习中心组学习缺月
+          category: study_session_gap
+          severity: low
+          basis: 巡察通报第1项（中心组学习应按月开展）；中国共产党党委（党组）理论学习中心组学习规则（2017），频次以本单位学习计划为准
+          type: periodic
+          table: meetings
+          date: date
+          where:
+            - {field: kind, op: contains_any, value: 中心组}
+          message: "{unit}{month}没有理论学习中心组学习记录"
+
+    **Variables**: month ('2019年3月'), unit, month_start (the month's first day); no amount.
+
+    Best practice: hold (and minute) the session every month; explain the gap in the rectification
+    ledger.
+
+    Per unit, the months considered run from the month of the unit's first row of the table (of any
+    kind) to the month of its last row; a month with no row satisfying `where` is a finding. The
+    primary location is the unit's last row of the table dated before that month (for the very
+    first month, which has none, the unit's first row in that month); the next row after the month,
+    when there is one, is the second location.
+
+    Fields::
+
+        table: meetings
+        date: date                                            # a date field (default: date)
+        where: [{field: kind, op: contains_any, value: 中心组学习}]   # the match type's conditions
+    """
+
+    type_name: ClassVar[str] = "periodic"
+    title: ClassVar[str] = "按月缺失"
 
     table: str
     date: str = "date"

@@ -1,28 +1,8 @@
-"""purpose — special funds (专项资金) spent outside their approved purpose.
-
-Anti-pattern: a payment charged to a special fund whose economic class (without its numeric
-code: '30201 办公费' is 办公费) does not name one of the classes the approval allows (福利费 from an 办公设备专项), whose summary names something no special fund
-may pay for (慰问、误餐、福利…), or which books an earlier year's costs against this year's
-fund (a 2019 fund paying "2018年印刷费" or "2018-12 电费"; "2019年度…" and "HT2018-12" are not).
-Fix: charge the payment to the ordinary budget or the right fund, and adjust the accounts.
-
-A payment is charged to a fund when its fund_source equals special_funds.fund (norm_name);
-the unit's own approval wins over a shared one when both name the fund.
-
-YAML:
-    type: purpose
-    table: payments          # defaults shown
-    fund_field: fund_source
-    class_field: econ_class
-    summary_field: summary
-    funds_table: special_funds
-    excluded: excluded_fund_purposes    # parameter: words no special fund may pay for
-
-Message variables: reason (Chinese, every reason joined with '；'), fund, fund_year, allowed
-(the allowed classes joined with '、'), econ_class, summary, and every payment field.
-"""
+"""The purpose rule type (see the Purpose class)."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from pydantic import model_validator
 
@@ -45,7 +25,54 @@ YEAR_PATTERN = (
 
 
 class Purpose(RuleType):
-    type_name = "purpose"
+    """Special funds (专项资金) spent outside their approved purpose.
+
+    **Flags** (anti-pattern): a payment charged to a special fund whose economic class (without its
+    numeric code: '30201 办公费' is 办公费) does not name one of the classes the approval allows
+    (福利费 from an 办公设备专项), whose summary names something no special fund may pay for (慰问、
+    误餐、福利…), or which books an earlier year's costs against this year's fund (a 2019 fund
+    paying "2018年印刷费" or "2018-12 电费").
+
+    **Must not flag**: "2019年度…" or "HT2018-12" in a 2019 fund's summary (not an earlier year);
+    an allowed class (信息化专项列支办公费“购买打印纸”); a payment charged to no special fund
+    (日常公用经费列支慰问品); an approval listing no allowed classes (the class is then not
+    checked).
+
+    **Example**::
+
+        - id: special-fund-off-purpose
+          title: 专项资金未按批复用途使用
+          category: special_fund_off_purpose
+          severity: high
+          basis: 中华人民共和国预算法（2018）第五十七条、第九十三条；财政违法行为处罚处分条例
+          type: purpose
+          excluded: excluded_fund_purposes
+          message: "专项“{fund}”（{fund_year}年）支出{amount:.2f}元（{summary}）：{reason}"
+
+    **Variables**: reason (Chinese, every reason joined with '；'), fund, fund_year, allowed
+    (the allowed classes joined with '、'), econ_class, summary, and every payment field;
+    amount = the payment's `amount` field.
+
+    Best practice: charge the payment to the ordinary budget or the right fund, and adjust the
+    accounts.
+
+    A payment is charged to a fund when its fund_source equals special_funds.fund (norm_name);
+    the unit's own approval wins over a shared one when both name the fund. Locations: the payment,
+    then the fund's approval row.
+
+    Fields (defaults shown)::
+
+        table: payments
+        fund_field: fund_source
+        class_field: econ_class
+        summary_field: summary
+        amount: amount
+        funds_table: special_funds
+        excluded: excluded_fund_purposes    # parameter: words no special fund may pay for
+    """
+
+    type_name: ClassVar[str] = "purpose"
+    title: ClassVar[str] = "专项资金用途"
 
     table: str = "payments"
     fund_field: str = "fund_source"

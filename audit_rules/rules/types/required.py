@@ -1,18 +1,4 @@
-"""required: rows missing an element they must have (blank text, no date, a 否 / blank flag).
-
-Anti-pattern it flags — a contract that was never signed or sealed::
-
-    - id: contract-missing-elements
-      type: required
-      table: contracts
-      fields: [sign_date, signed, sealed]
-      message: "合同{contract_no}缺少：{missing}"
-
-flags a contract with 签字=是, 盖章=否 (missing = 盖章) or a blank 签订日期; passes a contract
-with a sign date, 签字=是 and 盖章=是. One finding per row; a bool field counts as missing when
-blank or false. Variables: `missing` (the Chinese headers of the missing elements joined by 、)
-and every field of the row.
-"""
+"""The required rule type (see the RequiredRule class)."""
 
 from __future__ import annotations
 
@@ -37,7 +23,33 @@ from audit_rules.rules.types.base import RuleType, SqlContext
 
 
 class RequiredRule(RuleType):
+    """Rows missing an element they must have (blank text, no date, a 否 / blank flag).
+
+    **Flags** (anti-pattern): a contract that was never signed or sealed: 签字=是, 盖章=否
+    (missing = 盖章), or a blank 签订日期.
+
+    **Must not flag**: a contract with a sign date, 签字=是 and 盖章=是.
+
+    **Example**::
+
+        - id: contract-missing-elements
+          title: 合同要素缺失
+          category: contract_missing_elements
+          severity: medium
+          basis: 民法典第四百九十条（合同自双方签名、盖章或按指印时成立）；单位合同管理制度；巡察通报第23项
+          type: required
+          table: contracts
+          fields: [sign_date, signed, sealed]
+          message: "合同{contract_no}（{name}）缺少：{missing}"
+
+    **Variables**: `missing` (the Chinese headers of the missing elements joined by 、) and every
+    field of the row.
+
+    One finding per row; a bool field counts as missing when blank or false.
+    """
+
     type_name: ClassVar[str] = "required"
+    title: ClassVar[str] = "要素缺失"
 
     table: str
     fields: list[str]

@@ -1,28 +1,8 @@
-"""same_person — one person in roles that must be held by different people (不相容岗位).
-
-Anti-pattern (roles of one row): the handler of a payment also approved it (经办人=审核人).
-Anti-pattern (posts in the staff roster): one person is both 会计 and 出纳, or 会计 and 采购 —
-in one title (会计兼出纳) or on two roster rows of the same unit.
-Fix: give the incompatible role to someone else and record who approved.
-
-Names are compared with norm_name; blank names never match.
-
-YAML (roles of one row):
-    type: same_person
-    table: payments
-    fields: [handler, approver]
-YAML (posts in a roster):
-    type: same_person
-    table: staff
-    field: title
-    person: name                               # default name
-    incompatible: [[会计, 出纳], [会计, 采购]]   # or a parameter name: a list like [会计/出纳, 会计/采购]
-
-Message variables: person, roles (Chinese headers or posts, e.g. 经办人、审核人 / 会计与出纳),
-titles (roster form: the person's titles joined with '、'), and (row form) every field of the row.
-"""
+"""The same_person rule type (see the SamePerson class)."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import re
 from itertools import combinations
@@ -43,7 +23,55 @@ from audit_rules.rules.types.base import RuleType, SqlContext
 
 
 class SamePerson(RuleType):
-    type_name = "same_person"
+    """One person in roles that must be held by different people (不相容岗位).
+
+    **Flags** (anti-pattern): roles of one row: the handler of a payment also approved it
+    (经办人=审核人, also 张三 / 张 三). Posts in the staff roster: one person is both 会计 and 出纳,
+    or 会计 and 采购, in one title (会计兼出纳) or on two roster rows of the same unit.
+
+    **Must not flag**: blank names (they never match); 经办人张三、审核人李四; 孙三任出纳、李四任会计;
+    two people of the same name in different units.
+
+    **Example**::
+
+        - id: segregation-handler-approver
+          title: 经办人与审核人为同一人
+          category: segregation_of_duties
+          severity: medium
+          basis: 行政事业单位内部控制规范（试行）（财会〔2012〕21号）不相容岗位相互分离；巡察通报第36项
+          type: same_person
+          table: payments
+          fields: [handler, approver]
+          message: "凭证{voucher_no}支付{amount:.2f}元，经办人与审核人都是{person}"
+
+    **Variables**: person, roles (Chinese headers or posts, e.g. 经办人、审核人 / 会计与出纳),
+    titles (roster form: the person's titles joined with '、'), and (row form) every field of the
+    row; amount (row form) = the `amount` field (default: the table's amount field, if any).
+
+    Best practice: give the incompatible role to someone else and record who approved.
+
+    Names are compared with norm_name; blank names never match. Row form: one finding per row,
+    several matching pairs of fields joined by '；'. Roster form: one finding per person and unit,
+    the pairs held joined by '、', located at every roster row holding one of the posts; a post is
+    held when the title contains it.
+
+    Fields (roles of one row)::
+
+        table: payments
+        fields: [handler, approver]                # two or more text fields
+
+    Fields (posts in a roster)::
+
+        table: staff
+        field: title
+        person: name                               # default name
+        incompatible: [[会计, 出纳], [会计, 采购]]   # or a parameter name: a list like [会计/出纳, 会计/采购]
+
+    A parameter's items may also separate the two posts with 、 , ， or 与.
+    """
+
+    type_name: ClassVar[str] = "same_person"
+    title: ClassVar[str] = "不相容岗位"
 
     table: str
     fields: list[str] | None = None

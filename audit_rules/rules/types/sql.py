@@ -1,23 +1,4 @@
-"""sql: an auditor's own read-only query over the ledger tables, one finding per row returned.
-
-Anti-pattern it flags (an example of a custom rule) — cash payments above 1,000 元::
-
-    - id: cash-over-1000
-      category: custom
-      type: sql
-      query: |
-        SELECT _file, _sheet, _row, _unit AS unit, amount, voucher_no
-        FROM payments
-        WHERE econ_class = '现金' AND amount > 1000
-      message: "凭证{voucher_no}现金支付{amount:.2f}元"
-
-The query must be ONE SELECT returning `_file, _sheet, _row` (the source row) and may return
-`unit`, `amount` and `message`; every other column is a message variable. Refused when
-validating the ruleset (see sql_safety): several statements, DDL/DML, COPY, ATTACH,
-INSTALL/LOAD, PRAGMA, SET, reading files (read_csv('x.csv'), FROM 'x.csv', glob…). The
-finding's fingerprint rests on the returned values other than `_row`, so return an identifying
-column (voucher_no, contract_no…) to keep ids stable when rows move.
-"""
+"""The sql rule type (see the SqlRule class)."""
 
 from __future__ import annotations
 
@@ -33,7 +14,41 @@ OWN_COLUMNS = ("unit", "amount", "locations", "content")
 
 
 class SqlRule(RuleType):
+    """An auditor's own read-only query over the ledger tables, one finding per row returned.
+
+    **Flags** (anti-pattern): whatever the query returns, one finding per row; e.g. (a custom rule)
+    cash payments above 1,000 元.
+
+    **Must not flag**: any row the query does not return. A query that could change or read
+    anything but the ledger tables is refused when the ruleset is validated, so it never runs.
+
+    **Example**::
+
+        - id: cash-over-1000
+          title: 大额现金支付
+          category: custom
+          severity: medium
+          basis: 现金管理暂行条例（单位现金使用范围与限额）
+          type: sql
+          query: |
+            SELECT _file, _sheet, _row, _unit AS unit, amount, voucher_no
+            FROM payments
+            WHERE contains(summary, '现金') AND amount > 1000
+          message: "凭证{voucher_no}现金支付{amount:.2f}元"
+
+    **Variables**: every column the query returns; `unit` and `amount`, when returned, are also
+    the finding's unit and amount (else the source row's unit and no amount).
+
+    The query must be ONE SELECT returning `_file, _sheet, _row` (the source row) and may return
+    `unit`, `amount` and `message`; every other column is a message variable. Refused when
+    validating the ruleset (see sql_safety): several statements, DDL/DML, COPY, ATTACH,
+    INSTALL/LOAD, PRAGMA, SET, reading files (read_csv('x.csv'), FROM 'x.csv', glob…). The
+    finding's fingerprint rests on the returned values other than `_row`, so return an identifying
+    column (voucher_no, contract_no…) to keep ids stable when rows move.
+    """
+
     type_name: ClassVar[str] = "sql"
+    title: ClassVar[str] = "自定义查询"
 
     query: str
     _columns: list[str] = PrivateAttr(default_factory=list)
