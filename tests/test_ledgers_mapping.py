@@ -70,7 +70,7 @@ def test_columns_alone_help_auto_detection(tmp_path):
         ("sheets:\n  - kind: payments\n    columns:\n      对方户名: payer\n", 4, "未知的字段名“payer”"),
         ("sheets:\n  - kind: contracts\n    columns: {对方户名: payee}\n", 2, "字段“payee”不属于表类型 contracts"),
         ("tables: []\n", 1, "未知的顶层键"),
-        ("sheets:\n  - kind: [payments\n", 3, "YAML 格式错误"),
+        ("sheets:\n  - kind: [payments\n", 3, "YAML 语法错误"),
         ("sheets: payments\n", 1, "应为列表"),
     ],
 )

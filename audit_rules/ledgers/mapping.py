@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from audit_rules.ledgers.schema import table_kinds
+from audit_rules.yaml_source import YamlSourceError, compose
 
 ENTRY_KEYS = ("file", "sheet", "kind", "header_row", "columns")
 
@@ -30,7 +31,7 @@ class MappingError(Exception):
 
 
 @dataclass(frozen=True)
-class SheetRule:
+class SheetMapping:
     file: str | None = None
     sheet: str | None = None
     kind: str | None = None
@@ -48,11 +49,11 @@ class SheetRule:
 @dataclass(frozen=True)
 class Mapping:
     path: str
-    rules: tuple[SheetRule, ...] = ()
+    sheets: tuple[SheetMapping, ...] = ()
 
-    def for_sheet(self, display: str, sheet: str) -> SheetRule | None:
-        """The first rule that applies to this file and sheet."""
-        return next((rule for rule in self.rules if rule.applies_to(display, sheet)), None)
+    def for_sheet(self, display: str, sheet: str) -> SheetMapping | None:
+        """The first entry of the mapping file that applies to this file and sheet."""
+        return next((m for m in self.sheets if m.applies_to(display, sheet)), None)
 
 
 def load_mapping(path: str | Path) -> Mapping:
@@ -64,11 +65,10 @@ def load_mapping(path: str | Path) -> Mapping:
     except UnicodeDecodeError:
         raise MappingError(f"映射文件 {path} 不是 UTF-8 编码的文本，请另存为 UTF-8。") from None
     try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark else ""
-        raise MappingError(f"映射文件 {path} {where}：YAML 格式错误（{getattr(error, 'problem', error)}）。") from None
+        root = compose(text)
+    except YamlSourceError as error:
+        where = f"第 {error.line} 行" if error.line else ""
+        raise MappingError(f"映射文件 {path} {where}：{error.message}。") from None
     return Mapping(str(path), tuple(_parse_root(root, path)))
 
 
@@ -82,22 +82,22 @@ def _scalar(path: Path, node: yaml.Node, key: str) -> str:
     return node.value
 
 
-def _parse_root(root: yaml.Node | None, path: Path) -> list[SheetRule]:
+def _parse_root(root: yaml.Node | None, path: Path) -> list[SheetMapping]:
     if root is None:
         return []
     if not isinstance(root, yaml.MappingNode):
         raise MappingError(f"映射文件 {path} 第 1 行：顶层应为包含 sheets 的映射。")
-    rules: list[SheetRule] = []
+    sheets: list[SheetMapping] = []
     for key_node, value_node in root.value:
         if key_node.value != "sheets":
             raise _fail(path, key_node, key_node.value, "未知的顶层键，只支持 sheets。")
         if not isinstance(value_node, yaml.SequenceNode):
             raise _fail(path, value_node, "sheets", "应为列表，每项描述一个工作表。")
-        rules.extend(_parse_entry(entry, path) for entry in value_node.value)
-    return rules
+        sheets.extend(_parse_entry(entry, path) for entry in value_node.value)
+    return sheets
 
 
-def _parse_entry(node: yaml.Node, path: Path) -> SheetRule:
+def _parse_entry(node: yaml.Node, path: Path) -> SheetMapping:
     if not isinstance(node, yaml.MappingNode):
         raise _fail(path, node, "sheets", "每项应为映射（file/sheet/kind/header_row/columns）。")
     values: dict[str, object] = {}
@@ -120,9 +120,9 @@ def _parse_entry(node: yaml.Node, path: Path) -> SheetRule:
             values[key] = int(text)
         else:
             values[key] = _parse_columns(value_node, path)
-    rule = SheetRule(**values)
-    _check_columns_fit_kind(rule, node, path)
-    return rule
+    sheet_mapping = SheetMapping(**values)
+    _check_columns_fit_kind(sheet_mapping, node, path)
+    return sheet_mapping
 
 
 def _parse_columns(node: yaml.Node, path: Path) -> dict[str, str]:
@@ -139,13 +139,13 @@ def _parse_columns(node: yaml.Node, path: Path) -> dict[str, str]:
     return columns
 
 
-def _check_columns_fit_kind(rule: SheetRule, node: yaml.Node, path: Path) -> None:
-    if rule.kind is None:
+def _check_columns_fit_kind(sheet_mapping: SheetMapping, node: yaml.Node, path: Path) -> None:
+    if sheet_mapping.kind is None:
         return
-    fields = table_kinds()[rule.kind].fields
-    for header, field_name in rule.columns.items():
+    fields = table_kinds()[sheet_mapping.kind].fields
+    for header, field_name in sheet_mapping.columns.items():
         if field_name not in fields:
             raise _fail(
                 path, node, f"columns.{header}",
-                f"字段“{field_name}”不属于表类型 {rule.kind}，可用字段：{'、'.join(fields)}。",
+                f"字段“{field_name}”不属于表类型 {sheet_mapping.kind}，可用字段：{'、'.join(fields)}。",
             )

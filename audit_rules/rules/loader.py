@@ -17,7 +17,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from audit_rules.rules.model import (
@@ -33,6 +32,7 @@ from audit_rules.rules.model import (
 )
 from audit_rules.rules.template import TemplateError, template_fields
 from audit_rules.rules.types.base import rule_types
+from audit_rules.yaml_source import YamlSourceError, load_with_lines
 
 DEFAULT_RULESET = "default"
 PARAMETER_KEYS = ("value", "type", "unit", "description", "basis", "verified")
@@ -64,35 +64,13 @@ def _is_builtin_name(source: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z0-9_-]+", source)) and (builtin_dir() / f"{source}.yaml").is_file()
 
 
-# ---- YAML with line numbers -----------------------------------------------------------------
-
-
 def _parse_yaml(text: str, display: str) -> tuple[Any, dict[Path_, int]]:
     """The YAML data and, for every mapping key / list item, the line it starts on."""
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = f"第 {mark.line + 1} 行，" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise RulesetError(f"{display} {line}YAML 语法错误：{problem}") from None
-    lines: dict[Path_, int] = {}
-    if node is not None:
-        _record_lines(node, (), lines)
-    return data, lines
-
-
-def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            child = (*path, str(key_node.value))
-            lines[child] = key_node.start_mark.line + 1
-            _record_lines(value_node, child, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_lines(item, (*path, index), lines)
+        return load_with_lines(text)
+    except YamlSourceError as exc:
+        line = f"第 {exc.line} 行，" if exc.line else ""
+        raise RulesetError(f"{display} {line}{exc.message}") from None
 
 
 class _Source:
