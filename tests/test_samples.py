@@ -2,7 +2,8 @@
 
 Reads the files with openpyxl and the csv module only (not with the project's reader, which is
 tested elsewhere): a deliberately small header matcher and value parser, enough for the samples.
-The rules of docs/default-ruleset.md are re-implemented here over what the files contain, and the
+The generator's oracle (sample_ledgers/generator/oracle.py: the rules of docs/default-ruleset.md in
+plain Python, with the parameters of default.yaml) runs here over what the files contain, and the
 result must be exactly the answer key: every planted row is a real finding, every near miss is not.
 """
 
@@ -16,7 +17,7 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -27,15 +28,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_ledgers"
 FIXTURES = ROOT / "tests" / "fixtures" / "other_synonyms"
 KINDS = yaml.safe_load((ROOT / "audit_rules" / "ledgers" / "kinds.yaml").read_text(encoding="utf-8"))["kinds"]
-RULESET_DOC = (ROOT / "docs" / "default-ruleset.md").read_text(encoding="utf-8")
 
 
 @functools.cache
 def load_generator():
-    """sample_ledgers/generate.py as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location("sample_ledgers_generate", SAMPLES / "generate.py")
+    """The generator package, sample_ledgers/generator/ (not part of the installed package), imported
+    under a name of its own so that sys.path stays as it is."""
+    where = SAMPLES / "generator"
+    spec = importlib.util.spec_from_file_location("sample_ledgers_generator", where / "__init__.py",
+                                                  submodule_search_locations=[str(where)])
     mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses resolve their annotations through sys.modules
+    sys.modules[spec.name] = mod  # its submodules and dataclasses resolve through sys.modules
     spec.loader.exec_module(mod)
     return mod
 
@@ -139,8 +142,14 @@ def parse_count(v):
     return n
 
 
+def parse_list(v):
+    if v in (None, ""):
+        return None
+    return [w.strip() for w in re.split("[、，,;；]", str(v)) if w.strip()]
+
+
 PARSERS = {"date": parse_date, "amount": parse_amount, "bool": parse_bool, "ratio": parse_ratio,
-           "count": parse_count, "year": parse_count}
+           "count": parse_count, "year": parse_count, "list": parse_list}
 
 
 def text(v):
@@ -234,145 +243,24 @@ def answer_key():
         return list(csv.DictReader(fh))
 
 
-# --- the rules of docs/default-ruleset.md, over the records -------------------------------------
+# --- the rules of docs/default-ruleset.md, over the records: the generator's oracle -------------
 
-PRICE_LIMITS = {"台式计算机": 5000, "便携式计算机": 7000, "A4黑白打印机": 1200, "复印机": 35000, "多功能一体机": 3000,
-                "传真机": 3000}
-
-
-def norm_invoice(s):
-    if not s:
-        return None
-    return re.sub(r"^[A-Za-z]+\.?", "", s).replace(" ", "").lstrip("0") or None
+def oracle():
+    return load_generator().oracle
 
 
-def norm_name(s):
-    return None if s is None else re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
-
-
-def working_days(a: date, b: date) -> int:
-    # The samples' notices lie in ordinary weeks (no holiday, no make-up day).
-    return sum((a + timedelta(days=i)).weekday() < 5 for i in range((b - a).days + 1))
-
-
-def findings(t: dict[str, list[dict]]) -> set[tuple]:
-    out = set()
-
-    def flag(rule, rec):
-        out.add((rec["_file"], rec["_sheet"], rec["_row"], rule))
-
-    def unit_of(kind, unit):
-        return [r for r in t[kind] if r["_unit"] == unit]
-
-    def usable(recs, *fields):
-        """Rows whose needed cells could all be read: an unreadable cell is no evidence."""
-        return [r for r in recs if not r["_bad"] & set(fields)]
-
-    for r in usable(t["receptions"], "amount", "guest_count", "companion_count"):
-        if r.get("guest_count") is not None and r.get("companion_count") is not None and \
-                r["amount"] / (r["guest_count"] + r["companion_count"]) > 150:
-            flag("meal-reception-per-head", r)
-    for r in t["receptions"]:
-        if r.get("guest_location") and "长沙" in r["guest_location"]:
-            flag("reception-same-city", r)
-    for r in t["overtime_meals"]:
-        if r["amount"] / r["actual_count"] > 30:
-            flag("meal-overtime-per-head", r)
-        if r["applied_count"] != r["actual_count"]:
-            flag("overtime-headcount-mismatch", r)
-    groups = defaultdict(list)
-    for p in usable(t["payments"], "amount", "invoice_no"):
-        if norm_invoice(p.get("invoice_no")) and p.get("amount") is not None:
-            groups[(norm_invoice(p["invoice_no"]), round(p["amount"], 2))].append(p)
-    for g in groups.values():
-        if len(g) > 1:
-            flag("duplicate-payment", max(g, key=lambda p: p["date"]))
-    units = {r["_unit"] for rs in t.values() for r in rs}
-    for unit in units:
-        pays = unit_of("payments", unit)
-        staff = {s["name"]: s.get("status") for s in unit_of("staff", unit)}
-        funds = {f["fund"]: f for f in unit_of("special_funds", unit)}
-        limits = {**PRICE_LIMITS, **{p["category"]: p["limit"] for p in unit_of("price_limits", unit)}}
-        decided = {d.get("contract_no") for d in unit_of("decisions", unit)}
-        paid = defaultdict(float)
-        for p in pays:
-            if p.get("contract_no"):
-                paid[p["contract_no"]] += p["amount"]
-        for c in unit_of("contracts", unit):
-            if round(paid[c["contract_no"]], 2) > round(c["amount"], 2):
-                flag("payment-over-contract", c)
-            if not c["_bad"] & {"sign_date", "signed", "sealed"} and \
-                    (c.get("sign_date") is None or not c.get("signed") or not c.get("sealed")):
-                flag("contract-missing-elements", c)
-            s = c.get("sign_date")
-            if s and any(c.get(k) and s > c[k] for k in ("start_date", "acceptance_date")):
-                flag("contract-signed-late", c)
-            if c.get("prepay_ratio") is not None and c["prepay_ratio"] > 0.3:
-                flag("contract-prepay-ratio", c)
-            if c["amount"] >= 100000 and c["contract_no"] not in decided:
-                flag("collective-decision-missing", c)
-        for a in unit_of("assets", unit):
-            if a["category"] in limits and a["unit_price"] > limits[a["category"]]:
-                flag("asset-unit-price-over-limit", a)
-            if a["booked_date"] > a["acquired_date"] + timedelta(days=30):
-                flag("asset-booked-late", a)
-            if staff.get(a.get("user")) in ("调离", "退休", "离职"):
-                flag("asset-user-departed", a)
-        suppliers = unit_of("suppliers", unit)
-        for p in pays:
-            summary = p.get("summary") or ""
-            if p.get("econ_class") in ("印刷费", "公务用车运行维护费") and not any(
-                    norm_name(s["name"]) == norm_name(p["payee"]) and s["category"] == p["econ_class"]
-                    and s["valid_from"] <= p["date"] <= s["valid_to"] for s in suppliers):
-                flag("non-designated-supplier", p)
-            f = funds.get(p.get("fund_source"))
-            if f and (p["econ_class"] not in re.split("[、，,;；]", f["allowed_classes"])
-                      or any(w in summary for w in ("慰问", "误餐", "福利", "奖金", "过节"))
-                      or any(int(y) < f["year"] for y in re.findall(r"(\d{4})年", summary))):
-                flag("special-fund-off-purpose", p)
-            if p.get("invoice_issuer") and norm_name(p["payee"]) != norm_name(p["invoice_issuer"]):
-                flag("payee-invoice-mismatch", p)
-            if any(w in summary for w in ("评审费", "劳务费", "专家咨询费")) and staff.get(p["payee"]) == "在职":
-                flag("staff-paid-review-fee", p)
-            if any(w in summary for w in ("购物卡", "礼品", "礼金", "奖金", "过节费", "加油卡", "商场卡", "烟酒")):
-                flag("prohibited-expense", p)
-            if p.get("approver") and norm_name(p.get("handler")) == norm_name(p["approver"]):
-                flag("segregation-handler-approver", p)
-        roster = defaultdict(list)
-        for s in unit_of("staff", unit):
-            if s.get("name") and s.get("title"):
-                roster[norm_name(s["name"])].append(s)
-        for rows in roster.values():
-            held = {w for a, b in (("会计", "出纳"), ("会计", "采购"), ("出纳", "稽核"))
-                    if any(a in r["title"] for r in rows) and any(b in r["title"] for r in rows) for w in (a, b)}
-            if held:
-                first = min((r for r in rows if any(w in r["title"] for w in held)),
-                            key=lambda r: (r["_file"], r["_sheet"], r["_row"]))
-                flag("segregation-incompatible-posts", first)
-        meetings = unit_of("meetings", unit)
-        for m in meetings:
-            if not all(m.get(k) for k in ("date", "name", "attendees", "recorder", "host")):
-                flag("meeting-record-incomplete", m)
-            if m["present"] > m["expected"] or m["signed_in"] != m["present"]:
-                flag("meeting-attendance-mismatch", m)
-        for ap in unit_of("appointments", unit):
-            if working_days(ap["start"], ap["end"]) < 5:
-                flag("publicity-period-short", ap)
-        if meetings:
-            studied = {(m["date"].year, m["date"].month) for m in meetings if "中心组学习" in (m.get("kind") or "")}
-            month = min(m["date"] for m in meetings).replace(day=1)
-            while month <= max(m["date"] for m in meetings):
-                if (month.year, month.month) not in studied:
-                    flag("study-session-gap", max((m for m in meetings if m["date"] < month), key=lambda m: m["date"]))
-                month = (month + timedelta(days=32)).replace(day=1)
-    return out
+def findings(t: dict[str, list[dict]], values: dict | None = None) -> set[tuple]:
+    """(file, sheet, row, rule_id) of every finding the oracle gives on the records read from the files
+    (`values`: parameters instead of default.yaml's)."""
+    located = oracle().findings(t, key=lambda r: (r["_file"], r["_sheet"], r["_row"]), values=values)
+    return {(*where, rule) for rule, where in located}
 
 
 # --- tests ---------------------------------------------------------------------------------------
 
 def doc_rules() -> dict[str, str]:
     """rule id → category, from the numbered list of docs/default-ruleset.md."""
-    return dict(re.findall(r"^\d+\. `([a-z-]+)` — [^—]+ — ([a-z_]+) —", RULESET_DOC, flags=re.M))
+    return load_generator().ruleset.documented_rules()
 
 
 def test_answer_key_has_the_documented_header_and_categories(answer_key):
@@ -416,6 +304,7 @@ def test_the_rules_flag_exactly_the_answer_key_in_the_files(answer_key, tables):
 def test_planted_duplicates_share_invoice_digits_and_amount(answer_key, tables):
     dups = [r for r in answer_key if r["rule_id"] == "duplicate-payment"]
     pays = tables["payments"]
+    norm_invoice = oracle().norm_invoice
     for d in dups:
         primary = next(p for p in pays if (p["_file"], p["_sheet"], p["_row"]) == (d["file"], d["sheet"], int(d["row"])))
         twins = [p for p in pays if p is not primary and norm_invoice(p["invoice_no"]) == norm_invoice(primary["invoice_no"])]
@@ -432,6 +321,16 @@ def test_a_near_miss_does_not_become_a_finding(tables):
     laptop = next(a for a in tables["assets"] if a["unit_price"] == 7200.0)
     changed = {**tables, "assets": [dict(a, unit_price=7600.0) if a is laptop else a for a in tables["assets"]]}
     assert findings(changed) - base == {(laptop["_file"], laptop["_sheet"], laptop["_row"], "asset-unit-price-over-limit")}
+
+
+def test_the_oracle_takes_its_limits_from_the_ruleset(tables):
+    """Raising limits of default.yaml clears exactly the findings they gave (no limit is copied)."""
+    values = load_generator().ruleset.params()
+    assert values["meal_per_head_limit"] == 150 and values["prepay_ratio_limit"] == 0.3
+    base = findings(tables)
+    raised = findings(tables, {**values, "meal_per_head_limit": 250, "prepay_ratio_limit": 0.5})
+    assert raised < base
+    assert {rule for *_, rule in base - raised} == {"meal-reception-per-head", "contract-prepay-ratio"}
 
 
 def test_every_table_kind_appears_in_the_samples(tables):
@@ -670,7 +569,7 @@ def test_generator_proves_each_bad_cell_would_trip_its_rule():
     units = [gen.build_unit_a(rng, inv), gen.build_unit_b(rng, inv)]
     would = {rule for u in units for r in gen.all_records(u) for rule in r.would}
     assert would == {"duplicate-payment", "contract-missing-elements", "meal-reception-per-head"}
-    believed = gen.oracle(units, trust_bad=True) - gen.oracle(units)
+    believed = gen.expected_findings(units, trust_bad=True) - gen.expected_findings(units)
     assert {rule for rule, _ in believed} == would
     contract = next(c for c in units[1].contracts if c.bad_fields)
     contract.sign_date = date(2019, 3, 1)  # a bad cell on a harmless row proves nothing: refused
