@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from audit_rules.ledgers.schema import KindSpec, table_kinds
+from audit_rules.ledgers.schema import KindSpec, non_field_headers, table_kinds
 
 HEADER_SCAN_ROWS = 30
 # Rows below the first matching row still considered for the header (a fuller header just below).
@@ -26,8 +26,6 @@ UNIT_SCALES = {"元": 1.0, "人民币元": 1.0, "千元": 1_000.0, "万元": 10_
 _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|【([^【】]*)】|〔([^〔〕]*)〕")
 _UNIT_SUFFIX = re.compile(r"^(.+?)[/:]?(人民币万元|人民币元|万元|千元|亿元|元)$")
 _DECORATION = "*:※#"
-SERIAL_HEADERS = frozenset({"序号", "行号", "顺序号", "no", "no.", "序"})
-UNIT_HEADERS = frozenset({"单位", "单位名称", "所属单位", "填报单位", "预算单位", "预算单位名称", "核算单位"})
 _PREPARER = re.compile(r"(?:编制单位|核算单位|填报单位|单位名称)\s*[:：]\s*(.+?)(?=\s{2,}|\s*(?<!编制)单位\s*[:：]|\s*日期\s*[:：]|$)")
 _NOTE_UNIT = re.compile(r"(?<!编制)单位\s*[:：]\s*(人民币万元|人民币元|万元|千元|亿元|元)")
 _NUMBER_LIKE = re.compile(r"^[-+\d.,:/ ]+$")
@@ -313,8 +311,8 @@ def _finish(match: HeaderMatch, rows: dict[int, Row]) -> None:
         if column in match.fields:
             continue
         cleaned = clean_header(label.split("/")[-1])
-        if cleaned in SERIAL_HEADERS:
+        if cleaned in non_field_headers()["serial"]:
             match.serial_columns.add(column)
-        elif cleaned in UNIT_HEADERS and match.unit_column is None:
+        elif cleaned in non_field_headers()["unit"] and match.unit_column is None:
             match.unit_column = column
     match.preparer, match.note_scale = _above_header_notes(rows, match.header_rows[0])

@@ -20,7 +20,7 @@ from functools import lru_cache
 import pandas as pd
 
 from audit_rules.ledgers.header import HeaderMatch, detect_header
-from audit_rules.ledgers.schema import table_kinds
+from audit_rules.ledgers.schema import non_field_headers, table_kinds
 
 # Lines under a table naming who made or checked it, or a note: not data.
 _FOOTER_LABEL = re.compile(
@@ -41,7 +41,7 @@ BALANCE_LINES = frozenset({
 @lru_cache(maxsize=1)
 def header_words() -> frozenset[str]:
     """Every header and synonym of every kind, as people write them (for a cheap first pass)."""
-    words = {"序号"}
+    words = set(non_field_headers()["serial"])
     for kind in table_kinds().values():
         for spec in kind.fields.values():
             words.update(spec.headers)

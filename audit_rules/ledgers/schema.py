@@ -36,13 +36,25 @@ class KindSpec:
     fields: dict[str, FieldSpec] = field(default_factory=dict)
     min_fields: int = 2
     anchors: tuple[str, ...] = ()
+    reference: bool = False  # rules of the game (limits, lists, rosters), not transactions
+
+
+@lru_cache(maxsize=1)
+def _kinds_yaml() -> dict:
+    text = resources.files("audit_rules.ledgers").joinpath("kinds.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@lru_cache(maxsize=1)
+def non_field_headers() -> dict[str, frozenset[str]]:
+    """Words of header cells that name no field: `serial` (序号…) and `unit` (单位…) columns."""
+    return {name: frozenset(str(w) for w in words) for name, words in _kinds_yaml()["header_words"].items()}
 
 
 @lru_cache(maxsize=1)
 def table_kinds() -> dict[str, KindSpec]:
     """All table kinds by name, in the order kinds.yaml lists them."""
-    text = resources.files("audit_rules.ledgers").joinpath("kinds.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)["kinds"]
+    raw = _kinds_yaml()["kinds"]
     kinds: dict[str, KindSpec] = {}
     for kind_name, spec in raw.items():
         fields = {
@@ -66,6 +78,7 @@ def table_kinds() -> dict[str, KindSpec]:
             fields=fields,
             min_fields=int(spec.get("min_fields", 2)),
             anchors=tuple(spec.get("anchors", ())),
+            reference=bool(spec.get("reference", False)),
         )
     return kinds
 
