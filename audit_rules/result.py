@@ -44,6 +44,8 @@ class QualityResult:
     # True when a failing cell cannot be trusted as a value (unreadable, impossible date,
     # negative count): rules then take no finding from that row and field.
     excludes_rows: bool = False
+    # Chinese name of the check, as reports head it (e.g. 不应重复); not written to findings.json.
+    title: str = ""
 
     def to_json(self) -> dict:
         return {

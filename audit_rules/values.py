@@ -9,6 +9,7 @@ import numbers
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -51,14 +52,14 @@ def plain(value: object) -> object:
         return value
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, np.ndarray)):
         return [plain(v) for v in value]
     if isinstance(value, (set, frozenset)):
         return sorted((plain(v) for v in value), key=str)
+    if is_missing(value):  # before dates: NaT is a datetime
+        return None
     if isinstance(value, dt.date):
         return date_text(value)
-    if is_missing(value):
-        return None
     if hasattr(value, "item"):  # numpy scalar
         return plain(value.item())
     if isinstance(value, Decimal):
@@ -73,7 +74,7 @@ def message_value(value: Any) -> Any:
     dates → 'YYYY-MM-DD', a list of values → one text joined with 、."""
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date) and not is_missing(value):
         return date_text(value, sep=" ")
     if isinstance(value, list) and all(not isinstance(v, dict) for v in value):
         return "、".join("" if v is None else str(message_value(v)) for v in value)

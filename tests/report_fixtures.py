@@ -175,12 +175,14 @@ def _rules() -> list[RuleOutcome]:
 
 def _quality() -> list[QualityResult]:
     return [
-        QualityResult(PAY, "6月", "payments", "amount", "expect_column_values_to_not_be_null", True),
+        QualityResult(PAY, "6月", "payments", "amount", "expect_column_values_to_not_be_null", True,
+                      title="不应为空"),
         QualityResult(PAY, "6月", "payments", "voucher_no", "expect_column_values_to_be_unique", False,
                       failed=[{"row": 9, "value": "记-0031"}, {"row": 22, "value": "记-0031"}],
-                      detail="凭证号重复"),
+                      detail="凭证号重复", title="不应重复"),
         QualityResult(CONTRACTS, "合同台账", "contracts", "sign_date", "expect_column_values_to_be_readable", False,
-                      failed=[{"row": 11, "value": "2019年13月1日"}], detail="无法识别的日期", excludes_rows=True),
+                      failed=[{"row": 11, "value": "2019年13月1日"}], detail="无法识别的日期", excludes_rows=True,
+                      title="应可识别（日期、金额、人数、是/否）"),
     ]
 
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audit_rules.ledgers.model import CellProblem, Table
-from audit_rules.quality import excluded_cells, run_quality, start_gx_import, unusable_fields
+from audit_rules.quality import exclude_untrusted_cells, run_quality, start_gx_import, unusable_fields
 from audit_rules.quality.suites import (
     CHECK_BETWEEN,
     CHECK_COLUMNS_PRESENT,
@@ -357,11 +357,13 @@ def test_a_field_usable_in_one_table_of_the_kind_is_usable():
     assert "date" not in unusable_fields(tables, run_quality(tables, today=TODAY))["payments"]
 
 
-def test_excluded_cells_lists_only_untrusted_cells():
-    results = run_quality(messy_tables(), today=TODAY)
-    cells = excluded_cells(results)
-    assert list(cells.columns) == ["_file", "_sheet", "_row", "field"]
-    got = set(cells.itertuples(index=False, name=None))
+def test_exclude_untrusted_cells_marks_only_untrusted_cells():
+    tables = messy_tables()
+    results = run_quality(tables, today=TODAY)
+    assert not any(bad for t in tables for bad in t.data["_bad"])
+    exclude_untrusted_cells(tables, results)
+    got = {(t.file, t.sheet, int(row), name)
+           for t in tables for row, bad in zip(t.data["_row"], t.data["_bad"]) for name in bad}
     assert got == {("b.xlsx", "Sheet1", 3, "amount"), ("台账.xlsx", "Sheet1", 2, "prepay_ratio")}
 
 
@@ -478,9 +480,9 @@ JSON_LEAVES = st.one_of(
 
 @given(st.one_of(JSON_LEAVES, st.lists(JSON_LEAVES, max_size=4)))
 def test_failed_values_are_always_json_ready(value):
-    from audit_rules.quality.gate import _plain
+    from audit_rules.values import plain as plain_of
 
-    plain = _plain(value)
+    plain = plain_of(value)
     json.dumps(plain, allow_nan=False)
     if isinstance(value, (str, bool)) or (isinstance(value, int) and not isinstance(value, bool)):
         assert plain == value  # what the user typed is kept as is

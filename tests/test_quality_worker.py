@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from audit_rules.ledgers.model import CellProblem
-from audit_rules.quality import gate, run_quality, start_gx_import
+from audit_rules.quality import run_quality, start_gx_import, validation
 from audit_rules.quality.suites import CHECK_READABLE, CHECK_TOTALS, CHECK_UNIQUE
-from audit_rules.quality.worker import worker_pid
+from audit_rules.quality.worker import light_copy, worker_pid
 from test_quality_gate import contracts_table, only, payments_columns, payments_table
 
 TODAY = date(2024, 6, 1)
@@ -56,9 +56,9 @@ def test_worker_gives_exactly_the_in_process_results_on_messy_tables(monkeypatch
         raise AssertionError("validated in the parent, not in the worker")
 
     with monkeypatch.context() as patched:
-        patched.setattr(gate, "_validate_in_process", not_here)
+        patched.setattr(validation, "validate_tables", not_here)
         served = run_quality(messy_tables(), today=TODAY)
-    in_process = gate._validate_in_process(messy_tables(), TODAY, None)
+    in_process = validation.validate_tables(messy_tables(), TODAY, None)
     assert served == in_process  # dataclass equality: every field, excludes_rows included
     # Not vacuous: the raw text of `_bad` cells survived the light copy, by label and by position.
     by_file = {(r.file, r.field, r.check): r for r in served}
@@ -74,7 +74,7 @@ def test_worker_gives_exactly_the_in_process_results_on_messy_tables(monkeypatch
 def test_light_copy_keeps_data_and_only_the_raw_rows_with_bad_cells():
     table = messy_tables()[0]
     table.data["_unit"] = "某单位"
-    light = gate._light_copy(table)
+    light = light_copy(table)
     assert list(light.data.columns) == list(table.data.columns)
     assert light.data.index.equals(table.data.index)
     read = ["date", "voucher_no", "amount", "payee", "headcount", "_row"]  # what checks read
@@ -88,19 +88,19 @@ def test_light_copy_keeps_data_and_only_the_raw_rows_with_bad_cells():
     assert (light.totals, light.totals_row, light.fields) == (table.totals, table.totals_row, table.fields)
     assert sorted(light.raw.index) == [3, 7, 12]  # the labels whose `_bad` is non-empty
     assert light.raw.loc[3, "金额（元）"] == "约三万"
-    clean = gate._light_copy(payments_table())
+    clean = light_copy(payments_table())
     assert len(clean.raw) == 0 and list(clean.raw.columns) == list(payments_table().raw.columns)
 
 
 def test_light_copy_keeps_all_raw_rows_when_labels_repeat():
     table = messy_tables()[1]
-    assert gate._light_copy(table).raw.equals(table.raw)
+    assert light_copy(table).raw.equals(table.raw)
 
 
 def test_raw_lookup_by_label_matches_the_full_raw():
     table = messy_tables()[0]
-    full = only(gate._validate_in_process([table], TODAY, None), "amount", CHECK_READABLE)
-    light = only(gate._validate_in_process([gate._light_copy(table)], TODAY, None), "amount", CHECK_READABLE)
+    full = only(validation.validate_tables([table], TODAY, None), "amount", CHECK_READABLE)
+    light = only(validation.validate_tables([light_copy(table)], TODAY, None), "amount", CHECK_READABLE)
     assert full == light
 
 
@@ -114,7 +114,7 @@ def test_one_worker_per_process_reused_by_every_call(worker):
 
 def test_a_table_that_cannot_be_sent_is_validated_here_and_the_worker_keeps_serving(worker):
     table = payments_table()
-    expected = gate._validate_in_process([table], TODAY, None)
+    expected = validation.validate_tables([table], TODAY, None)
     table.totals["payee"] = lambda: None  # unpicklable; a text field's 合计 is ignored by the gate
     assert run_quality([table], today=TODAY) == expected
     assert worker_pid() == worker
@@ -135,7 +135,7 @@ def test_worker_dying_mid_request_falls_back_silently_and_leaves_no_zombie(tmp_p
     proc = run_python("""
         import os, signal, sys, threading
         from test_quality_worker import messy_tables, TODAY
-        from audit_rules.quality import gate, run_quality, start_gx_import
+        from audit_rules.quality import run_quality, start_gx_import
         from audit_rules.quality.worker import worker_pid
         start_gx_import()
         served = run_quality(messy_tables(), today=TODAY)

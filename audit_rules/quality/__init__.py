@@ -1,19 +1,26 @@
 """Data-quality gate: great_expectations suites derived from the table-kind schema.
 
 Importing this package does not import great_expectations (≈3 s); call `start_gx_import()`
-early (before reading ledgers) so the import overlaps the reading, then `run_quality(tables)`.
+early (before reading ledgers) so the import overlaps the reading, then `run_quality(tables)`,
+then `exclude_untrusted_cells` and `unusable_fields` to tell the rules what they may use.
+
+    suites.py      the checks of each kind, each declared with its Chinese title and wording
+    validation.py  tables in, worded QualityResults out (GX checks, 合计 check, Excel rows)
+    runtime.py     the great_expectations runtime (import, ephemeral context, suite runs)
+    worker.py      the worker process that runs validation, and the light copies it is sent
+    gate.py        run_quality / start_gx_import: in the worker when there is one
+    usability.py   the cells and fields the rules must not trust
 """
 
-from audit_rules.quality.gate import excluded_cells, run_quality, start_gx_import, unusable_fields
-from audit_rules.quality.suites import CheckSpec, build_suite, kind_checks, table_checks
+from audit_rules.quality.gate import run_quality, start_gx_import
+from audit_rules.quality.suites import CHECK_TITLES, kind_checks
+from audit_rules.quality.usability import exclude_untrusted_cells, unusable_fields
 
 __all__ = [
-    "CheckSpec",
-    "build_suite",
-    "excluded_cells",
+    "CHECK_TITLES",
+    "exclude_untrusted_cells",
     "kind_checks",
     "run_quality",
     "start_gx_import",
-    "table_checks",
     "unusable_fields",
 ]

@@ -9,16 +9,21 @@ Every field type and key/unique flag in `audit_rules.ledgers.schema` turns into 
   `Table.problems`; the gate turns them into a boolean helper column `_readable_<field>`
   that must be all True, so the failures are exactly those cells, with their raw values;
 - dates and years inside a plausible window, counts >= 0, ratios in 0..1, bools in {True, False};
-- a sheet's 合计 row equals the sum of its rows to the cent (a computed check, see gate.py).
+- a sheet's 合计 row equals the sum of its rows to the cent (computed in pandas, see validation.py).
 
-This module is plain data and imports no great_expectations: `build_suite` imports it lazily,
-so importing audit_rules.quality stays cheap (the gate starts the slow import in the background).
+Each kind of check is declared once in `CHECK_TYPES`, with its Chinese title and how the detail
+of its result is worded (as pandera's registered checks carry their `error=` message).
+
+This module is plain data and imports no great_expectations (runtime.py builds the GX suites),
+so importing audit_rules.quality stays cheap.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from audit_rules.ledgers.schema import FieldSpec, table_kinds
@@ -31,17 +36,6 @@ CHECK_READABLE = "expect_column_values_to_be_readable"  # custom GX subclass, se
 CHECK_BETWEEN = "expect_column_values_to_be_between"
 CHECK_IN_SET = "expect_column_values_to_be_in_set"
 CHECK_TOTALS = "totals_row_matches_sum"  # computed in plain pandas, recorded the same way
-
-# The same checks in the words an auditor reads (reports show these).
-CHECK_TITLES = {
-    CHECK_COLUMNS_PRESENT: "应有必需列",
-    CHECK_NOT_NULL: "不应为空",
-    CHECK_UNIQUE: "不应重复",
-    CHECK_READABLE: "应可识别（日期、金额、人数、是/否）",
-    CHECK_BETWEEN: "应在合理范围内",
-    CHECK_IN_SET: "取值应在允许范围内",
-    CHECK_TOTALS: "合计行应等于明细之和",
-}
 
 # Field types whose cells the reader parses, so a cell can be unreadable.
 PARSED_TYPES = ("date", "amount", "count", "ratio", "year", "bool")
@@ -57,11 +51,191 @@ PARAM_MIN_YEAR = "min_year"
 PARAM_MAX_YEAR = "max_year"
 
 READABLE_PREFIX = "_readable_"
+# How many failing cells a detail message quotes before summarising.
+DETAIL_CELLS = 5
+# Half a cent: totals and sums are compared to the cent.
+CENT_TOLERANCE = 0.005
 
 
 def readable_column(field_name: str) -> str:
     """Name of the helper column that is False where the field's cell could not be read."""
     return READABLE_PREFIX + field_name
+
+
+# ---------------------------------------------------------------------------------------------
+# What a check found, and how it is said (Chinese, for the report)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    """What one check found on one table: everything the wording of its result may quote."""
+
+    header: str = ""  # the checked field's header as the sheet shows it ("" for the whole table)
+    spec: FieldSpec | None = None  # the checked field's schema (type, unique_within)
+    failed: list[dict] = field(default_factory=list)  # [{"row": excel_row, "value": raw}], row order
+    params: Mapping[str, Any] = field(default_factory=dict)  # the suite parameters (date window)
+    missing: list[str] = field(default_factory=list)  # columns check: headers of absent key fields
+    total: object = None  # 合计 check: the value of the 合计 row
+    rows_sum: float = 0.0  # 合计 check: the sum of the rows
+    totals_row: int | None = None  # 合计 check: the Excel row of the 合计
+
+
+def quote(value: object) -> str:
+    """A failing value as the detail shows it: text in quotes, numbers grouped, empty named."""
+    if value is None:
+        return "（空）"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, float):
+        return number(value)
+    return str(value)
+
+
+def number(value: float) -> str:
+    """2 decimals for money-like values, no trailing .00 for whole numbers."""
+    value = float(value)
+    if value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
+
+
+def _summarised(items: list[str], count: int, unit: str) -> str:
+    text = "、".join(items[:DETAIL_CELLS])
+    if count > DETAIL_CELLS:
+        text += f"等共{count}{unit}"
+    return text
+
+
+def _cells(failed: list[dict]) -> str:
+    """'待定'（第12行）、… — at most DETAIL_CELLS cells quoted."""
+    return _summarised([f"{quote(cell['value'])}（第{cell['row']}行）" for cell in failed], len(failed), "处")
+
+
+def _repeated_values(failed: list[dict]) -> str:
+    """'记-1'（第3、4行）、… — repeats grouped by value, at most DETAIL_CELLS values quoted."""
+    groups: dict[str, list[int]] = {}
+    for cell in failed:
+        groups.setdefault(quote(cell["value"]), []).append(cell["row"])
+    items = [f"{value}（第{'、'.join(map(str, rows))}行）" for value, rows in groups.items()]
+    return _summarised(items, len(groups), "个值")
+
+
+def _rows(failed: list[dict]) -> str:
+    """第3、5、9行 — at most DETAIL_CELLS rows quoted."""
+    rows = "、".join(str(cell["row"]) for cell in failed[:DETAIL_CELLS])
+    more = f"等共{len(failed)}行" if len(failed) > DETAIL_CELLS else ""
+    return f"第{rows}行{more}"
+
+
+Phrases = Callable[[FieldSpec, Mapping[str, Any]], "tuple[str, str]"]
+
+
+def _cells_wording(phrases: Phrases, cells: Callable[[list[dict]], str]) -> Callable[[Found], str]:
+    """The detail of a check on a field's cells: “header”<passing>, or “header”<failing>：<cells>."""
+
+    def describe(found: Found) -> str:
+        failing, passing = phrases(found.spec, found.params)
+        if not found.failed:
+            return f"“{found.header}”{passing}"
+        return f"“{found.header}”{failing}：{cells(found.failed)}"
+
+    return describe
+
+
+def _unique_phrases(spec: FieldSpec, params: Mapping[str, Any]) -> tuple[str, str]:
+    if spec.unique_within == "month":
+        return "同月重复", "同月无重复"
+    return "重复", "无重复"
+
+
+def _readable_phrases(spec: FieldSpec, params: Mapping[str, Any]) -> tuple[str, str]:
+    return {"date": "不是有效日期", "bool": "无法识别为是/否"}.get(spec.type, "无法识别"), "均可识别"
+
+
+def _between_phrases(spec: FieldSpec, params: Mapping[str, Any]) -> tuple[str, str]:
+    if spec.type == "date":
+        window = f"{params[PARAM_MIN_DATE]:%Y-%m-%d}至{params[PARAM_MAX_DATE]:%Y-%m-%d}"
+        return f"超出合理日期范围（{window}）", f"均在合理日期范围内（{window}）"
+    if spec.type == "year":
+        window = f"{params[PARAM_MIN_YEAR]}至{params[PARAM_MAX_YEAR]}"
+        return f"超出合理年度范围（{window}）", f"均在合理年度范围内（{window}）"
+    if spec.type == "count":
+        return "为负数", "均不为负数"
+    if spec.type == "ratio":
+        return "不在0～1（0%～100%）之间", "均在0～1之间"
+    return "未通过检查", "通过检查"
+
+
+def _columns_wording(found: Found) -> str:
+    return "缺少必需列：" + "、".join(found.missing) if found.missing else "必需列齐全"
+
+
+def is_number(value: object) -> bool:
+    """A 合计 value that can be compared with a sum (not text, not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def totals_match(total: object, rows_sum: float) -> bool:
+    """The 合计 is a number equal to the sum of the rows, to the cent."""
+    return is_number(total) and abs(float(total) - rows_sum) < CENT_TOLERANCE
+
+
+def _totals_wording(found: Found) -> str:
+    header, total, rows_sum = found.header, found.total, found.rows_sum
+    where = f"（第{found.totals_row}行）" if found.totals_row else ""
+    if totals_match(total, rows_sum):
+        return f"合计行“{header}”{number(rows_sum)}与明细之和相符"
+    if not is_number(total):
+        return f"合计行“{header}”无法识别：{quote(total)}{where}"
+    difference = float(total) - rows_sum
+    return f"合计行“{header}”为{number(total)}，明细之和为{number(rows_sum)}，相差{number(difference)}{where}"
+
+
+def not_run_detail(message: str) -> str:
+    """The detail of any check great_expectations could not run."""
+    return f"检查未能执行：{message or '未知错误'}"
+
+
+@dataclass(frozen=True)
+class CheckType:
+    """One kind of check, declared with its Chinese title and the wording of its detail.
+
+    `expectation` names the GX class (in great_expectations.expectations, or our custom one;
+    None for a check computed in pandas); `excludes_rows` marks checks whose failing cells
+    cannot be trusted as values, so rules take no finding from them.
+    """
+
+    name: str  # QualityResult.check
+    title: str  # what the check asks, as reports head it
+    describe: Callable[[Found], str]  # the detail of one result
+    expectation: str | None = None
+    excludes_rows: bool = False
+
+
+CHECK_TYPES: Mapping[str, CheckType] = MappingProxyType({t.name: t for t in (
+    CheckType(CHECK_COLUMNS_PRESENT, "应有必需列", _columns_wording, "ExpectTableColumnsToMatchSet"),
+    CheckType(CHECK_NOT_NULL, "不应为空",
+              _cells_wording(lambda spec, params: ("为空", "均已填写"), _rows), "ExpectColumnValuesToNotBeNull"),
+    CheckType(CHECK_UNIQUE, "不应重复",
+              _cells_wording(_unique_phrases, _repeated_values), "ExpectColumnValuesToBeUnique"),
+    CheckType(CHECK_READABLE, "应可识别（日期、金额、人数、是/否）",
+              _cells_wording(_readable_phrases, _cells), "ExpectColumnValuesToBeReadable", excludes_rows=True),
+    CheckType(CHECK_BETWEEN, "应在合理范围内",
+              _cells_wording(_between_phrases, _cells), "ExpectColumnValuesToBeBetween", excludes_rows=True),
+    CheckType(CHECK_IN_SET, "取值应在允许范围内",
+              _cells_wording(lambda spec, params: ("不是是/否", "均为是/否"), _cells),
+              "ExpectColumnValuesToBeInSet", excludes_rows=True),
+    CheckType(CHECK_TOTALS, "合计行应等于明细之和", _totals_wording),
+)})
+
+# The checks' titles by name, read off CHECK_TYPES.
+CHECK_TITLES: Mapping[str, str] = MappingProxyType({t.name: t.title for t in CHECK_TYPES.values()})
+
+
+# ---------------------------------------------------------------------------------------------
+# The checks of a kind
+# ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -85,6 +259,16 @@ class CheckSpec:
     def key(self) -> str:
         """Identifies the check within a table's suite (stored in the expectation's meta)."""
         return f"{self.field or ''}|{self.check}"
+
+    @property
+    def type(self) -> CheckType:
+        """The kind of check, with its title and wording."""
+        return CHECK_TYPES[self.check]
+
+
+def _spec(kind: str, name: str | None, check: str, kwargs: dict[str, Any], column: str | None = None) -> CheckSpec:
+    declared = CHECK_TYPES[check]
+    return CheckSpec(kind, name, check, declared.expectation, kwargs, column, declared.excludes_rows)
 
 
 def validation_parameters(today: date | None = None, earliest: date | None = None) -> dict[str, Any]:
@@ -111,15 +295,12 @@ def _field_checks(kind: str, spec: FieldSpec) -> list[CheckSpec]:
     name = spec.name
     checks: list[CheckSpec] = []
     if spec.key:
-        checks.append(CheckSpec(kind, name, CHECK_NOT_NULL, "ExpectColumnValuesToNotBeNull",
-                                {"column": name}, name))
+        checks.append(_spec(kind, name, CHECK_NOT_NULL, {"column": name}, name))
     if spec.unique:
-        checks.append(CheckSpec(kind, name, CHECK_UNIQUE, "ExpectColumnValuesToBeUnique",
-                                {"column": name}, name))
+        checks.append(_spec(kind, name, CHECK_UNIQUE, {"column": name}, name))
     if spec.type in PARSED_TYPES:
         helper = readable_column(name)
-        checks.append(CheckSpec(kind, name, CHECK_READABLE, "ExpectColumnValuesToBeReadable",
-                                {"column": helper}, helper, excludes_rows=True))
+        checks.append(_spec(kind, name, CHECK_READABLE, {"column": helper}, helper))
     range_kwargs = {
         "date": {"min_value": _param(PARAM_MIN_DATE), "max_value": _param(PARAM_MAX_DATE)},
         "year": {"min_value": _param(PARAM_MIN_YEAR), "max_value": _param(PARAM_MAX_YEAR)},
@@ -127,12 +308,9 @@ def _field_checks(kind: str, spec: FieldSpec) -> list[CheckSpec]:
         "ratio": {"min_value": 0, "max_value": 1},
     }.get(spec.type)
     if range_kwargs is not None:
-        checks.append(CheckSpec(kind, name, CHECK_BETWEEN, "ExpectColumnValuesToBeBetween",
-                                {"column": name, **range_kwargs}, name, excludes_rows=True))
+        checks.append(_spec(kind, name, CHECK_BETWEEN, {"column": name, **range_kwargs}, name))
     if spec.type == "bool":
-        checks.append(CheckSpec(kind, name, CHECK_IN_SET, "ExpectColumnValuesToBeInSet",
-                                {"column": name, "value_set": [True, False]}, name,
-                                excludes_rows=True))
+        checks.append(_spec(kind, name, CHECK_IN_SET, {"column": name, "value_set": [True, False]}, name))
     return checks
 
 
@@ -142,8 +320,7 @@ def kind_checks(kind: str) -> list[CheckSpec]:
     required = sorted(f.name for f in spec.fields.values() if f.key)
     checks: list[CheckSpec] = []
     if required:
-        checks.append(CheckSpec(kind, None, CHECK_COLUMNS_PRESENT, "ExpectTableColumnsToMatchSet",
-                                {"column_set": required, "exact_match": False}))
+        checks.append(_spec(kind, None, CHECK_COLUMNS_PRESENT, {"column_set": required, "exact_match": False}))
     for field_spec in spec.fields.values():
         checks.extend(_field_checks(kind, field_spec))
     return checks
@@ -158,19 +335,3 @@ def table_checks(kind: str, columns: set[str] | list[str]) -> list[CheckSpec]:
     """
     present = set(columns)
     return [c for c in kind_checks(kind) if c.field is None or c.field in present]
-
-
-def build_suite(kind: str, checks: list[CheckSpec] | None = None):
-    """A great_expectations ExpectationSuite for a kind (all its checks unless given).
-
-    Imports great_expectations: call it from the gate, not at import time.
-    """
-    import great_expectations as gx
-
-    from audit_rules.quality._gx_custom import expectation_class
-
-    suite = gx.ExpectationSuite(name=f"audit_rules.{kind}")
-    for check in kind_checks(kind) if checks is None else checks:
-        expectation = expectation_class(check.expectation)(**check.kwargs, meta={"check": check.key})
-        suite.add_expectation(expectation)
-    return suite

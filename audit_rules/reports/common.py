@@ -17,8 +17,7 @@ from audit_rules.findings import (
     Location,
 )
 from audit_rules.ledgers.schema import kind_title
-from audit_rules.quality.suites import CHECK_TITLES
-from audit_rules.result import RunResult
+from audit_rules.result import QualityResult, RunResult
 from audit_rules.values import plain, plain_number
 
 NO_UNIT = "（未标明单位）"
@@ -44,9 +43,9 @@ def unit_title(unit: str | None) -> str:
     return unit if unit else NO_UNIT
 
 
-def check_title(check: str) -> str:
-    """Chinese words for a data-quality check; unknown names are kept so nothing is hidden."""
-    return CHECK_TITLES.get(check, CHECK_TITLES.get(check.lower(), check))
+def check_title(result: QualityResult) -> str:
+    """Chinese words for a data-quality check: its own title, else its name so nothing is hidden."""
+    return result.title or result.check
 
 
 def rule_status_title(status: str) -> str:

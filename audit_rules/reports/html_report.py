@@ -198,7 +198,7 @@ def _quality_view(q) -> dict:
         "sheet": q.sheet,
         "kind": kind_label(q.kind),
         "field": q.field or "（整表）",
-        "check": check_title(q.check),
+        "check": check_title(q),
         "count": len(q.failed),
         "failed": failed,
         "more": max(0, len(q.failed) - MAX_FAILED_SHOWN),

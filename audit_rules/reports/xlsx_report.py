@@ -462,7 +462,7 @@ def _quality_sheet(ws, result: RunResult) -> None:
     checks = sorted(result.data_quality, key=lambda q: (q.passed, q.file, q.sheet, q.kind, q.field or "", q.check))
     for row, q in enumerate(checks, start=2):
         values = [
-            q.file, q.sheet, kind_label(q.kind), _field_label(q.kind, q.field), check_title(q.check),
+            q.file, q.sheet, kind_label(q.kind), _field_label(q.kind, q.field), check_title(q),
             "通过" if q.passed else "未通过", len(q.failed), _failed_text(q.failed), q.detail,
         ]
         for col, value in enumerate(values, start=1):
