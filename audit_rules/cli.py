@@ -8,6 +8,7 @@ import sys
 import click
 
 from audit_rules import __version__
+from audit_rules.reports import FORMATS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -26,22 +27,45 @@ USAGE_WORDS = (
 )
 
 
+# Exit codes: 0 done and nothing found, 1 findings, 2 the run could not be done, 130 Ctrl-C.
+EXIT_FINDINGS = 1
+EXIT_FAILED = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it; never 1, which means "findings"
+
+
+class Failure(click.ClickException):
+    """The command could not do its job: its Chinese lines go to stderr, exit code 2."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, *lines: str):
+        super().__init__("\n".join(lines))
+
+    def show(self, file=None) -> None:
+        click.echo(self.message, err=True)
+
+
 class ChineseUsageGroup(click.Group):
     """A group whose usage errors (unknown option, missing argument…) are told in Chinese."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
-            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
             text = exc.format_message()
             for english, chinese in USAGE_WORDS:
                 text = text.replace(english, chinese)
             command = exc.ctx.command_path if exc.ctx else "audit-rules"
             click.echo(f"用法错误：{text}\n用 {command} --help 查看用法。", err=True)
-            raise SystemExit(2) from None
-        except click.Abort:
-            click.echo("已中止。", err=True)
-            raise SystemExit(1) from None
+            raise SystemExit(EXIT_FAILED) from None
+        except click.ClickException as exc:
+            exc.show()
+            raise SystemExit(exc.exit_code) from None
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("已中止（Ctrl-C）：本次检查未完成，已有的报告保持原样。", err=True)
+            raise SystemExit(EXIT_INTERRUPTED) from None
+        # Without standalone mode click returns ctx.exit()'s code instead of exiting with it.
+        raise SystemExit(code or 0)
 
 
 @click.group(cls=ChineseUsageGroup, context_settings=CONTEXT_SETTINGS, help="audit-rules：行政事业单位台账合规检查工具。")
@@ -105,8 +129,7 @@ def inspect(paths, mapping, as_json):
     try:
         entries = inspect_ledgers(list(paths), mapping)
     except (MappingError, FileNotFoundError) as exc:
-        click.echo(str(exc), err=True)
-        raise SystemExit(2)
+        raise Failure(str(exc)) from None
     if as_json:
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
     else:
@@ -115,7 +138,7 @@ def inspect(paths, mapping, as_json):
             click.echo("没有找到台账文件（.xlsx/.xlsm/.xls/.csv）。", err=True)
         elif not any("error" not in e for e in entries):
             click.echo("没有读到任何工作表。", err=True)
-    raise SystemExit(0 if any("error" not in e for e in entries) else 2)
+    click.get_current_context().exit(0 if any("error" not in e for e in entries) else EXIT_FAILED)
 
 # ---- rules (catalogue) ----------------------------------------------------------------------
 
@@ -127,9 +150,7 @@ def _load_ruleset_or_exit(ruleset: str | None):
     try:
         return load_ruleset(ruleset)
     except RulesetError as exc:
-        for error in exc.errors:
-            click.echo(error, err=True)
-        raise SystemExit(2) from None
+        raise Failure(*exc.errors) from None
 
 
 @main.group(help="查看和校验规则集：列出规则、查看单条规则、校验规则集文件。")
@@ -176,8 +197,7 @@ def rules_show(rule_id: str, ruleset: str | None) -> None:
     try:
         rule = loaded.rule(rule_id)
     except KeyError:
-        click.echo(f"规则集 {loaded.id} 中没有规则 {rule_id}（可用：{'、'.join(r.id for r in loaded.rules)}）", err=True)
-        raise SystemExit(2) from None
+        raise Failure(f"规则集 {loaded.id} 中没有规则 {rule_id}（可用：{'、'.join(r.id for r in loaded.rules)}）") from None
     lines = [
         f"规则：{rule.id}",
         f"标题：{rule.title}",
@@ -224,10 +244,7 @@ def rules_validate(file: str) -> None:
     try:
         loaded = load_ruleset(file)
     except RulesetError as exc:
-        for error in exc.errors:
-            click.echo(error, err=True)
-        click.echo(f"规则集无效：{len(exc.errors)} 处错误", err=True)
-        raise SystemExit(2) from None
+        raise Failure(*exc.errors, f"规则集无效：{len(exc.errors)} 处错误") from None
     enabled = len(loaded.enabled_rules)
     click.echo(f"规则集有效：{len(loaded.rules)} 条规则（启用 {enabled} 条），{len(loaded.parameters)} 个参数")
 
@@ -246,10 +263,10 @@ def _parse_settings(settings: tuple[str, ...]) -> dict[str, str]:
 
 def _parse_formats(value: str) -> tuple[str, ...]:
     formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
-    unknown = [f for f in formats if f not in ("json", "xlsx", "html")]
+    unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise click.BadParameter(
-            f"不支持的输出格式：{'、'.join(unknown) or '（空）'}；可选 json、xlsx、html", param_hint="--format"
+            f"不支持的输出格式：{'、'.join(unknown) or '（空）'}；可选 {'、'.join(FORMATS)}", param_hint="--format"
         )
     return formats
 
@@ -262,7 +279,8 @@ def _parse_formats(value: str) -> tuple[str, ...]:
 @click.option("--mapping", type=click.Path(dir_okay=False), help="表头映射 YAML：强制指定工作表类型和列对应字段。")
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="报告输出目录。")
 @click.option("--baseline", type=click.Path(), help="上次检查的输出目录或 findings.json，用于整改对账销号。")
-@click.option("--format", "formats", default="json,xlsx,html", show_default=True, help="输出格式，逗号分隔：json、xlsx、html。")
+@click.option("--format", "formats", default=",".join(FORMATS), show_default=True,
+              help=f"输出格式，逗号分隔：{'、'.join(FORMATS)}。")
 @click.option("--quality-only", is_flag=True, help="只做数据质量检查，不运行规则。")
 @click.option("--no-quality", is_flag=True, help="跳过数据质量检查（不建议）。")
 def check(paths, ruleset, settings, mapping, out_dir, baseline, formats, quality_only, no_quality):
@@ -285,23 +303,19 @@ def check(paths, ruleset, settings, mapping, out_dir, baseline, formats, quality
             command_line=shlex.join(["audit-rules", *sys.argv[1:]]),
         )
     except PipelineError as exc:
-        click.echo(f"无法完成检查：{exc}", err=True)
-        raise SystemExit(2)
+        raise Failure(f"无法完成检查：{exc}") from None
     if not result.inputs:
-        click.echo("无法完成检查：没有找到可读取的台账文件（.xlsx/.xlsm/.xls/.csv）。", err=True)
-        raise SystemExit(2)
+        raise Failure("无法完成检查：没有找到可读取的台账文件（.xlsx/.xlsm/.xls/.csv）。")
     try:
         written = write_reports(result, out_dir, wanted)
     except OSError as exc:
-        click.echo(f"无法写入报告目录 {out_dir}：{exc.strerror or exc}", err=True)
-        raise SystemExit(2)
+        raise Failure(f"无法写入报告目录 {out_dir}：{exc.strerror or exc}") from None
     print_check_summary(result, written)
     if not any(rule.status == "ran" for rule in result.rules):
         # Nothing was checked: "no findings" would read as a clean bill of health.
-        click.echo("无法完成检查：没有一条规则能够运行（未识别出规则所需的台账）。"
-                   "请用 audit-rules inspect 查看各工作表的识别结果，必要时用 --mapping 指定。", err=True)
-        raise SystemExit(2)
-    raise SystemExit(1 if result.findings else 0)
+        raise Failure("无法完成检查：没有一条规则能够运行（未识别出规则所需的台账）。"
+                      "请用 audit-rules inspect 查看各工作表的识别结果，必要时用 --mapping 指定。")
+    click.get_current_context().exit(EXIT_FINDINGS if result.findings else 0)
 
 
 @main.command(help="只做数据质量检查（与 check --quality-only 相同）。")
@@ -318,7 +332,6 @@ def _quality_only(paths, mapping) -> None:
     try:
         run = run_quality_only(paths, mapping=mapping)
     except PipelineError as exc:
-        click.echo(f"无法完成检查：{exc}", err=True)
-        raise SystemExit(2)
+        raise Failure(f"无法完成检查：{exc}") from None
     print_quality_summary(run)
-    raise SystemExit(0 if run.ledgers.tables else 2)
+    click.get_current_context().exit(0 if run.ledgers.tables else EXIT_FAILED)

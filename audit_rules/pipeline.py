@@ -16,13 +16,9 @@ import pandas as pd
 from audit_rules import __version__
 from audit_rules.findings import Finding
 from audit_rules.ledgers import MappingError, load_ledgers
-from audit_rules.ledgers.model import BAD_FIELDS, LedgerSet, Table
+from audit_rules.ledgers.model import LedgerSet, Table
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.result import QualityResult, RunResult
-
-# Kinds that describe the unit's rules of the game rather than its transactions. A reference
-# table whose unit owns no transaction ledger (a shared reference workbook) applies to every unit.
-REFERENCE_KINDS = frozenset({"price_limits", "special_funds", "staff", "suppliers", "decisions"})
 
 
 class PipelineError(Exception):
@@ -128,14 +124,15 @@ def _tables_by_kind(tables: list[Table]) -> dict[str, pd.DataFrame]:
 
 def _share_reference_tables(tables: list[Table]) -> None:
     """Mark reference rows of units that own no transaction ledger as shared (_unit = None)."""
+    reference = {name for name, spec in table_kinds().items() if spec.reference}
     transaction_units = {
         unit
         for t in tables
-        if t.kind not in REFERENCE_KINDS
+        if t.kind not in reference
         for unit in t.data["_unit"].dropna().unique()
     }
     for table in tables:
-        if table.kind in REFERENCE_KINDS and len(table.data):
+        if table.kind in reference and len(table.data):
             shared = ~table.data["_unit"].isin(transaction_units)
             if shared.any():
                 table.data["_unit"] = table.data["_unit"].where(~shared, None)
@@ -143,17 +140,9 @@ def _share_reference_tables(tables: list[Table]) -> None:
 
 def _exclude_untrusted_cells(tables: list[Table], results: list[QualityResult]) -> None:
     """Add to each row's _bad the fields whose value the gate found untrustworthy."""
-    for res in results:
-        if res.passed or not res.excludes_rows or not res.field or not res.failed:
-            continue
-        # One sheet may hold several tables (stacked or side by side): kind and rows tell them apart.
-        keys = ((res.kind, res.file, res.sheet, f["row"]) for f in res.failed)
-        for table, hit in _rows_named(tables, keys):
-            table.data.loc[hit, BAD_FIELDS] = pd.Series(
-                [sorted({*bad, res.field}) for bad in table.data.loc[hit, BAD_FIELDS]],
-                index=table.data.index[hit],
-                dtype=object,
-            )
+    from audit_rules.quality import exclude_untrusted_cells
+
+    exclude_untrusted_cells(tables, results)
 
 
 RowKey = tuple[str, str, str, int]  # kind, file, sheet, Excel row

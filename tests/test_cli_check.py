@@ -165,3 +165,25 @@ def test_help_and_version_still_exit_0():
     assert CliRunner().invoke(main, ["--version"]).exit_code == 0
     helped = CliRunner().invoke(main, ["check", "--help"])
     assert helped.exit_code == 0 and "退出码" in helped.output
+
+
+def test_ctrl_c_exits_130_in_chinese_and_leaves_the_previous_report(ledgers, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["check", str(ledgers), "--out", str(out)]).exit_code in (0, 1)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("audit_rules.pipeline.run_check", interrupted)
+    result = CliRunner().invoke(main, ["check", str(ledgers), "--out", str(out)])
+    assert result.exit_code == 130  # never 1, which means "findings found"
+    assert "已中止" in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_the_format_choices_come_from_the_report_writers(ledgers, tmp_path):
+    from audit_rules.reports import FORMATS
+
+    result = CliRunner().invoke(main, ["check", str(ledgers), "--out", str(tmp_path), "--format", "pdf"])
+    assert result.exit_code == 2 and "、".join(FORMATS) in result.output
