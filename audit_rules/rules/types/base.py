@@ -25,11 +25,11 @@ import importlib
 import pkgutil
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
-from audit_rules.rules.sql import location_sql, sql_literal
+from audit_rules.rules.sql import check_kind, location_sql, sql_literal
 
 
 @dataclass
@@ -47,6 +47,9 @@ class SqlContext:
         """SQL for one location struct of a table alias's row."""
         return location_sql(alias)
 
+
+# A rule field naming a table kind: refused at validation (Chinese) unless kinds.yaml has it.
+TableKind = Annotated[str, AfterValidator(check_kind)]
 
 # The parameter types a number-valued field accepts (a `parameter_types` value).
 NUMBER_PARAMETER = ("number", "integer")

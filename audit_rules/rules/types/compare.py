@@ -10,7 +10,6 @@ from audit_rules.rules.sql import (
     SQL_TYPES,
     as_text,
     check_field,
-    check_kind,
     column,
     content_sql,
     field_header,
@@ -20,7 +19,7 @@ from audit_rules.rules.sql import (
     row_variables,
     sql_literal,
 )
-from audit_rules.rules.types.base import RuleType, SqlContext
+from audit_rules.rules.types.base import RuleType, SqlContext, TableKind
 
 OPS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "=", "ne": "<>"}
 OP_WORDS = {"gt": "大于", "ge": "不小于", "lt": "小于", "le": "不大于", "eq": "等于", "ne": "不等于"}
@@ -75,13 +74,8 @@ class CompareRule(RuleType):
     type_name: ClassVar[str] = "compare"
     title: ClassVar[str] = "比较"
 
-    table: str
+    table: TableKind
     conditions: list[Comparison]
-
-    @field_validator("table")
-    @classmethod
-    def _check_table(cls, value: str) -> str:
-        return check_kind(value)
 
     @field_validator("conditions")
     @classmethod

@@ -9,7 +9,6 @@ from pydantic import field_validator, model_validator
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.rules.sql import (
     check_field,
-    check_kind,
     column,
     field_type,
     is_blank,
@@ -17,7 +16,7 @@ from audit_rules.rules.sql import (
     normalised,
     quote_ident,
 )
-from audit_rules.rules.types.base import RuleType, SqlContext
+from audit_rules.rules.types.base import RuleType, SqlContext, TableKind
 
 OWN_VARIABLES = {"count", "invoice", "paid", "units", "dates", "reversals", "reversal_note"}
 
@@ -73,7 +72,7 @@ class DuplicateRule(RuleType):
     type_name: ClassVar[str] = "duplicate"
     title: ClassVar[str] = "重复"
 
-    table: str
+    table: TableKind
     keys: list[str]
     window_days: int | None = None
     date_field: str = "date"
@@ -82,11 +81,6 @@ class DuplicateRule(RuleType):
     party: list[str] = []
     entry: list[str] = []
     net_reversals: bool = False
-
-    @field_validator("table")
-    @classmethod
-    def _check_table(cls, value: str) -> str:
-        return check_kind(value)
 
     @field_validator("keys")
     @classmethod

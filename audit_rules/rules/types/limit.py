@@ -18,7 +18,7 @@ from audit_rules.rules.sql import (
     row_variables,
     sql_list,
 )
-from audit_rules.rules.types.base import RuleType, SqlContext
+from audit_rules.rules.types.base import RuleType, SqlContext, TableKind
 from audit_rules.rules.types.match import (
     Condition,
     check_conditions,
@@ -99,17 +99,12 @@ class LimitRule(RuleType):
     type_name: ClassVar[str] = "limit"
     title: ClassVar[str] = "超标准"
 
-    table: str
+    table: TableKind
     value: str
     per_head: list[str] | None = None
     limit_param: str | None = None
     limit_lookup: LimitLookup | None = None
     where: list[Condition] = []
-
-    @field_validator("table")
-    @classmethod
-    def _check_table(cls, value: str) -> str:
-        return check_kind(value)
 
     @field_validator("value")
     @classmethod

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from audit_rules.rules.sql import (
     SQL_TYPES,
     check_field,
-    check_kind,
     column,
     content_sql,
     field_type,
@@ -20,7 +19,7 @@ from audit_rules.rules.sql import (
     row_variables,
     sql_literal,
 )
-from audit_rules.rules.types.base import RuleType, SqlContext
+from audit_rules.rules.types.base import RuleType, SqlContext, TableKind
 
 KEYWORD_OPS = ("contains_any", "not_contains_any", "in", "not_in", "place_in")
 COMPARE_OPS = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
@@ -180,14 +179,9 @@ class MatchRule(RuleType):
     type_name: ClassVar[str] = "match"
     title: ClassVar[str] = "条件匹配"
 
-    table: str
+    table: TableKind
     where: list[Condition]
     amount_field: str | None = None  # the field whose value is the money at issue (default: amount)
-
-    @field_validator("table")
-    @classmethod
-    def _check_table(cls, value: str) -> str:
-        return check_kind(value)
 
     @field_validator("where")
     @classmethod

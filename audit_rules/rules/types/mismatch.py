@@ -19,7 +19,7 @@ from audit_rules.rules.sql import (
     row_variable_names,
     row_variables,
 )
-from audit_rules.rules.types.base import RuleType, SqlContext
+from audit_rules.rules.types.base import RuleType, SqlContext, TableKind
 
 TYPE_FAMILIES = {"text": "text", "id": "text", "amount": "number", "count": "number", "ratio": "number",
                  "year": "number", "date": "date", "bool": "bool", "list": "list"}
@@ -30,7 +30,7 @@ class ExemptReference(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    table: str
+    table: TableKind
     key: str
 
     @model_validator(mode="after")
@@ -87,11 +87,6 @@ class MismatchRule(RuleType):
     exempt_if_left_is: list[str] = []
     # ... or names a row of a reference table of the same unit or shared (收款人 in 人员名册).
     exempt_if_left_in: ExemptReference | None = None
-
-    @field_validator("table")
-    @classmethod
-    def _check_table(cls, value: str) -> str:
-        return check_kind(value)
 
     @field_validator("left", "right")
     @classmethod

@@ -8,7 +8,6 @@ from pydantic import field_validator
 
 from audit_rules.rules.sql import (
     check_field,
-    check_kind,
     column,
     content_sql,
     field_header,
@@ -19,7 +18,7 @@ from audit_rules.rules.sql import (
     row_variables,
     sql_literal,
 )
-from audit_rules.rules.types.base import RuleType, SqlContext
+from audit_rules.rules.types.base import RuleType, SqlContext, TableKind
 
 
 class RequiredRule(RuleType):
@@ -51,13 +50,8 @@ class RequiredRule(RuleType):
     type_name: ClassVar[str] = "required"
     title: ClassVar[str] = "要素缺失"
 
-    table: str
+    table: TableKind
     fields: list[str]
-
-    @field_validator("table")
-    @classmethod
-    def _check_table(cls, value: str) -> str:
-        return check_kind(value)
 
     @field_validator("fields")
     @classmethod

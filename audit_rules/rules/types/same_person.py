@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import re
 from itertools import combinations
+from typing import ClassVar
 
 from pydantic import model_validator
 
