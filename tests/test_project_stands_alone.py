@@ -8,10 +8,10 @@ import subprocess
 from pathlib import Path
 
 import jsonschema
+from helpers.paths import ROOT
 
 from audit_rules.contracts import findings_schema
 
-ROOT = Path(__file__).resolve().parents[1]
 # Paths read, not SQL text tested for refusal ("COPY … TO '/tmp/x'" is a test of the guard).
 OUTSIDE = re.compile(r"""\.\./shared|["']/work/|(Path|open)\(\s*["']/|/\s*["']shared["']""")
 

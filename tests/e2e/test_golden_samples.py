@@ -15,14 +15,13 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers.paths import ROOT, SAMPLES
 from openpyxl import load_workbook
 
 from audit_rules.ledgers import inspect_ledgers
 from audit_rules.pipeline import run_check
 from audit_rules.reports import write_reports
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "sample_ledgers"
 GOLDEN = ROOT / "tests" / "fixtures" / "golden"
 UPDATE = os.environ.get("AUDIT_RULES_UPDATE_GOLDEN") == "1"
 # Cells of 运行信息 that say when and how the run was made, not what it found.

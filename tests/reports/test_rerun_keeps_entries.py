@@ -7,14 +7,14 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
+from helpers.paths import SAMPLES
+from helpers.reports import base_findings, make_result
 from openpyxl import load_workbook
 
 from audit_rules.cli import main
 from audit_rules.reports import write_reports
 from audit_rules.reports.rectification import read_rectification
-from report_fixtures import base_findings, make_result
 
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_ledgers"
 TYPED = {"责任部门": "财务科", "整改措施": "追回多付款项", "整改时限": "2027-03-31", "整改状态": "整改中"}
 
 

@@ -5,10 +5,10 @@ correct between two runs, and never on row numbers."""
 from __future__ import annotations
 
 import pytest
+from helpers.rules import make_table
 
 from audit_rules.rules.engine import run_rules
 from audit_rules.rules.loader import load_ruleset
-from rule_fixtures import make_table
 
 PAYMENT = {"date": "2019-05-10", "voucher_no": "记-12", "summary": "印制宣传册", "econ_class": "30202 印刷费",
            "amount": 8000, "payee": "长沙某印务有限公司", "handler": "张三", "approver": "李四"}

@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 import yaml
-from rule_fixtures import make_table, run_rule_yaml
+from helpers.rules import make_table, run_rule_yaml
 
 from audit_rules.findings import Finding
 from audit_rules.rules.loader import builtin_dir, builtin_rulesets, load_ruleset

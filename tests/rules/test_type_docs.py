@@ -9,8 +9,7 @@ import textwrap
 
 import pytest
 import yaml
-
-from rule_fixtures import ruleset_yaml_for
+from helpers.rules import ruleset_yaml_for
 
 from audit_rules.rules.loader import load_ruleset_text
 from audit_rules.rules.types.base import RuleType, rule_types

@@ -1,0 +1,382 @@
+"""report.xlsx: sheets, headers, links, dropdown, formats, formula safety, 整改 carry-over."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+
+import pytest
+from helpers.reports import CONTRACTS, FORMULA_STRINGS, PAY, RECEPTIONS, make_result
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from audit_rules.reports.rectification import ReportReadError, read_rectification
+from audit_rules.reports.workbook_names import FIXED_SHEETS, RECTIFICATION_COLUMNS
+from audit_rules.reports.xlsx_report import excel_value, rule_sheet_name, write_xlsx
+
+
+@pytest.fixture
+def layout(tmp_path):
+    """Ledgers in <tmp>/ledgers, the report in <tmp>/out/2024/report.xlsx (two levels down)."""
+    ledger_dir = tmp_path / "ledgers"
+    report = tmp_path / "out" / "2024" / "report.xlsx"
+    return ledger_dir, report
+
+
+def build(layout, **kwargs):
+    ledger_dir, report = layout
+    result = make_result(ledger_dir=ledger_dir, **kwargs)
+    write_xlsx(result, report)
+    return result, load_workbook(report)
+
+
+def header(ws) -> list:
+    return [c.value for c in ws[1]]
+
+
+def rows_by_id(ws) -> dict:
+    head = header(ws)
+    return {row[0].value: dict(zip(head, row)) for row in ws.iter_rows(min_row=2) if row[0].value}
+
+
+def test_sheets_without_baseline(layout):
+    result, wb = build(layout)
+    rule_ids = sorted({f.rule_id for f in result.findings})
+    assert wb.sheetnames == ["汇总", "疑点明细", *rule_ids, "数据质量", "规则清单", "运行信息"]
+
+
+def test_sheets_with_baseline_add_resolved(layout):
+    result, wb = build(layout, baseline=True)
+    assert wb.sheetnames[:3] == ["汇总", "疑点明细", "已销号"]
+    resolved = rows_by_id(wb["已销号"])
+    assert list(resolved) == [result.resolved[0].id]
+    assert resolved[result.resolved[0].id]["状态"].value == "已整改（销号）"
+
+
+def test_findings_sheet_headers_and_one_row_per_finding(layout):
+    result, wb = build(layout)
+    ws = wb["疑点明细"]
+    assert header(ws) == [
+        "编号", "单位", "规则", "规则编号", "类别", "严重程度", "金额", "问题描述", "依据", "来源",
+        "参数待核定", "责任部门", "整改措施", "整改时限", "整改状态",
+    ]
+    rows = rows_by_id(ws)
+    assert set(rows) == {f.id for f in result.findings}
+    dup = next(f for f in result.findings if f.rule_id == "duplicate-payment")
+    row = rows[dup.id]
+    assert row["类别"].value == "重复支付"
+    assert row["严重程度"].value == "高"
+    assert row["单位"].value == "市卫健委"
+    assert row["规则"].value == "重复支付" and row["规则编号"].value == "duplicate-payment"
+    no_unit = next(f for f in result.findings if f.unit is None)
+    assert rows[no_unit.id]["单位"].value == "（未标明单位）"
+
+
+def test_status_column_only_with_baseline(layout):
+    result, wb = build(layout, baseline=True)
+    rows = rows_by_id(wb["疑点明细"])
+    assert {rows[f.id]["状态"].value for f in result.findings} == {"新增", "未整改"}
+    assert rows[result.findings[1].id]["状态"].value == "未整改"
+
+
+def test_amount_is_number_with_yuan_format(layout):
+    result, wb = build(layout)
+    rows = rows_by_id(wb["疑点明细"])
+    dup = next(f for f in result.findings if f.rule_id == "duplicate-payment")
+    cell = rows[dup.id]["金额"]
+    assert cell.data_type == "n" and cell.value == 36500.0
+    assert cell.number_format == "¥#,##0.00"
+    empty = next(f for f in result.findings if f.amount is None)
+    assert rows[empty.id]["金额"].value is None
+
+
+def test_source_lists_all_locations_and_links_the_first_relative(layout):
+    result, wb = build(layout)
+    rows = rows_by_id(wb["疑点明细"])
+    over = next(f for f in result.findings if f.rule_id == "payment-over-contract")
+    cell = rows[over.id]["来源"]
+    assert cell.value.splitlines() == [
+        f"{CONTRACTS} / 合同台账 / 第5行", f"{PAY} / 6月 / 第12行", f"{PAY} / 7月 / 第4行",
+    ]
+    assert cell.hyperlink.target == f"../../ledgers/{CONTRACTS}#'合同台账'!A5"
+    csv = next(f for f in result.findings if f.locations[0].file == RECEPTIONS)
+    assert rows[csv.id]["来源"].hyperlink.target == f"../../ledgers/{RECEPTIONS}"  # no sheet in a CSV
+
+
+def test_no_link_when_source_path_unknown(layout):
+    ledger_dir, report = layout
+    result = make_result(ledger_dir=ledger_dir)
+    result.source_paths = {}
+    write_xlsx(result, report)
+    ws = load_workbook(report)["疑点明细"]
+    assert all(row["来源"].hyperlink is None for row in rows_by_id(ws).values())
+
+
+def test_sheet_name_with_quote_is_escaped_in_link(layout):
+    ledger_dir, report = layout
+    result = make_result(ledger_dir=ledger_dir)
+    result.findings[0].locations[0] = type(result.findings[0].locations[0])(PAY, "张三's表", 3)
+    write_xlsx(result, report)
+    rows = rows_by_id(load_workbook(report)["疑点明细"])
+    assert rows[result.findings[0].id]["来源"].hyperlink.target.endswith("#'张三''s表'!A3")
+
+
+def test_unverified_marker_only_on_findings_with_unverified_parameters(layout):
+    result, wb = build(layout)
+    rows = rows_by_id(wb["疑点明细"])
+    for f in result.findings:
+        marker = rows[f.id]["参数待核定"].value
+        if f.unverified:
+            assert marker == "请按本单位/本地标准核定：meal_per_head_limit"
+        else:
+            assert marker is None
+
+
+def test_rectification_dropdown_covers_every_finding_row(layout):
+    result, wb = build(layout)
+    ws = wb["疑点明细"]
+    validations = ws.data_validations.dataValidation
+    assert len(validations) == 1
+    dv = validations[0]
+    assert dv.type == "list" and dv.formula1 == '"未整改,整改中,已整改"'
+    column = header(ws).index("整改状态") + 1
+    letter = "ABCDEFGHIJKLMNOP"[column - 1]
+    assert str(dv.sqref) == f"{letter}2:{letter}{len(result.findings) + 1}"
+    assert dv.showErrorMessage
+
+
+def test_rectification_prefilled_by_id(layout):
+    result, wb = build(layout, baseline=True)
+    rows = rows_by_id(wb["疑点明细"])
+    carried = result.findings[1].id
+    assert {c: rows[carried][c].value for c in RECTIFICATION_COLUMNS} == result.rectification[carried]
+    other = result.findings[0].id
+    assert all(rows[other][c].value is None for c in RECTIFICATION_COLUMNS)
+
+
+@pytest.mark.parametrize("sheet", ["疑点明细", "数据质量", "规则清单"])
+def test_frozen_header_filter_and_print_setup(layout, sheet):
+    _, wb = build(layout)
+    ws = wb[sheet]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref.startswith("A1:")
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.column_dimensions["A"].width >= 10
+    assert ws["A2"].alignment.wrap_text
+
+
+def test_crafted_formula_strings_stay_strings(layout):
+    ledger_dir, report = layout
+    result, wb = build(layout, crafted=True)
+    crafted = next(f for f in result.findings if f.rule_id == "custom-formula")
+    row = rows_by_id(wb["疑点明细"])[crafted.id]
+    assert (row["问题描述"].value, row["问题描述"].data_type) == (FORMULA_STRINGS[0], "s")
+    assert (row["单位"].value, row["单位"].data_type) == (FORMULA_STRINGS[1], "s")
+    assert (row["依据"].value, row["依据"].data_type) == (FORMULA_STRINGS[2], "s")
+    assert (row["规则"].value, row["规则"].data_type) == (FORMULA_STRINGS[3], "s")
+    source_rows = [r for r in wb["custom-formula"].iter_rows(min_row=2) if r[0].value == crafted.id]
+    values = {(c.value, c.data_type) for c in source_rows[0]}
+    for text in FORMULA_STRINGS:
+        assert (text, "s") in values
+    # nothing anywhere in the workbook became a formula
+    for ws in wb.worksheets:
+        assert not [c.coordinate for r in ws.iter_rows() for c in r if c.data_type == "f"], ws.title
+
+
+def test_excel_value_never_returns_formula_like_type():
+    assert excel_value(True) == "是"
+    assert excel_value("") is None
+    assert excel_value("a\x01b") == "ab"  # control characters Excel refuses
+    assert excel_value(dt.date(2019, 5, 3)) == dt.datetime(2019, 5, 3)
+    assert excel_value(float("nan")) is None
+    assert excel_value(["礼品", "购物卡"]) == "礼品、购物卡"
+
+
+def test_rule_sheets_list_source_rows_with_original_columns(layout):
+    result, wb = build(layout)
+    ws = wb["payment-over-contract"]
+    head = header(ws)
+    assert head[:4] == ["疑点编号", "文件", "工作表", "行号"]
+    assert {"合同编号", "合同金额", "凭证号", "金额", "收款单位"} <= set(head)
+    rows = [dict(zip(head, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
+    assert [(r["文件"], r["工作表"], r["行号"]) for r in rows] == [(CONTRACTS, "合同台账", 5), (PAY, "6月", 12), (PAY, "7月", 4)]
+    assert rows[0]["合同编号"] == "JY-2019-008" and rows[0]["凭证号"] is None
+    assert rows[2]["金额"] == "169000"  # the value as shown in the ledger, not re-typed
+    assert ws["B2"].hyperlink.target.endswith("#'合同台账'!A5")
+    assert ws.freeze_panes == "A2"
+
+
+def test_no_sheet_for_rules_without_findings(layout):
+    _, wb = build(layout)
+    assert "contract-prepay-ratio" not in wb.sheetnames
+    assert "study-session-gap" not in wb.sheetnames
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=string.ascii_letters + "[]:*?/\\'-_规则" , min_size=0, max_size=40), min_size=1, max_size=8))
+def test_rule_sheet_names_valid_and_unique(rule_ids):
+    taken = set(FIXED_SHEETS)
+    names = []
+    for rule_id in rule_ids:
+        name = rule_sheet_name(rule_id, taken)
+        taken.add(name)
+        names.append(name)
+    assert all(0 < len(n) <= 31 for n in names)
+    assert not any(ch in n for n in names for ch in "[]:*?/\\")
+    assert not any(n.startswith("'") or n.endswith("'") for n in names)
+    lowered = [n.lower() for n in names] + [s.lower() for s in FIXED_SHEETS]
+    assert len(lowered) == len(set(lowered))
+
+
+def test_long_rule_ids_get_distinct_sheets(layout):
+    ledger_dir, report = layout
+    result = make_result(ledger_dir=ledger_dir)
+    long_a = "special-fund-off-purpose-excluded-words-2019"
+    long_b = "special-fund-off-purpose-excluded-words-2020"
+    result.findings[0].rule_id, result.findings[1].rule_id = long_a, long_b
+    write_xlsx(result, report)
+    names = load_workbook(report).sheetnames
+    assert long_a[:31] in names and (long_a[:29] + "~2") in names
+
+
+def test_summary_counts_amounts_and_charts(layout):
+    result, wb = build(layout, baseline=True)
+    ws = wb["汇总"]
+    cells = {ws.cell(r, 1).value: (ws.cell(r, 2).value, ws.cell(r, 3).value) for r in range(1, ws.max_row + 1)}
+    assert cells["疑点总数"][0] == len(result.findings)
+    assert cells["重复支付"] == (1, 36500.0)
+    assert cells["市教育局"][0] == sum(1 for f in result.findings if f.unit == "市教育局")
+    assert cells["高"][0] == sum(1 for f in result.findings if f.severity == "high")
+    assert cells["低"][1] == pytest.approx(860.5)  # None amount counts as 0
+    assert cells["新增"][0] == 5 and cells["未整改"][0] == 2 and cells["已整改（销号）"][0] == 1
+    kinds = sorted(type(c).__name__ for c in ws._charts)
+    assert kinds == ["BarChart", "PieChart"]
+
+
+def test_summary_has_a_month_table_and_chart_when_findings_are_dated(layout):
+    ledger_dir, report = layout
+    result = make_result(ledger_dir=ledger_dir)
+    for finding, day in zip(result.findings, ["2019-03-02", "2019-03-30", "2019-11-05"]):
+        finding.date = day
+    write_xlsx(result, report)
+    ws = load_workbook(report)["汇总"]
+    cells = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert cells["2019年03月"] == 2 and cells["2019年11月"] == 1
+    assert sorted(type(c).__name__ for c in ws._charts) == ["BarChart", "BarChart", "PieChart"]
+
+
+def test_summary_without_baseline_has_no_status_counts(layout):
+    _, wb = build(layout)
+    labels = {c.value for c in wb["汇总"]["A"]}
+    assert "新增" not in labels and "未整改" not in labels
+
+
+def test_data_quality_sheet_in_chinese(layout):
+    _, wb = build(layout)
+    ws = wb["数据质量"]
+    assert header(ws) == ["文件", "工作表", "表类型", "字段", "检查", "结果", "不通过行数", "不通过的行及值", "说明"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert rows[0][5] == "未通过" and rows[-1][5] == "通过"  # failures first
+    voucher = next(r for r in rows if r[3] == "凭证号（voucher_no）")
+    assert voucher[2] == "付款/支出/报销明细" and voucher[4] == "不应重复"
+    assert voucher[6] == 2 and voucher[7] == "第9行：记-0031；第22行：记-0031"
+
+
+def test_rules_sheet_lists_every_rule(layout):
+    result, wb = build(layout)
+    rows = {r[0].value: [c.value for c in r] for r in wb["规则清单"].iter_rows(min_row=2)}
+    assert set(rows) == {r.rule_id for r in result.rules}
+    assert rows["study-session-gap"][5] == "已跳过" and "会议记录" in rows["study-session-gap"][6]
+    assert rows["staff-paid-review-fee"][5] == "运行失败"
+    assert rows["meal-reception-per-head"][7] == "meal_per_head_limit = 150 元/人（待核定）"
+    assert rows["asset-unit-price-over-limit"][7] == "price_limits = 台式计算机 5000，便携式计算机 7000 元"
+    assert rows["duplicate-payment"][9] == 1
+
+
+def test_run_info_sheet(layout):
+    result, wb = build(layout, baseline=True)
+    values = [[c.value for c in r] for r in wb["运行信息"].iter_rows()]
+    flat = {r[0]: r[1] for r in values}
+    assert flat["规则集 SHA-256"] == "a" * 64
+    assert flat["命令行"] == result.command_line
+    assert flat["对比基线"] == "out/2023"
+    for item in result.inputs:
+        assert flat[item.file] == item.sha256
+    assert flat["市教育局/损坏的台账.xlsx"].startswith("文件已损坏")
+
+
+def test_read_rectification_round_trip(layout):
+    ledger_dir, report = layout
+    result, wb = build(layout)
+    ws = wb["疑点明细"]
+    head = header(ws)
+    first, second = list(rows_by_id(ws))[:2]
+    filled = {
+        first: {"责任部门": "办公室", "整改措施": "=退回多付款项", "整改时限": dt.datetime(2024, 6, 30), "整改状态": "整改中"},
+        second: {"整改状态": "已整改"},
+    }
+    for row in ws.iter_rows(min_row=2):
+        for column, value in filled.get(row[0].value, {}).items():
+            row[head.index(column)].value = value
+            row[head.index(column)].data_type = "s" if isinstance(value, str) else row[head.index(column)].data_type
+    wb.save(report)
+    got = read_rectification(report)
+    assert got == {
+        first: {"责任部门": "办公室", "整改措施": "=退回多付款项", "整改时限": "2024-06-30", "整改状态": "整改中"},
+        second: {"整改状态": "已整改"},
+    }
+
+
+def test_read_rectification_of_untouched_report_is_empty(layout):
+    _, report = layout
+    build(layout)
+    assert read_rectification(report) == {}
+
+
+def test_read_rectification_errors_in_chinese(tmp_path):
+    with pytest.raises(ReportReadError, match="找不到"):
+        read_rectification(tmp_path / "none.xlsx")
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(ReportReadError, match="无法打开"):
+        read_rectification(bad)
+    from openpyxl import Workbook
+
+    other = tmp_path / "other.xlsx"
+    Workbook().save(other)
+    with pytest.raises(ReportReadError, match="疑点明细"):
+        read_rectification(other)
+
+
+def test_empty_run_still_writes_valid_workbook(layout):
+    ledger_dir, report = layout
+    result = make_result(ledger_dir=ledger_dir, findings=[])
+    write_xlsx(result, report)
+    wb = load_workbook(report)
+    assert wb.sheetnames == ["汇总", "疑点明细", "数据质量", "规则清单", "运行信息"]
+    assert wb["汇总"]._charts == []
+    assert wb["疑点明细"].max_row == 1
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("=+-@（）()\"',;!AB12 中文\t\n\x01"), min_size=1, max_size=12), min_size=1, max_size=20))
+def test_any_text_round_trips_as_a_string(tmp_path_factory, texts):
+    from openpyxl import Workbook
+
+    from audit_rules.reports.xlsx_report import put
+
+    path = tmp_path_factory.mktemp("rt") / "t.xlsx"
+    wb = Workbook()
+    for row, text in enumerate(texts, start=1):
+        put(wb.active, row, 1, text)
+    wb.save(path)
+    ws = load_workbook(path).active
+    for row, text in enumerate(texts, start=1):
+        expected = text.replace("\x01", "") or None
+        cell = ws.cell(row, 1)
+        assert cell.value == expected
+        assert cell.data_type == ("s" if expected is not None else "n")
