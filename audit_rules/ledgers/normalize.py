@@ -57,8 +57,7 @@ _BRACKET_NEGATIVE = re.compile(r"^\((.*)\)$")
 #   1,200.00 CR a credit: money coming back (refund, reversal) = negative in a payments ledger;
 #   1,200.00 DR a debit = the ordinary, positive payment.
 _TRAILING_MINUS = re.compile(r"^(.*[0-9.)])-$")
-_CREDIT_MARK = re.compile("(?i)^(.*?)" + WS + "*cr$")
-_DEBIT_MARK = re.compile("(?i)^(.*?)" + WS + "*dr$")
+_DEBIT_CREDIT_MARK = re.compile("(?i)" + WS + "*(cr|dr)$")
 
 _CN_DIGITS = {
     "零": 0, "〇": 0, "○": 0, "壹": 1, "一": 1, "贰": 2, "貳": 2, "二": 2, "两": 2, "叁": 3, "參": 3,
@@ -166,8 +165,10 @@ def parse_amount(series: pd.Series, scale: float = 1.0) -> tuple[pd.Series, pd.S
     """Money in 元 as float64. Handles 1,200.00 / ¥1200元 / £309.25 / (1,200.00) / -1200 /
     38,937.00- / 1,200.00 CR (negative) / 1,200.00 DR / 大写 / 1.2万."""
     text = as_text(series)
-    cleaned = text.str.replace(_DEBIT_MARK.pattern, r"\1", regex=True)
-    cleaned = cleaned.str.replace(_CREDIT_MARK.pattern, r"-\1", regex=True)
+    # One CR/DR mark at the end is taken off; a second one left behind makes the value unreadable.
+    credit = text.str.extract(_DEBIT_CREDIT_MARK.pattern)[0].str.lower().eq("cr").fillna(False).astype(bool)
+    cleaned = text.str.replace(_DEBIT_CREDIT_MARK.pattern, "", regex=True)
+    cleaned = cleaned.mask(credit, "-" + cleaned)
     cleaned = cleaned.str.replace(_AMOUNT_NOISE.pattern, "", regex=True)
     # Accountants write negatives in brackets: (1,200.00) = -1200.
     cleaned = cleaned.str.replace(_BRACKET_NEGATIVE.pattern, r"-\1", regex=True)
