@@ -231,7 +231,7 @@ DATE_ORDERS = ("day_first", "month_first", "year_first")
 # A two-digit year: 00-68 → 2000-2068, 69-99 → 1969-1999 (the POSIX strptime %y pivot).
 TWO_DIGIT_PIVOT = 69
 AMBIGUOUS_DATE_MESSAGE = (
-    "日期的日、月顺序无法确定（如 05/04/2019 可能是 4月5日，也可能是 5月4日；本列没有日或月大于 12 的值可资判断），"
+    "日期的日、月顺序无法确定（如 05/04/2019 可能是 4月5日，也可能是 5月4日，本列其他值也不能判定），"
     "未予猜测。请在映射文件中为该表设置 date_order: day_first（日/月/年）或 month_first（月/日/年）"
 )
 
@@ -261,8 +261,9 @@ def numeric_date_order(text: pd.Series) -> str | None:
 
 
 def _ordered_dates(parts: pd.DataFrame, order: str | None) -> tuple[pd.Series, pd.Series]:
-    """(dates, ambiguous) for numeric parts read in `order`; without an order only the cells whose
-    two readings agree (05/05/2019) are dates, the others are ambiguous."""
+    """(dates, ambiguous) for numeric parts read in `order`. Without an order a cell is a date
+    only when it has one reading (13/04/2019, 04/13/2019) or both agree (05/05/2019); the
+    others are ambiguous."""
     if order == "year_first":
         ymd = pd.DataFrame({"year": _full_year(parts["a"]), "month": parts["b"], "day": parts["c"]})
     elif order == "month_first":
@@ -273,7 +274,13 @@ def _ordered_dates(parts: pd.DataFrame, order: str | None) -> tuple[pd.Series, p
     if order is None:
         ambiguous = parts["a"].ne(parts["b"]) & (parts["a"] <= 12) & (parts["b"] <= 12)
         ymd = ymd.loc[~ambiguous]
-    dates = _dates_from_parts(ymd) if len(ymd) else pd.Series(pd.NaT, index=ymd.index, dtype="datetime64[ns]")
+    if not len(ymd):
+        return pd.Series(pd.NaT, index=ymd.index, dtype="datetime64[ns]"), ambiguous
+    dates = _dates_from_parts(ymd)
+    if order is None and dates.isna().any():
+        other = parts.loc[dates.index[dates.isna()]]
+        month_first = pd.DataFrame({"year": _full_year(other["c"]), "month": other["a"], "day": other["b"]})
+        dates[other.index] = _dates_from_parts(month_first)
     return dates, ambiguous
 
 

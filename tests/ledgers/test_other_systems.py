@@ -75,6 +75,12 @@ def test_an_ambiguous_column_is_never_guessed():
         pd.Timestamp("2019-04-05"), pd.Timestamp("2019-04-06"), pd.Timestamp("2019-07-07")]
 
 
+def test_a_column_mixing_both_orders_reads_only_the_cells_with_one_reading():
+    values, bad = parse_date(pd.Series(["13/04/2019", "04/14/2019", "05/04/2019"]))
+    assert bad.tolist() == [False, False, True]
+    assert values.iloc[:2].tolist() == [pd.Timestamp("2019-04-13"), pd.Timestamp("2019-04-14")]
+
+
 @pytest.mark.parametrize("text", ["31/02/2019", "13/13/2019", "5 Foo 2019", "Apr 32, 2019", "00/01/2019"])
 def test_impossible_foreign_dates_are_unreadable(text):
     values, bad = parse_date(pd.Series([text]), "day_first")
