@@ -362,3 +362,16 @@ sheets:
     assert amounts == [10.0, 20.0, 30.0, -40.0]
     assert tables[1].data["voucher_no"].tolist() == ["R1", "R2"]
     assert not [p for t in tables for p in t.problems]
+
+
+def test_a_block_shifted_by_a_serial_column_right_below_the_first_starts_a_new_table(tmp_path):
+    path = _xlsx(tmp_path / "付款.xlsx", [
+        ["日期", "凭证号", "摘要", "金额（元）", "收款单位"],
+        ["2019-04-05", "记-1", "办公用品", 10, "甲公司"],
+        ["序号", "日期", "凭证号", "摘要", "金额（元）", "收款单位"],
+        [1, "2019-05-05", "记-2", "印刷费", 20, "乙公司"],
+    ])
+    tables = load_ledgers([path]).tables
+    assert [(t.header_row, t.rows) for t in tables] == [(1, 1), (3, 1)]
+    assert [t.data["amount"].tolist() for t in tables] == [[10.0], [20.0]]
+    assert not [p for t in tables for p in t.problems]
