@@ -57,17 +57,20 @@ def _same_header(found: HeaderMatch, match: HeaderMatch) -> bool:
     return found.kind == match.kind and found.fields == match.fields
 
 
-def next_table_start(grid: pd.DataFrame, filled: pd.DataFrame, match: HeaderMatch) -> tuple[int | None, list[int]]:
+def next_table_start(grid: pd.DataFrame, filled: pd.DataFrame, match: HeaderMatch,
+                     overrides: dict[str, str] | None = None) -> tuple[int | None, list[int]]:
     """(first row of the next table below, or None; rows repeating this table's header).
 
     A row holding two or more known header words is checked as a header; a row matching this
     table's header again (page-break repeat) is skipped, any other header starts a new table.
     The new table takes the title lines just above its header, back to the last blank row.
+    ``overrides`` (the mapping file's columns) count as header words too, so a block written in
+    the mapping's words is found below another.
     """
     body = grid.loc[grid.index > match.header_row]
     if body.empty:
         return None, []
-    words = header_words() | set(match.labels.values())
+    words = header_words() | set(match.labels.values()) | set(overrides or ())
     hits = pd.Series(0, index=body.index)
     for column in body.columns:
         hits += body[column].isin(words).fillna(False).astype(int).to_numpy()
@@ -75,7 +78,7 @@ def next_table_start(grid: pd.DataFrame, filled: pd.DataFrame, match: HeaderMatc
     for number in hits.index[hits >= 2]:
         if int(number) in repeated:
             continue
-        found = detect_header({int(number): _row_cells(grid, filled, number)})
+        found = detect_header({int(number): _row_cells(grid, filled, number)}, overrides=overrides)
         if found is None:
             continue
         if _same_header(found, match):

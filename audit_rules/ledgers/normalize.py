@@ -46,9 +46,18 @@ def _to_object(series: pd.Series) -> pd.Series:
 
 # ---- amounts ------------------------------------------------------------------------------
 
-_AMOUNT_NOISE = re.compile("(?i)" + WS + "|[,¥$元]|人民币|RMB|CNY")
-_RARE_NOISE = re.compile(r"[,\s¥$]|人民币")
+# Currency marks anywhere in the cell: symbols (after NFKC ￥ is ¥), Chinese words, ISO codes.
+_AMOUNT_NOISE = re.compile("(?i)" + WS + "|[,¥$£€元]|人民币|RMB|CNY|GBP|USD|EUR|HKD")
+_RARE_NOISE = re.compile(r"[,\s¥$£€]|人民币")
 _BRACKET_NEGATIVE = re.compile(r"^\((.*)\)$")
+# Sign marks of bank, AP and ERP exports, each turned into a leading minus. Two marks on one
+# value (-(1.00), 5.00- CR) leave "--5.00", which to_numeric refuses: a contradiction is
+# unreadable, not guessed.
+#   38,937.00-  trailing minus (SAP, mainframe reports)
+#   1,200.00 CR a credit: money coming back (refund, reversal) = negative in a payments ledger;
+#   1,200.00 DR a debit = the ordinary, positive payment.
+_TRAILING_MINUS = re.compile(r"^(.*[0-9.)])-$")
+_DEBIT_CREDIT_MARK = re.compile("(?i)" + WS + "*(cr|dr)$")
 
 _CN_DIGITS = {
     "零": 0, "〇": 0, "○": 0, "壹": 1, "一": 1, "贰": 2, "貳": 2, "二": 2, "两": 2, "叁": 3, "參": 3,
@@ -153,11 +162,17 @@ def _parse_rare_amount(text: str) -> float:
 
 
 def parse_amount(series: pd.Series, scale: float = 1.0) -> tuple[pd.Series, pd.Series]:
-    """Money in 元 as float64. Handles 1,200.00 / ¥1200元 / (1,200.00) / -1200 / 大写 / 1.2万."""
+    """Money in 元 as float64. Handles 1,200.00 / ¥1200元 / £309.25 / (1,200.00) / -1200 /
+    38,937.00- / 1,200.00 CR (negative) / 1,200.00 DR / 大写 / 1.2万."""
     text = as_text(series)
-    cleaned = text.str.replace(_AMOUNT_NOISE.pattern, "", regex=True)
+    # One CR/DR mark at the end is taken off; a second one left behind makes the value unreadable.
+    credit = text.str.extract(_DEBIT_CREDIT_MARK.pattern)[0].str.lower().eq("cr").fillna(False).astype(bool)
+    cleaned = text.str.replace(_DEBIT_CREDIT_MARK.pattern, "", regex=True)
+    cleaned = cleaned.mask(credit, "-" + cleaned)
+    cleaned = cleaned.str.replace(_AMOUNT_NOISE.pattern, "", regex=True)
     # Accountants write negatives in brackets: (1,200.00) = -1200.
     cleaned = cleaned.str.replace(_BRACKET_NEGATIVE.pattern, r"-\1", regex=True)
+    cleaned = cleaned.str.replace(_TRAILING_MINUS.pattern, r"-\1", regex=True)
     values = pd.to_numeric(cleaned, errors="coerce").astype("float64")
     unread = values.isna() & text.notna()
     if unread.any():
@@ -193,8 +208,106 @@ def _dates_from_parts(parts: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(numbers, errors="coerce")
 
 
-def parse_date(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Dates from Excel cells and every way people type them; time parts are dropped."""
+# Day, month and year as numbers in some order: 05/04/2019, 5.4.19, 05-04-2019 14:30.
+_NUMERIC_DATE = re.compile(
+    r"^(?P<a>\d{1,2})\s*(?P<sep>[-/.])\s*(?P<b>\d{1,2})\s*(?P=sep)\s*(?P<c>\d{4}|\d{2})"
+    r"(?:\s*T?\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?$"
+)
+_MONTH_WORD = r"(?P<month>[A-Za-z]{3,9})\.?"
+_DAY_WORD = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR_WORD = r"(?P<year>\d{4}|\d{2})"
+# A month written as a word fixes the order: 05-Apr-19, 5 April 2019, Apr 5, 2019, 2019-Apr-05.
+_NAMED_MONTH_DATES = tuple(re.compile(pattern) for pattern in (
+    rf"^{_DAY_WORD}[\s\-/.]*{_MONTH_WORD}[\s\-/.,]*{_YEAR_WORD}$",
+    rf"^{_MONTH_WORD}[\s\-/.]*{_DAY_WORD}[\s\-/.,]*{_YEAR_WORD}$",
+    rf"^(?P<year>\d{{4}})[\s\-/.]*{_MONTH_WORD}[\s\-/.]*{_DAY_WORD}$",
+))
+MONTH_NAMES = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+DATE_ORDERS = ("day_first", "month_first", "year_first")
+# A two-digit year: 00-68 → 2000-2068, 69-99 → 1969-1999 (the POSIX strptime %y pivot).
+TWO_DIGIT_PIVOT = 69
+AMBIGUOUS_DATE_MESSAGE = (
+    "日期的日、月顺序无法确定（如 05/04/2019 可能是 4月5日，也可能是 5月4日，本列其他值也不能判定），"
+    "未予猜测。请在映射文件中为该表设置 date_order: day_first（日/月/年）或 month_first（月/日/年）"
+)
+
+
+def _full_year(years: pd.Series) -> pd.Series:
+    years = pd.to_numeric(years, errors="coerce")
+    two_digit = years < 100
+    century = np.where(years < TWO_DIGIT_PIVOT, 2000, 1900)
+    return years.where(~two_digit, years + century)
+
+
+def _numeric_parts(text: pd.Series) -> pd.DataFrame:
+    """a, b, c of the day/month/year-in-some-order cells (NaN rows where the form differs)."""
+    parts = text.str.extract(_NUMERIC_DATE.pattern)
+    return parts[["a", "b", "c"]].apply(pd.to_numeric, errors="coerce")
+
+
+def numeric_date_order(text: pd.Series) -> str | None:
+    """The order a column of 05/04/2019-style cells proves: a first part above 12 (a day) in
+    some value → day_first; a second part above 12 → month_first; neither, or both → None."""
+    parts = _numeric_parts(text).dropna()
+    day_first = bool(((parts["a"] > 12) & (parts["b"] <= 12)).any())
+    month_first = bool(((parts["b"] > 12) & (parts["a"] <= 12)).any())
+    if day_first != month_first:
+        return "day_first" if day_first else "month_first"
+    return None
+
+
+def _ordered_dates(parts: pd.DataFrame, order: str | None) -> tuple[pd.Series, pd.Series]:
+    """(dates, ambiguous) for numeric parts read in `order`. Without an order a cell is a date
+    only when it has one reading (13/04/2019, 04/13/2019) or both agree (05/05/2019); the
+    others are ambiguous."""
+    if order == "year_first":
+        ymd = pd.DataFrame({"year": _full_year(parts["a"]), "month": parts["b"], "day": parts["c"]})
+    elif order == "month_first":
+        ymd = pd.DataFrame({"year": _full_year(parts["c"]), "month": parts["a"], "day": parts["b"]})
+    else:
+        ymd = pd.DataFrame({"year": _full_year(parts["c"]), "month": parts["b"], "day": parts["a"]})
+    ambiguous = pd.Series(False, index=parts.index)
+    if order is None:
+        ambiguous = parts["a"].ne(parts["b"]) & (parts["a"] <= 12) & (parts["b"] <= 12)
+        ymd = ymd.loc[~ambiguous]
+    if not len(ymd):
+        return pd.Series(pd.NaT, index=ymd.index, dtype="datetime64[ns]"), ambiguous
+    dates = _dates_from_parts(ymd)
+    if order is None and dates.isna().any():
+        other = parts.loc[dates.index[dates.isna()]]
+        month_first = pd.DataFrame({"year": _full_year(other["c"]), "month": other["a"], "day": other["b"]})
+        dates[other.index] = _dates_from_parts(month_first)
+    return dates, ambiguous
+
+
+def _named_month_dates(text: pd.Series) -> pd.Series:
+    """05-Apr-19, 5 April 2019, Apr 5, 2019… → datetimes (NaT where no form matches)."""
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for pattern in _NAMED_MONTH_DATES:
+        todo = result.isna()
+        if not todo.any():
+            break
+        parts = text[todo].str.extract(pattern.pattern)
+        parts["month"] = parts["month"].str.lower().map(MONTH_NAMES)
+        parts = parts.dropna()
+        if len(parts):
+            parts["year"] = _full_year(parts["year"])
+            result[parts.index] = _dates_from_parts(parts)
+    return result
+
+
+def parse_date(series: pd.Series, order: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """Dates from Excel cells and every way people type them; time parts are dropped.
+
+    ``order`` (``day_first``/``month_first``/``year_first``, from the mapping file's ``date_order``)
+    says how to read 05/04/2019 or 19/04/05; without it the column's own values must prove the
+    order (see numeric_date_order), else its ambiguous cells are unreadable (never guessed).
+    A four-digit year written first (2019/4/5, 2019年4月5日) needs no order.
+    """
     text = as_text(series)
     result = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
     iso = text.str.match(_EXCEL_ISO.pattern).fillna(False).astype(bool)
@@ -210,6 +323,16 @@ def parse_date(series: pd.Series) -> tuple[pd.Series, pd.Series]:
             result[parts.index[matched]] = _dates_from_parts(parts[matched])
     todo = result.isna() & text.notna()
     if todo.any():
+        parts = _numeric_parts(text[todo]).dropna()
+        if len(parts):
+            dates, _ambiguous = _ordered_dates(parts, order or numeric_date_order(text))
+            result[dates.index] = dates
+    todo = result.isna() & text.notna()
+    if todo.any() and text[todo].str.contains("[A-Za-z]", regex=True).any():
+        named = _named_month_dates(text[todo])
+        result[named.index[named.notna()]] = named[named.notna()]
+    todo = result.isna() & text.notna()
+    if todo.any():
         serial_text = text[todo]
         is_serial = serial_text.str.match(_SERIAL.pattern).fillna(False).astype(bool)
         serials = pd.to_numeric(serial_text[is_serial], errors="coerce")
@@ -223,6 +346,19 @@ def parse_date(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     result = result.astype("datetime64[ns]")
     bad = result.isna() & text.notna()
     return result, bad
+
+
+def ambiguous_dates(series: pd.Series, order: str | None = None) -> pd.Series:
+    """Cells unread only because the column does not prove whether the day or the month comes first."""
+    if order is not None:
+        return pd.Series(False, index=series.index)
+    text = as_text(series)
+    parts = _numeric_parts(text).dropna()
+    ambiguous = pd.Series(False, index=series.index)
+    if len(parts) and numeric_date_order(text) is None:
+        _dates, flagged = _ordered_dates(parts, None)
+        ambiguous[flagged.index] = flagged
+    return ambiguous
 
 
 # ---- yes / no ---------------------------------------------------------------------------
@@ -324,7 +460,7 @@ PARSERS = {
 }
 
 PROBLEM_MESSAGES = {
-    "date": "无法识别的日期",
+    "date": "无法识别的日期",  # AMBIGUOUS_DATE_MESSAGE when only the day/month order is unknown
     "amount": "无法识别的金额",
     "count": "无法识别的人数/数量（应为不小于 0 的整数）",
     "ratio": "无法识别的比例（应为 0～100%）",
@@ -337,13 +473,17 @@ PROBLEM_MESSAGES = {
 EXCEL_ERROR_TEXTS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA"})
 
 
-def parse_column(series: pd.Series, field_type: str, scale: float = 1.0) -> tuple[pd.Series, pd.Series]:
+def parse_column(
+    series: pd.Series, field_type: str, scale: float = 1.0, date_order: str | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Dispatch on the field type of kinds.yaml; Excel error cells are null and flagged."""
     errors = series.isin(EXCEL_ERROR_TEXTS).fillna(False).astype(bool)
     if errors.any():
         series = series.mask(errors)
     if field_type == "amount":
         values, bad = parse_amount(series, scale)
+    elif field_type == "date":
+        values, bad = parse_date(series, date_order)
     else:
         values, bad = PARSERS[field_type](series)
     return values, bad | errors

@@ -12,9 +12,11 @@ a sheet, and gives the merged ranges of a two-row header.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +30,7 @@ from audit_rules.ledgers.header import (
     clean_header,
     detect_header,
 )
-from audit_rules.ledgers.mapping import Mapping
+from audit_rules.ledgers.mapping import COMPOSITE_SEPARATOR, Mapping, SheetMapping
 from audit_rules.ledgers.model import (
     BAD_FIELDS,
     PROVENANCE,
@@ -123,21 +125,95 @@ def _calamine_grid(path: Path, sheet: str, first_error: Exception) -> pd.DataFra
     return frame.astype("str") if len(frame.columns) else frame
 
 
-def decode_csv(data: bytes, display: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 — detected, not assumed."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    for encoding in ("utf-8-sig", "gb18030"):
+# Encodings a CSV export is tried in when it carries no BOM, most common first. UTF-8 is
+# strict enough that a file decoding as UTF-8 is UTF-8. GB18030 decodes most byte strings,
+# Western text included ("£T" is a valid GB18030 pair), so it is taken only when what it gives
+# reads as Chinese. cp1252 (Windows Western) before Latin-1: they differ only in 0x80-0x9F,
+# printable in cp1252 and control codes in Latin-1. Nothing guesses among look-alike code
+# pages (cp1250 turns the £ of a Latin-1 file into Ł).
+CSV_ENCODINGS = ("utf-8", "gb18030", "cp1252", "latin-1")
+# Share of the non-ASCII characters GB18030 gives that must be common Chinese (GB2312) text.
+CHINESE_SHARE = 0.8
+
+
+def _reads_as_chinese(text: str) -> bool:
+    """Whether GB18030-decoded text is Chinese: most non-ASCII characters are in GB2312.
+
+    A Western file misread as GB18030 pairs a high byte with an ASCII letter, which lands in the
+    rarely used GBK extension (lead or trail byte below 0xA1), never in GB2312.
+    """
+    wide = [char for char in text if ord(char) > 127]
+    if not wide:
+        return True
+    common = sum(1 for char in wide if _in_gb2312(char))
+    return common >= CHINESE_SHARE * len(wide)
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _looks_like_utf16(data: bytes) -> str | None:
+    """UTF-16 written without a BOM: ASCII text leaves a NUL in every other byte."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.4 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.4 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _undecodable(display: str, encoding: str | None = None) -> UnsafeFile:
+    if encoding:
+        return UnsafeFile(f"文件“{display}”：无法按映射文件指定的编码 {encoding} 解码，请检查 encoding 设置"
+                          f"或将文件另存为 UTF-8 编码的 CSV。")
+    return UnsafeFile(f"文件“{display}”：无法识别文本编码，请另存为 UTF-8 或 GB18030 编码的 CSV。")
+
+
+def decode_csv(data: bytes, display: str, encoding: str | None = None) -> str:
+    """The text of a CSV file: in `encoding` when the mapping file names one, else detected
+    among UTF-8 (with or without BOM), UTF-16, GB18030, cp1252 and Latin-1 (CSV_ENCODINGS)."""
+    if encoding:
         try:
-            return data.decode(encoding)
+            return data.decode(encoding).removeprefix("\ufeff")
+        except (UnicodeDecodeError, LookupError):
+            raise _undecodable(display, encoding) from None
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data.decode("utf-8-sig")
+        utf16 = _looks_like_utf16(data)
+        if utf16:
+            return data.decode(utf16)
+    except UnicodeDecodeError:
+        raise _undecodable(display) from None
+    for candidate in CSV_ENCODINGS:
+        try:
+            text = data.decode(candidate)
         except UnicodeDecodeError:
             continue
-    from charset_normalizer import from_bytes
+        if candidate == "gb18030" and not _reads_as_chinese(text):
+            continue
+        if candidate == "latin-1" and not _mostly_printable(text):
+            break  # every byte string decodes as Latin-1: binary content is not a CSV
+        return text
+    raise _undecodable(display)
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise UnsafeFile(f"文件“{display}”：无法识别文本编码，请另存为 UTF-8 或 GB18030 编码的 CSV。")
-    return str(best)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _mostly_printable(text: str) -> bool:
+    return len(_CONTROL.findall(text[:65536])) <= 0.01 * max(len(text[:65536]), 1)
 
 
 CSV_DELIMITERS = ",\t;|"
@@ -163,9 +239,11 @@ def _csv_delimiter(sample: str) -> str:
     return best
 
 
-def _csv_grid(path: Path, display: str) -> pd.DataFrame:
-    text = decode_csv(path.read_bytes(), display)
-    reader = csv.reader(io.StringIO(text), delimiter=_csv_delimiter(text[:65536]))
+def _csv_grid(path: Path, display: str, encoding: str | None = None) -> pd.DataFrame:
+    text = decode_csv(path.read_bytes(), display, encoding)
+    # newline="": lines end at LF, CRLF or a bare CR (old Mac and some mainframe exports), and a
+    # line break inside a quoted cell stays in the cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_csv_delimiter(text[:65536]))
     rows: list[list[str]] = []
     lines: list[int] = []
     next_line = 1
@@ -199,7 +277,13 @@ def _top_rows(grid: pd.DataFrame, filled: pd.DataFrame) -> dict[int, dict[int, s
 
 
 def _unit_from_file(found: FoundFile) -> str | None:
-    """The unit a file belongs to when no cell says so: its folder, else its cleaned name."""
+    """The unit a file belongs to when no cell says so: its folder, else its cleaned name.
+
+    A file lying directly in the folder given belongs to that folder's unit (甲局/付款明细.xlsx
+    with 甲局 given) unless its own name names a body (乙局付款明细.xlsx); in a folder holding one
+    sub-folder per unit, a file beside them keeps what its name says, None for a shared
+    reference (定点供应商名录.xlsx).
+    """
     parts = found.display.split("/")
     if found.base_dir is not None:
         # The nearest folder that names something other than a period or a ledger
@@ -207,7 +291,33 @@ def _unit_from_file(found: FoundFile) -> str | None:
         for folder in reversed(parts[:-1]):
             if unit_from_stem(folder) is not None:
                 return folder
+        named = unit_from_stem(Path(parts[-1]).stem)
+        if len(parts) == 1 and not _names_an_organisation(named) and not _has_subfolders(found.base_dir):
+            folder = found.base_dir.name
+            if unit_from_stem(folder) is not None:
+                return folder
     return unit_from_stem(Path(parts[-1]).stem)
+
+
+# How the names of Chinese public bodies end: a file named 长沙市示范统计局2019年付款明细 names its
+# unit; Spend_over_500_April_2019 or 付款明细-2019 does not.
+_ORGANISATION_ENDINGS = (
+    "局", "委", "委员会", "办", "办公室", "厅", "部", "处", "科", "室", "中心", "院", "所", "站", "馆", "校",
+    "学校", "大学", "学院", "医院", "队", "会", "社", "团", "园", "场", "公司", "集团", "政府", "街道", "镇", "乡",
+)
+
+
+def _names_an_organisation(name: str | None) -> bool:
+    return name is not None and name.endswith(_ORGANISATION_ENDINGS)
+
+
+@lru_cache(maxsize=256)
+def _has_subfolders(base: Path) -> bool:
+    """Whether the folder given holds visible sub-folders (one per unit, or per period)."""
+    try:
+        return any(child.is_dir() and not child.name.startswith(".") for child in base.iterdir())
+    except OSError:
+        return False
 
 
 def _ledger_words() -> list[str]:
@@ -316,11 +426,11 @@ def build_tables(
         if groups:
             return [table for group in groups
                     for table in build_tables(grid[group], found, sheet, mapping, details, split_columns=False)]
-    next_start, repeated = layout.next_table_start(grid, filled, match)
+    next_start, repeated = layout.next_table_start(grid, filled, match, overrides=rule.columns if rule else None)
     if rule is not None and rule.header_row is not None:
         next_start = None  # the mapping file fixes this sheet's one header
     block = grid if next_start is None else grid.loc[grid.index < next_start]
-    tables = [_table_from_match(block, filled.loc[block.index], match, found, sheet, details, repeated)]
+    tables = [_table_from_match(block, filled.loc[block.index], match, found, sheet, details, repeated, rule)]
     if next_start is not None:
         rest = grid.loc[grid.index >= next_start]
         tables.extend(build_tables(rest, found, sheet, mapping, details, split_columns=split_columns))
@@ -328,13 +438,16 @@ def build_tables(
 
 
 def _table_from_match(grid, filled, match: HeaderMatch, found: FoundFile, sheet: str,
-                      details: SheetDetails | None = None, repeated: list[int] = ()) -> Table:
+                      details: SheetDetails | None = None, repeated: list[int] = (),
+                      rule: SheetMapping | None = None) -> Table:
     kind = table_kinds()[match.kind]
     notes: list[str] = []
     body = grid.loc[grid.index > match.header_row]
     body_filled = filled.loc[body.index]
     labels = _labels_for_columns(match, body, body_filled)
-    by_field = {field_name: column for column, field_name in match.fields.items()}
+    if not body_filled.to_numpy().any():
+        notes.append(f"表头（第 {match.header_row} 行）之下没有数据行，按空表读取。")
+    match = _with_unit_column(match, rule, labels, notes)
     if repeated:
         body = body.drop(index=list(repeated))
         notes.append(f"第 {_row_list(repeated)} 行重复了表头（分页打印时常见），已跳过。")
@@ -356,6 +469,9 @@ def _table_from_match(grid, filled, match: HeaderMatch, found: FoundFile, sheet:
     if details is not None and _has_blank_mapped_cells(body, filled, match):
         body = _fill_merged_cells(body, grid, match, kind, details, notes, labels)
         formulas = details.uncomputed_formulas()
+    body, match, composite_parts = _composite_columns(body, match, kind, rule, labels, notes)
+    by_field = {field_name: column for column, field_name in match.fields.items()}
+    date_order = rule.date_order if rule else None
 
     columns = {}
     bad_cells: list[tuple[str, pd.Index]] = []
@@ -368,15 +484,15 @@ def _table_from_match(grid, filled, match: HeaderMatch, found: FoundFile, sheet:
         scale = _scale_for(match, field_name, spec.type)
         if spec.type == "amount":
             scales[field_name] = scale
-        values, bad = normalize.parse_column(body[column], spec.type, scale)
+        values, bad = normalize.parse_column(body[column], spec.type, scale, date_order)
         columns[field_name] = values
         if bad.any():
             bad_index = body.index[bad.to_numpy()]
             bad_cells.append((field_name, bad_index))
-            message = normalize.PROBLEM_MESSAGES.get(spec.type, "无法识别的取值")
             raw = body.loc[bad_index, column]
+            messages = _problem_messages(raw, spec.type, date_order)
             problems.extend(
-                CellProblem(int(row), labels[column], field_name, value, f"{message}：“{value}”")
+                CellProblem(int(row), labels[column], field_name, value, f"{messages[row]}：“{value}”")
                 for row, value in raw.items()
             )
         uncomputed = sorted((row, formula) for (row, at), formula in formulas.items()
@@ -396,15 +512,15 @@ def _table_from_match(grid, filled, match: HeaderMatch, found: FoundFile, sheet:
     data["_file"] = found.display
     data["_sheet"] = sheet
     data["_row"] = body.index.to_numpy(dtype="int64")
-    data["_unit"] = _units(body, match, found)
+    data["_unit"] = _units(body, match, found, rule)
     data[BAD_FIELDS] = _bad_lists(body.index, bad_cells)
     data = data.reset_index(drop=True)
 
-    raw = pd.DataFrame({labels[c]: _display(body[c]) for c in sorted(labels) if c in body.columns})
+    raw = pd.DataFrame({labels[c]: _display(body[c]) for c in sorted(labels) if c in body.columns and c >= 0})
     raw = raw.reset_index(drop=True)
     totals, totals_row = _totals(totals_rows, kind, by_field, match)
     problems.sort(key=lambda p: (p.row, p.column))
-    ignored = set(match.fields) | match.serial_columns | ({match.unit_column} - {None})
+    ignored = set(match.fields) | match.serial_columns | ({match.unit_column} - {None}) | composite_parts
     return Table(
         file=found.display,
         sheet=sheet,
@@ -421,6 +537,91 @@ def _table_from_match(grid, filled, match: HeaderMatch, found: FoundFile, sheet:
         path=str(found.path),
         notes=notes,
     )
+
+
+def _problem_messages(raw: pd.Series, field_type: str, date_order: str | None) -> dict[int, str]:
+    """Per bad cell, why it could not be read (a date column saying which order to declare)."""
+    message = normalize.PROBLEM_MESSAGES.get(field_type, "无法识别的取值")
+    messages = dict.fromkeys(raw.index, message)
+    if field_type == "date":
+        ambiguous = normalize.ambiguous_dates(raw, date_order)
+        messages.update(dict.fromkeys(raw.index[ambiguous.to_numpy()], normalize.AMBIGUOUS_DATE_MESSAGE))
+    return messages
+
+
+def _columns_by_header(labels: dict[int, str]) -> dict[str, int]:
+    """Cleaned header text → column, for finding the columns a mapping file names."""
+    found: dict[str, int] = {}
+    for column, label in sorted(labels.items()):
+        found.setdefault(clean_header(label), column)
+        found.setdefault(clean_header(label.split("/")[-1]), column)
+    return found
+
+
+def _missing_columns_note(key: str, missing: list[str]) -> str:
+    names = "、".join(f"“{name}”" for name in missing)
+    return f"映射文件的 {key} 指定的列 {names} 在本表中找不到，未按映射处理。"
+
+
+def _with_unit_column(match: HeaderMatch, rule: SheetMapping | None, labels, notes: list[str]) -> HeaderMatch:
+    """The mapping file's `unit: {column: …}` names the column giving each row's unit."""
+    if rule is None or rule.unit_column is None:
+        return match
+    column = _columns_by_header(labels).get(clean_header(rule.unit_column))
+    if column is None:
+        notes.append(_missing_columns_note("unit.column", [rule.unit_column]))
+        return match
+    fields = {c: name for c, name in match.fields.items() if c != column}
+    return dataclasses.replace(match, fields=fields, unit_column=column)
+
+
+# Synthetic columns (a field built from several) sit at negative positions, never an Excel column.
+_FIRST_COMPOSITE = -1
+
+
+def _composite_columns(body: pd.DataFrame, match: HeaderMatch, kind, rule: SheetMapping | None, labels,
+                       notes: list[str]) -> tuple[pd.DataFrame, HeaderMatch, set[int]]:
+    """Fields the mapping file builds from several columns (invoice_no: [发票号, 行号]).
+
+    The parts' non-blank cells are joined with COMPOSITE_SEPARATOR (FP001 and 2 → FP001-2; a
+    blank line number leaves FP001). Returns the body with one synthetic column per such field,
+    the match with the field moved to it, and the part columns (used, so not "unmapped").
+    """
+    if rule is None or not rule.composites:
+        return body, match, set()
+    by_header = _columns_by_header(labels)
+    fields = dict(match.fields)
+    parts_used: set[int] = set()
+    position = _FIRST_COMPOSITE
+    for field_name, headers in rule.composites.items():
+        if field_name not in kind.fields:
+            continue
+        columns = [by_header.get(clean_header(header)) for header in headers]
+        missing = [header for header, column in zip(headers, columns) if column is None]
+        if missing:
+            notes.append(_missing_columns_note(f"columns.{field_name}", missing))
+            continue
+        body = body.copy()
+        body[position] = _joined(body, columns)
+        fields = {c: name for c, name in fields.items() if name != field_name}
+        fields[position] = field_name
+        labels[position] = "+".join(labels[column] for column in columns)
+        parts_used.update(columns)
+        notes.append(f"“{kind.fields[field_name].headers[0] if kind.fields[field_name].headers else field_name}”"
+                     f"由{'、'.join(f'“{labels[c]}”' for c in columns)}"
+                     f"以“{COMPOSITE_SEPARATOR}”连接而成（映射文件的组合列）。")
+        position -= 1
+    return body, dataclasses.replace(match, fields=fields), parts_used
+
+
+def _joined(body: pd.DataFrame, columns: list[int]) -> pd.Series:
+    """The non-blank cells of `columns` joined with COMPOSITE_SEPARATOR, column by column."""
+    joined = pd.Series(pd.NA, index=body.index, dtype="string")
+    for column in columns:
+        part, _ = normalize.parse_id(body[column])
+        part = part.astype("string")
+        joined = joined.where(part.isna(), (joined + COMPOSITE_SEPARATOR + part).fillna(part))
+    return joined.astype(object).where(joined.notna(), None)
 
 
 def _row_list(rows) -> str:
@@ -507,7 +708,11 @@ def _scale_for(match: HeaderMatch, field_name: str, field_type: str) -> float:
     return match.scales.get(field_name) or match.note_scale or 1.0
 
 
-def _units(body: pd.DataFrame, match: HeaderMatch, found: FoundFile) -> pd.Series:
+def _units(body: pd.DataFrame, match: HeaderMatch, found: FoundFile, rule: SheetMapping | None = None) -> pd.Series:
+    """Each row's unit: the mapping file's constant, else the row's 单位 cell, else what the
+    sheet (编制单位：…) or the file's place says."""
+    if rule is not None and rule.unit is not None:
+        return pd.Series([rule.unit] * len(body), index=body.index, dtype=object)
     fallback = match.preparer or _unit_from_file(found)
     if match.unit_column is not None and match.unit_column in body.columns:
         values, _ = normalize.parse_text(body[match.unit_column])
@@ -557,7 +762,9 @@ def read_file(found: FoundFile, mapping: Mapping | None = None) -> tuple[list[Ta
         return [], [ReadError(found.display, str(error))]
     if found.path.suffix.lower() == ".csv":
         try:
-            grids: list[tuple[str, pd.DataFrame | Exception]] = [("", _csv_grid(found.path, found.display))]
+            rule = mapping.for_sheet(found.display, "") if mapping else None
+            encoding = rule.encoding if rule else None
+            grids: list[tuple[str, pd.DataFrame | Exception]] = [("", _csv_grid(found.path, found.display, encoding))]
         except UnsafeFile as error:
             return [], [ReadError(found.display, str(error))]
         except (csv.Error, OSError) as error:
@@ -581,7 +788,20 @@ def read_file(found: FoundFile, mapping: Mapping | None = None) -> tuple[list[Ta
             continue
     if not tables and not errors:
         errors.append(ReadError(found.display, f"文件“{found.display}”中没有任何内容（所有工作表均为空）。"))
+    elif tables and all(table.kind is None for table in tables):
+        errors.append(_nothing_recognised(found.display, tables))
     return tables, errors
+
+
+def _nothing_recognised(display: str, tables: list[Table]) -> ReadError:
+    """A file read whole in which no table matched a kind: say so, or it would vanish from `check`."""
+    sheets = "、".join(dict.fromkeys(f"“{table.sheet}”" for table in tables)) if any(t.sheet for t in tables) else ""
+    where = f"工作表 {sheets} " if sheets else ""
+    return ReadError(
+        display,
+        f"文件“{display}”{where}的前 {HEADER_SCAN_ROWS} 行中没有找到可识别的表头（与任何台账类型的列名都不匹配），"
+        f"未读取任何数据。可用 inspect 查看，或在映射文件中用 kind 与 columns 指定表类型和列名。",
+    )
 
 
 def _workbook_message(display: str, error: Exception) -> str:

@@ -91,11 +91,20 @@ def test_ordinary_workbook_is_not_mistaken_for_a_bomb(tmp_path):
     assert not ledgers.errors and ledgers.tables[0].rows == 3000
 
 
-def test_sheet_without_recognisable_header_is_a_table_without_kind_not_an_error(tmp_path):
-    path = write_xlsx(tmp_path / "杂.xlsx", {"备忘": [["今天开会"], ["明天出差"]]})
+def test_sheet_without_recognisable_header_is_a_table_without_kind(tmp_path):
+    path = write_xlsx(tmp_path / "杂.xlsx", {"备忘": [["今天开会"], ["明天出差"]], "付款": [
+        ["日期", "凭证号", "摘要", "金额", "收款单位"], ["2019-05-03", "记-001", "办公用品", 100, "甲公司"]]})
     ledgers = load_ledgers([path])
-    assert not ledgers.errors
-    assert [(t.sheet, t.kind) for t in ledgers.tables] == [("备忘", None)]
+    assert not ledgers.errors  # the file gave a ledger: an unrecognised sheet beside it is no error
+    assert [(t.sheet, t.kind) for t in ledgers.tables] == [("备忘", None), ("付款", "payments")]
+
+
+def test_workbook_in_which_no_sheet_is_recognised_is_an_error_naming_its_sheets(tmp_path):
+    path = write_xlsx(tmp_path / "杂.xlsx", {"备忘": [["今天开会"], ["明天出差"]], "Sheet2": [["a", "b"], [1, 2]]})
+    ledgers = load_ledgers([path])
+    assert [(t.sheet, t.kind) for t in ledgers.tables] == [("备忘", None), ("Sheet2", None)]
+    [error] = ledgers.errors
+    assert "杂.xlsx" in error.message and "“备忘”、“Sheet2”" in error.message and "没有找到可识别的表头" in error.message
 
 
 def test_workbook_with_only_empty_sheets_is_reported(tmp_path):

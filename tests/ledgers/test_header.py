@@ -19,10 +19,14 @@ from audit_rules.ledgers.header import (
 from audit_rules.ledgers.schema import table_kinds
 
 
-def _only_table(tmp_path, rows, merges=None, name="S"):
+def _only_table(tmp_path, rows, merges=None, name="S", recognised=True):
     path = write_xlsx(tmp_path / "book.xlsx", {name: rows}, {name: merges or []})
     ledgers = load_ledgers([path])
-    assert not ledgers.errors
+    if recognised:
+        assert not ledgers.errors
+    else:  # a workbook giving no ledger is never silently dropped
+        assert [e.file for e in ledgers.errors] == [str(path)]
+        assert "没有找到可识别的表头" in ledgers.errors[0].message
     assert len(ledgers.tables) == 1
     return ledgers.tables[0]
 
@@ -171,8 +175,8 @@ def test_generic_headers_resolved_by_the_chosen_kind(tmp_path, headers, kind, fi
     assert table.fields[field] == expected
 
 
-def test_sheet_matching_no_kind_is_unrecognised_not_an_error(tmp_path):
-    table = _only_table(tmp_path, [["随便", "什么"], ["1", "2"]])
+def test_sheet_matching_no_kind_is_unrecognised_and_reported(tmp_path):
+    table = _only_table(tmp_path, [["随便", "什么"], ["1", "2"]], recognised=False)
     assert table.kind is None
     assert table.header_row is None
     assert table.rows == 0
@@ -189,7 +193,7 @@ def test_header_found_below_many_title_rows_but_not_beyond_the_scan(tmp_path):
     near = [["说明"]] * 10 + [["日期", "凭证号", "摘要", "金额", "收款单位"], ["2019-01-01", "1", "a", 1, "b"]]
     assert _only_table(tmp_path / "a", near).header_row == 11
     far = [["说明"]] * 60 + [["日期", "凭证号", "摘要", "金额", "收款单位"], ["2019-01-01", "1", "a", 1, "b"]]
-    assert _only_table(tmp_path / "b", far).kind is None
+    assert _only_table(tmp_path / "b", far, recognised=False).kind is None
 
 
 def test_blank_rows_are_dropped_and_unnamed_data_columns_reported(tmp_path):
