@@ -207,3 +207,16 @@ def _typed_for_sql(journal: pd.DataFrame) -> pd.DataFrame:
     for name in ("debit", "credit"):
         journal[name] = pd.to_numeric(journal[name], errors="coerce")
     return journal
+
+
+def journal_summary(table: Table) -> dict:
+    """What `inspect` says of a journal: vouchers, the payments it yields, the auxiliaries found."""
+    data = table.data
+    keys = [c for c in ("_unit", "period", "voucher_word", "voucher_no") if c in data]
+    vouchers = len(data.dropna(subset=["voucher_no"])[keys].drop_duplicates()) if "voucher_no" in data else 0
+    payments = derive_payments(table)
+    auxiliaries = [AUXILIARY_TITLES[f] for f in AUXILIARY_LABELS if f in data and data[f].notna().any()]
+    return {"vouchers": vouchers, "payments": 0 if payments is None else len(payments.data), "auxiliaries": auxiliaries}
+
+
+AUXILIARY_TITLES = {"counterparty": "往来单位", "project": "项目", "department": "部门", "econ_class": "经济分类"}

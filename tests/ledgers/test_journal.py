@@ -92,3 +92,12 @@ def test_a_dotted_code_read_from_a_number_keeps_its_two_digit_segments():
 def test_any_word_number_splits_back(number, word, zeros):
     done = complete(pd.DataFrame({"voucher_no": [f"{word}-{'0' * zeros}{number}"]}))
     assert (done.loc[0, "voucher_word"], done.loc[0, "voucher_no"]) == (word, str(number))
+
+
+def test_inspect_shows_a_journal_as_such(tmp_path):
+    from audit_rules.ledgers import inspect_ledgers
+
+    entry = inspect_ledgers([write_kingdee_journal(tmp_path)])[0]
+    assert entry["kind"] == "journal"
+    assert entry["journal"] == {"vouchers": 5, "payments": PAYMENTS, "auxiliaries": ["往来单位", "经济分类"]}
+    assert any("5 张凭证" in note and f"付款记录 {PAYMENTS} 条" in note for note in entry["notes"])
