@@ -17,7 +17,7 @@ Output is deterministic: one seeded random.Random, fixed workbook properties, fi
 Modules: records (the row objects), cells (how values are typed), workbook (sheet and CSV writers),
 build and layout (what the units share), unit_a and unit_b (each unit's data and workbooks), vouchers
 (vouchers, journal and trial-balance writers), unit_c and unit_d (the units whose books are journals),
-ruleset (what is read from the default ruleset), oracle (the rules, shared with tests/test_samples.py),
+ruleset (what is read from the default ruleset), oracle (the rules, shared with tests/e2e/test_generated_samples.py),
 plants (the check before writing), keys (answer_key.csv, quality_key.csv, planted.md), synonyms
 (the other-synonym fixtures).
 """

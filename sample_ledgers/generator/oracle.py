@@ -4,12 +4,14 @@ with the parameters of the default ruleset in force.
 It reads tables of rows: kind -> list of mappings with the kind's canonical fields (a field a sheet
 lacks reads as None), `_unit` (the unit the row belongs to) and `_bad` (the fields whose cell could
 not be read: a rule leaves a row out when a field it needs is bad, as the engine does). The generator
-runs it over its records before writing anything (plants.py); tests/test_samples.py runs it over
+runs it over its records before writing anything (plants.py); tests/e2e/test_generated_samples.py runs it over
 what it reads back from the written files. Both must give exactly the planted findings.
 
 It is deliberately simpler than the engine (categories and classes compared as typed, working days
-Monday to Friday, no reversals or rehired retirees): it only has to be right on the samples, whose
-findings and near misses are all planted on purpose.
+Monday to Friday, no rehired retirees; red-ink reversals only netted in duplicates): it only has to
+be right on the samples, whose findings and near misses are all planted on purpose. A journal's
+payments are derived from its lines as the engine does (journal_payments), and the three journal
+rules the answer key lists ahead of the ruleset are re-derived in journal_findings.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping
 from datetime import date, timedelta
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +126,7 @@ def journal_findings(lines: list[Row], flag: Callable[[str, Row], None]) -> None
         numbered[(unit, period, word)][int(number)] = first
     for by_number in numbered.values():
         ordered = sorted(by_number)
-        for a, b in zip(ordered, ordered[1:]):
+        for a, b in pairwise(ordered):
             if b - a > 1:
                 flag("voucher-number-gap", by_number[a])
 

@@ -72,6 +72,8 @@ def build_unit_c(rng: random.Random, inv: Invoices) -> UnitData:
             if m == 3:
                 v[0].near("duplicate-payment", "每月房租金额相同（8,500元）但发票号不同，不是重复支付",
                           "Monthly rent of the same amount with different invoices")
+                v[2].near("duplicate-payment", "预算会计分录（Dr 7101 行政支出 / Cr 8001）与财务会计分录同额、同摘要（含发票号），"
+                          "不是第二笔付款", "The budget line mirrors the payment (same amount and 摘要): not a second payment")
             return v
         at(d, rent)
 
