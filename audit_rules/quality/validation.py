@@ -285,6 +285,9 @@ def _raw_value(view: _TableView, field_name: str, position: int, row: int) -> ob
 # Accounts whose balance is a debit unless the row says otherwise: 资产 (1), 费用 (5), 预算支出 (7).
 _DEBIT_NORMAL = ("1", "5", "7")
 _BALANCE_FIELDS = ("opening", "period_debit", "period_credit", "closing")
+# Fields table-level checks (computed here, not per field by GX) read, by kind: what a light copy
+# of a table must keep for them.
+TABLE_CHECK_FIELDS = {"account_balances": (*_BALANCE_FIELDS, "direction", "account_code")}
 
 
 def _balance_results(view: _TableView) -> list[QualityResult]:

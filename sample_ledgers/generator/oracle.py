@@ -129,6 +129,27 @@ def journal_findings(lines: list[Row], flag: Callable[[str, Row], None]) -> None
         for a, b in pairwise(ordered):
             if b - a > 1:
                 flag("voucher-number-gap", by_number[a])
+    union_dues_findings(lines, flag)
+
+
+def union_dues_findings(lines: list[Row], flag: Callable[[str, Row], None]) -> None:
+    """union-dues-unpaid as the samples plant it: per unit and year, expense lines (5xxx) classed
+    30228 below 2% of those classed 30101/30102/30103/30107, located at the last 30228 line."""
+    p = params()
+    def code(line: Row) -> str:
+        return str(line.get("econ_class") or "").split(" ")[0]
+    part = {str(c).split(" ")[0] for c in p["union_dues_classes"]}
+    whole = {str(c).split(" ")[0] for c in p["payroll_classes"]}
+    years: dict[tuple, list[Row]] = defaultdict(list)
+    for line in lines:
+        if line.get("date") and code_digits(line).startswith("5"):
+            years[(line["_unit"], line["date"].year)].append(line)
+    for year_lines in years.values():
+        net = lambda line: (line.get("debit") or 0) - (line.get("credit") or 0)  # noqa: E731
+        dues = [line for line in year_lines if code(line) in part]
+        payroll = sum(net(line) for line in year_lines if code(line) in whole)
+        if payroll > 0 and round(sum(net(line) for line in dues), 2) < round(payroll * p["union_dues_rate"], 2):
+            flag("union-dues-unpaid", dues[-1] if dues else year_lines[-1])
 
 
 def findings(tables: Tables, key: Callable[[Row], Hashable],

@@ -50,8 +50,15 @@ def build_unit_d(rng: random.Random, inv: Invoices) -> UnitData:
             return b.voucher(d, lines)
         at(d, wages)
         d = workday(date(2019, m, 11))
-        at(d, lambda b, m=m, d=d, total=total: b.pay(
-            d, f"拨付{m}月工会经费", GOODS, NAMES[GOODS], "30228 工会经费", round(total * 0.02, 2), UNION))
+        # union-dues-unpaid (planted): the station allocates 工会经费 only for January to October
+        if m <= 10:
+            def union(b, m=m, d=d, total=total):
+                v = b.pay(d, f"拨付{m}月工会经费", GOODS, NAMES[GOODS], "30228 工会经费", round(total * 0.02, 2), UNION)
+                if m == 10:
+                    v[0].plant("union-dues-unpaid", "11、12月未计提拨付工会经费，全年工会经费低于工资总额的2%",
+                               "No union allocation in November and December: below 2% of the year's payroll")
+                return v
+            at(d, union)
 
         d = month_days(rng, m, 13, 17)
 

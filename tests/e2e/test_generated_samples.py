@@ -662,11 +662,18 @@ def test_trial_balance_agrees_with_the_journal(tables):
         assert b["closing"] == pytest.approx(b["opening"] + sign * (b["period_debit"] - b["period_credit"]), abs=0.005)
 
 
-def test_union_dues_are_exactly_two_percent_of_payroll(tables):
+def test_union_dues_are_two_percent_of_payroll_except_where_planted(tables):
+    """财政所 allocates exactly 2% (a trap); 水利站 allocates nothing in November and December (planted)."""
+    shares = {}
     for unit in JOURNAL_UNITS:
         by_class = defaultdict(float)
         for line in tables["journal"]:
             if line["_unit"] == unit and line["account_code"].startswith("5") and line.get("econ_class"):
                 by_class[line["econ_class"].split()[0]] += line["debit"] or 0
         payroll = sum(by_class[c] for c in ("30101", "30102", "30103", "30107"))
-        assert payroll > 0 and by_class["30228"] == pytest.approx(payroll * 0.02, abs=0.005), unit
+        assert payroll > 0, unit
+        shares[unit] = (by_class["30228"], payroll)
+    dues, payroll = shares["长沙市示范财政所"]
+    assert dues == pytest.approx(payroll * 0.02, abs=0.005)
+    dues, payroll = shares["长沙市示范水利站"]
+    assert dues < round(payroll * 0.02, 2) - 1000
