@@ -36,6 +36,11 @@ CATEGORY_TITLES = {
     "publicity_period_short": "任前公示期不足",
     "study_session_gap": "理论学习缺月",
     "union_dues_unpaid": "工会会费未缴",
+    "voucher_number_gap": "凭证断号重号",
+    "voucher_unbalanced": "凭证借贷不平",
+    "cash_payment_over_limit": "超限额现金支付",
+    "possible_duplicate_payment": "疑似重复支付",
+    "digit_test_anomaly": "数字分布异常",
     "custom": "自定义规则",
 }
 

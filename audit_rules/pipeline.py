@@ -76,6 +76,7 @@ def run_check(
         _exclude_untrusted_cells(tables, quality_results)
         unusable = unusable_fields(tables, quality_results)
 
+    tables += _payments_of_journals(tables)
     findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
     rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
     _date_findings(tables, findings, rule_kinds)
@@ -116,6 +117,15 @@ def _read_ledgers(paths: Sequence[str | Path], mapping: str | Path | None) -> Le
 
 def _recognised(tables: Iterable[Table]) -> list[Table]:
     return [t for t in tables if t.kind is not None]
+
+
+def _payments_of_journals(tables: list[Table]) -> list[Table]:
+    """The payments each journal records, derived after the quality gate has checked the journal
+    itself (a voucher's several lines share its number: no uniqueness failure for them)."""
+    from audit_rules.ledgers.journal import derive_payments
+
+    derived = (derive_payments(t) for t in tables if t.kind == "journal")
+    return [t for t in derived if t is not None]
 
 
 def _tables_by_kind(tables: list[Table]) -> dict[str, pd.DataFrame]:

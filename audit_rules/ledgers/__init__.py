@@ -13,6 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from audit_rules.ledgers.files import FoundFile, discover, sha256_of
+from audit_rules.ledgers.journal import journal_summary
 from audit_rules.ledgers.mapping import Mapping, MappingError, load_mapping
 from audit_rules.ledgers.model import InputFile, LedgerSet, ReadError, Table
 from audit_rules.ledgers.reader import read_file
@@ -94,6 +95,18 @@ def inspect_ledgers(paths: list[str | Path], mapping: str | Path | Mapping | Non
 
 
 def _table_entry(table: Table) -> dict:
+    entry = _plain_entry(table)
+    if table.kind == "journal":
+        summary = journal_summary(table)
+        entry["journal"] = summary
+        entry["notes"].append(
+            f"序时账：{summary['vouchers']} 张凭证，生成付款记录 {summary['payments']} 条"
+            + (f"；辅助核算含 {'、'.join(summary['auxiliaries'])}" if summary["auxiliaries"] else "")
+        )
+    return entry
+
+
+def _plain_entry(table: Table) -> dict:
     return {
         "file": table.file,
         "sheet": table.sheet,

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from audit_rules.ledgers import layout, normalize
+from audit_rules.ledgers import journal, layout, normalize
 from audit_rules.ledgers.files import FoundFile, UnsafeFile, check_file
 from audit_rules.ledgers.header import (
     HEADER_SCAN_ROWS,
@@ -515,6 +515,8 @@ def _table_from_match(grid, filled, match: HeaderMatch, found: FoundFile, sheet:
     data["_unit"] = _units(body, match, found, rule)
     data[BAD_FIELDS] = _bad_lists(body.index, bad_cells)
     data = data.reset_index(drop=True)
+    if kind.name == "journal":
+        data = journal.complete(data)
 
     raw = pd.DataFrame({labels[c]: _display(body[c]) for c in sorted(labels) if c in body.columns and c >= 0})
     raw = raw.reset_index(drop=True)

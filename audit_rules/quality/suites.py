@@ -36,6 +36,7 @@ CHECK_READABLE = "expect_column_values_to_be_readable"  # custom GX subclass, se
 CHECK_BETWEEN = "expect_column_values_to_be_between"
 CHECK_IN_SET = "expect_column_values_to_be_in_set"
 CHECK_TOTALS = "totals_row_matches_sum"  # computed in plain pandas, recorded the same way
+CHECK_BALANCE_ROLLS = "balance_rolls_forward"  # 科目余额表: opening ± period = closing, in pandas
 
 # Field types whose cells the reader parses, so a cell can be unreadable.
 PARSED_TYPES = ("date", "amount", "count", "ratio", "year", "bool")
@@ -227,6 +228,9 @@ CHECK_TYPES: Mapping[str, CheckType] = MappingProxyType({t.name: t for t in (
               _cells_wording(lambda spec, params: ("不是是/否", "均为是/否"), _cells),
               "ExpectColumnValuesToBeInSet", excludes_rows=True),
     CheckType(CHECK_TOTALS, "合计行应等于明细之和", _totals_wording),
+    CheckType(CHECK_BALANCE_ROLLS, "期初余额加减本期发生额应等于期末余额",
+              _cells_wording(lambda spec, params: ("与期初余额加减本期借贷发生额不符", "均与期初余额加减本期发生额相符"),
+                             _cells)),
 )})
 
 # The checks' titles by name, read off CHECK_TYPES.

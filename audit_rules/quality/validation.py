@@ -22,6 +22,7 @@ from audit_rules.ledgers.model import BAD_FIELDS, Table
 from audit_rules.ledgers.schema import KindSpec, table_kinds
 from audit_rules.quality import runtime
 from audit_rules.quality.suites import (
+    CHECK_BALANCE_ROLLS,
     CHECK_COLUMNS_PRESENT,
     CHECK_NOT_NULL,
     CHECK_READABLE,
@@ -134,6 +135,7 @@ def _check_group(tables: list[Table], spec: KindSpec, params: dict) -> list[Qual
         table_results = [_check_result(view, check, outcomes[check.key], start, end, params) for check in checks]
         results.extend(_without_unreadable_blanks(view, checks, table_results, params))
         results.extend(_totals_results(view))
+        results.extend(_balance_results(view))
     return results
 
 
@@ -278,6 +280,40 @@ def _raw_value(view: _TableView, field_name: str, position: int, row: int) -> ob
         elif position < len(raw):
             return plain(raw[header].iloc[position])
     return plain(view.data[field_name].iloc[position])
+
+
+# Accounts whose balance is a debit unless the row says otherwise: 资产 (1), 费用 (5), 预算支出 (7).
+_DEBIT_NORMAL = ("1", "5", "7")
+_BALANCE_FIELDS = ("opening", "period_debit", "period_credit", "closing")
+# Fields table-level checks (computed here, not per field by GX) read, by kind: what a light copy
+# of a table must keep for them.
+TABLE_CHECK_FIELDS = {"account_balances": (*_BALANCE_FIELDS, "direction", "account_code")}
+
+
+def _balance_results(view: _TableView) -> list[QualityResult]:
+    """科目余额表: each account's 期初 + 借方 − 贷方 = 期末 (借方向), 期初 − 借方 + 贷方 = 期末 (贷方向),
+    to the cent. The direction is the row's 方向 (借/贷; 平 with zero balances either way), else
+    the account's normal side by its code. Rows lacking one of the four amounts are not checked."""
+    table, data = view.table, view.data
+    if table.kind != "account_balances" or not all(f in data.columns for f in _BALANCE_FIELDS):
+        return []
+    amounts = data[list(_BALANCE_FIELDS)].apply(pd.to_numeric, errors="coerce")
+    direction = data["direction"].astype("string").str.strip().str[:1] if "direction" in data else None
+    code = data["account_code"].astype("string").str.strip().str[:1] if "account_code" in data else None
+    debit_side = pd.Series(True, index=data.index) if code is None else code.isin(_DEBIT_NORMAL).fillna(True)
+    if direction is not None:
+        debit_side = debit_side.where(~direction.isin(["借", "贷"]).fillna(False), direction == "借")
+    moved = amounts["period_debit"] - amounts["period_credit"]
+    expected = amounts["opening"] + moved.where(debit_side, -moved)
+    checked = amounts.notna().all(axis=1)
+    wrong = checked & ((expected - amounts["closing"]).abs().round(2) > 0.004)
+    positions = np.flatnonzero(wrong.to_numpy())
+    failed = [{"row": int(data["_row"].iloc[p]), "value": plain(amounts["closing"].iloc[p])} for p in positions]
+    declared = CHECK_TYPES[CHECK_BALANCE_ROLLS]
+    found = Found(header=view.header("closing"), failed=failed)
+    return [QualityResult(file=table.file, sheet=table.sheet, kind=table.kind, field="closing",
+                          check=declared.name, title=declared.title, passed=not failed, failed=failed,
+                          detail=declared.describe(found))]
 
 
 def _totals_results(view: _TableView) -> list[QualityResult]:

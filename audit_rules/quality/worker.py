@@ -197,14 +197,15 @@ def _data_the_checks_read(table: Table, bad_rows: np.ndarray) -> pd.DataFrame:
     """Every column, with values only where the checks read them; the others all null.
 
     Read: checked fields (their values, or the parsed value a readable check falls back to),
-    fields with a 合计, the date (month of a monthly-unique value), `_row` and `_bad`. Every
+    fields with a 合计, the fields of a kind's table-level check (a trial balance's roll-forward),
+    the date (month of a monthly-unique value), `_row` and `_bad`. Every
     other column counts only by its presence (suite grouping, required columns).
     """
     data = table.data
     spec = table_kinds()[table.kind]
     present = [f for f in spec.fields if f in data.columns]
     read = {c.field for c in table_checks(spec.name, present) if c.field is not None}
-    read |= set(table.totals) | {"date", "_row"}
+    read |= set(table.totals) | {"date", "_row"} | set(validation.TABLE_CHECK_FIELDS.get(table.kind, ()))
     absent = np.full(len(data), None, dtype=object)
     columns = {c: data[c] if c in read else absent for c in data.columns}
     if BAD_FIELDS in data.columns:

@@ -106,7 +106,7 @@ def _findings_of(rule: Rule, ruleset: Ruleset, rows: list[dict[str, Any]]) -> li
 
 def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> tuple[list[Finding], list[str]]:
     """The rule's findings and its type's notes for the 规则清单."""
-    use_views(con, rule.spec.needs())
+    use_views(con, rule.spec.readable_rows())
     ctx = SqlContext(params=ruleset.parameter_values())
     sql = rule.spec.compile(ctx)
     names = con.sql(sql).columns  # bound, not run

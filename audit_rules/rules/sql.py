@@ -228,3 +228,25 @@ def sql_literal(value: Any) -> str:
     return f"'{text}'"
 
 
+def voucher_lines_sql(table: str = "journal") -> str:
+    """SELECT of the journal lines with `_voucher` (unit|file|sheet|period|word|number: one
+    voucher) and `_first_row`, the Excel row of the voucher's first line. A voucher's lines are
+    contiguous in an export, so a line starts a voucher where its key differs from the line above."""
+    key = ("concat_ws('|', coalesce(_unit, ''), _file, _sheet, coalesce(period, ''), coalesce(voucher_word, ''), "
+           "voucher_no)")
+    return f"""
+        SELECT *, min(_row) OVER (PARTITION BY _voucher, _block) AS _first_row
+        FROM (
+            SELECT *, sum(_starts::INTEGER) OVER (PARTITION BY _file, _sheet ORDER BY _row) AS _block
+            FROM (
+                SELECT *, {key} AS _voucher,
+                       {key} IS DISTINCT FROM lag({key}) OVER (PARTITION BY _file, _sheet ORDER BY _row) AS _starts
+                FROM {quote_ident(table)}
+                WHERE voucher_no IS NOT NULL
+            )
+        )"""
+
+
+def voucher_name_sql(alias: str) -> str:
+    """SQL for how a voucher is named to a reader: 记-12 (or 12 without a word)."""
+    return f"coalesce({alias}.voucher_word || '-', '') || {alias}.voucher_no"

@@ -1,4 +1,4 @@
-"""Generate the sample ledgers of two fictional units, their answer key and the other-synonym fixtures.
+"""Generate the sample ledgers of four fictional units (two keeping their books in accounting software), their answer key and the other-synonym fixtures.
 
 Run: ``.venv/bin/python sample_ledgers/generate.py`` (or ``make samples``). It rewrites everything
 below sample_ledgers/ except the generator and README.md, and tests/fixtures/other_synonyms/.
@@ -15,8 +15,9 @@ Limits and keyword lists come from audit_rules/rulesets/default.yaml through the
 Output is deterministic: one seeded random.Random, fixed workbook properties, fixed zip timestamps.
 
 Modules: records (the row objects), cells (how values are typed), workbook (sheet and CSV writers),
-build and layout (what both units share), unit_a and unit_b (each unit's data and workbooks),
-ruleset (what is read from the default ruleset), oracle (the rules, shared with tests/test_samples.py),
+build and layout (what the units share), unit_a and unit_b (each unit's data and workbooks), vouchers
+(vouchers, journal and trial-balance writers), unit_c and unit_d (the units whose books are journals),
+ruleset (what is read from the default ruleset), oracle (the rules, shared with tests/e2e/test_generated_samples.py),
 plants (the check before writing), keys (answer_key.csv, quality_key.csv, planted.md), synonyms
 (the other-synonym fixtures).
 """
@@ -35,6 +36,8 @@ from .records import all_records
 from .synonyms import write_other_synonyms
 from .unit_a import PENDING_INVOICE, UNIT_A, build_unit_a, write_unit_a
 from .unit_b import UNIT_B, build_unit_b, write_unit_b
+from .unit_c import UNIT_C, build_unit_c, write_unit_c
+from .unit_d import UNIT_D, build_unit_d, write_unit_d
 from .workbook import Registry
 
 SEED = 20191103
@@ -44,7 +47,7 @@ REPO = SAMPLES.parent
 RESERVED_INVOICES = {"00571234", "04418876", "00663120", PENDING_INVOICE}
 
 __all__ = ["SEED", "PENDING_INVOICE", "Invoices", "build_unit_a", "build_unit_b", "check_plants",
-           "expected_findings", "all_records", "capital_amount", "generate", "main"]
+           "build_unit_c", "build_unit_d", "expected_findings", "all_records", "capital_amount", "generate", "main"]
 
 
 def generate(out_dir: Path, fixtures_dir: Path | None = None) -> list[dict]:
@@ -53,14 +56,16 @@ def generate(out_dir: Path, fixtures_dir: Path | None = None) -> list[dict]:
     out_dir = Path(out_dir)
     rng = random.Random(SEED)
     inv = Invoices(rng, RESERVED_INVOICES)
-    units = [build_unit_a(rng, inv), build_unit_b(rng, inv)]
+    units = [build_unit_a(rng, inv), build_unit_b(rng, inv), build_unit_c(rng, inv), build_unit_d(rng, inv)]
     check_plants(units)
-    for unit in (UNIT_A, UNIT_B):
+    for unit in (UNIT_A, UNIT_B, UNIT_C, UNIT_D):
         if (out_dir / unit).exists():
             shutil.rmtree(out_dir / unit)
     reg = Registry()
     write_unit_a(units[0], out_dir, reg)
     write_unit_b(units[1], out_dir, reg)
+    write_unit_c(units[2], out_dir, reg)
+    write_unit_d(units[3], out_dir, reg)
     rows = write_answer_key(reg, out_dir)
     write_quality_key(reg, out_dir)
     write_planted_md(reg, out_dir)

@@ -4,12 +4,14 @@ with the parameters of the default ruleset in force.
 It reads tables of rows: kind -> list of mappings with the kind's canonical fields (a field a sheet
 lacks reads as None), `_unit` (the unit the row belongs to) and `_bad` (the fields whose cell could
 not be read: a rule leaves a row out when a field it needs is bad, as the engine does). The generator
-runs it over its records before writing anything (plants.py); tests/test_samples.py runs it over
+runs it over its records before writing anything (plants.py); tests/e2e/test_generated_samples.py runs it over
 what it reads back from the written files. Both must give exactly the planted findings.
 
 It is deliberately simpler than the engine (categories and classes compared as typed, working days
-Monday to Friday, no reversals or rehired retirees): it only has to be right on the samples, whose
-findings and near misses are all planted on purpose.
+Monday to Friday, no rehired retirees; red-ink reversals only netted in duplicates): it only has to
+be right on the samples, whose findings and near misses are all planted on purpose. A journal's
+payments are derived from its lines as the engine does (journal_payments), and the three journal
+rules the answer key lists ahead of the ruleset are re-derived in journal_findings.
 """
 
 from __future__ import annotations
@@ -19,9 +21,16 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping
 from datetime import date, timedelta
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .ruleset import params, rule_setting
+
+CHART_YAML = Path(__file__).resolve().parents[2] / "audit_rules" / "ledgers" / "chart.yaml"
 
 Row = Mapping[str, Any]
 Tables = Mapping[str, list[Row]]
@@ -50,12 +59,107 @@ def contains_any(text: str | None, words: list[str]) -> bool:
     return bool(text) and any(w in text for w in words)
 
 
+@cache
+def chart() -> dict:
+    """The 政府会计制度 chart shipped with the package (cash, expense and budget account prefixes)."""
+    return yaml.safe_load(CHART_YAML.read_text(encoding="utf-8"))
+
+
+INVOICE_IN_SUMMARY = re.compile(r"(?:发票号码?|票号|No\.?|NO\.?|№)\s*[:：#]?\s*([A-Za-z0-9]{6,})")
+
+
+def vouchers(lines: list[Row]) -> dict[tuple, list[Row]]:
+    """A journal's lines by voucher (unit, file, sheet, period, word, number), in the order given."""
+    out: dict[tuple, list[Row]] = defaultdict(list)
+    for line in lines:
+        if line.get("voucher_no"):
+            out[(line["_unit"], line.get("_file"), line.get("_sheet"), line.get("period"),
+                 line.get("voucher_word"), line["voucher_no"])].append(line)
+    return out
+
+
+def code_digits(line: Row) -> str:
+    return re.sub(r"\D", "", line.get("account_code") or "")
+
+
+def journal_payments(lines: list[Row]) -> list[dict]:
+    """The payments a journal records: one per expense line (chart payment_accounts) of a voucher
+    with a credit on a cash account; the budget-accounting lines (6/7/8xxx) never are one. Each keeps
+    the underscore keys (unit, record or file/sheet/row) of its expense line."""
+    c = chart()
+    cash, expense = set(c["cash_accounts"]), set(c["payment_accounts"])
+    out = []
+    for vlines in vouchers(lines).values():
+        if not any(line.get("credit") and code_digits(line)[:4] in cash for line in vlines):
+            continue
+        parties = sorted(line["counterparty"] for line in vlines if line.get("counterparty") and line.get("credit"))
+        for line in vlines:
+            code = code_digits(line)
+            if not (code[:1] in expense or code[:4] in expense) or not (line.get("debit") or line.get("credit")):
+                continue
+            found = INVOICE_IN_SUMMARY.search(line.get("summary") or "")
+            out.append({
+                **{k: v for k, v in line.items() if k.startswith("_")},
+                "date": line.get("date"), "voucher_no": f"{line.get('voucher_word') or ''}-{line['voucher_no']}",
+                "summary": line.get("summary"), "econ_class": line.get("econ_class") or line.get("account_name"),
+                "amount": round((line.get("debit") or 0) - (line.get("credit") or 0), 2),
+                "payee": line.get("counterparty") or (parties[0] if parties else None), "invoice_issuer": None,
+                "invoice_no": line.get("invoice_no") or (found[1] if found else None), "contract_no": None,
+                "fund_source": line.get("project"), "handler": line.get("maker"), "approver": line.get("checker"),
+            })
+    return out
+
+
+def journal_findings(lines: list[Row], flag: Callable[[str, Row], None]) -> None:
+    """The journal rules of issue 10 as the samples plant them: an unbalanced voucher (财务会计 lines,
+    located at its first line), a run of missing voucher numbers per unit, period and word (located
+    at the first line of the voucher before the gap), a voucher whose maker is its checker."""
+    budget = tuple(chart()["budget_accounts"])
+    numbered: dict[tuple, dict[int, Row]] = defaultdict(dict)
+    for (unit, file, sheet, period, word, number), vlines in vouchers(lines).items():
+        first = vlines[0]
+        financial = [line for line in vlines if not code_digits(line).startswith(budget)]
+        if round(sum(line.get("debit") or 0 for line in financial) - sum(line.get("credit") or 0 for line in financial), 2):
+            flag("voucher-unbalanced", first)
+        if first.get("maker") and norm_name(first.get("maker")) == norm_name(first.get("checker")):
+            flag("voucher-maker-checker", first)
+        numbered[(unit, period, word)][int(number)] = first
+    for by_number in numbered.values():
+        ordered = sorted(by_number)
+        for a, b in pairwise(ordered):
+            if b - a > 1:
+                flag("voucher-number-gap", by_number[a])
+    union_dues_findings(lines, flag)
+
+
+def union_dues_findings(lines: list[Row], flag: Callable[[str, Row], None]) -> None:
+    """union-dues-unpaid as the samples plant it: per unit and year, expense lines (5xxx) classed
+    30228 below 2% of those classed 30101/30102/30103/30107, located at the last 30228 line."""
+    p = params()
+    def code(line: Row) -> str:
+        return str(line.get("econ_class") or "").split(" ")[0]
+    part = {str(c).split(" ")[0] for c in p["union_dues_classes"]}
+    whole = {str(c).split(" ")[0] for c in p["payroll_classes"]}
+    years: dict[tuple, list[Row]] = defaultdict(list)
+    for line in lines:
+        if line.get("date") and code_digits(line).startswith("5"):
+            years[(line["_unit"], line["date"].year)].append(line)
+    for year_lines in years.values():
+        net = lambda line: (line.get("debit") or 0) - (line.get("credit") or 0)  # noqa: E731
+        dues = [line for line in year_lines if code(line) in part]
+        payroll = sum(net(line) for line in year_lines if code(line) in whole)
+        if payroll > 0 and round(sum(net(line) for line in dues), 2) < round(payroll * p["union_dues_rate"], 2):
+            flag("union-dues-unpaid", dues[-1] if dues else year_lines[-1])
+
+
 def findings(tables: Tables, key: Callable[[Row], Hashable],
              values: Mapping[str, Any] | None = None) -> set[tuple[str, Hashable]]:
     """(rule_id, key(primary row)) of every finding the default ruleset should give on `tables`;
     `values` overrides the parameters of default.yaml."""
     p = values if values is not None else params()
     out: set[tuple[str, Hashable]] = set()
+    journal = [r for r in tables.get("journal", []) if not r["_bad"]]
+    tables = {**tables, "payments": [*tables.get("payments", []), *journal_payments(journal)]}
 
     def flag(rule_id: str, row: Row) -> None:
         out.add((rule_id, key(row)))
@@ -68,10 +172,12 @@ def findings(tables: Tables, key: Callable[[Row], Hashable],
     for pay in rows("payments", None, "invoice_no", "amount"):
         invoice = norm_invoice(pay.get("invoice_no"))
         if invoice and pay.get("amount") is not None:
-            groups[(invoice, round(pay["amount"], 2))].append(pay)
-    for group in groups.values():
-        if len(group) > 1:
-            flag("duplicate-payment", max(group, key=lambda r: r["date"]))
+            groups[(invoice, abs(round(pay["amount"], 2)))].append(pay)
+    for group in groups.values():  # a red-ink reversal (negative amount) cancels one payment
+        paid = [r for r in group if r["amount"] > 0]
+        if len(paid) - (len(group) - len(paid)) > 1:
+            flag("duplicate-payment", max(paid, key=lambda r: r["date"]))
+    journal_findings(journal, flag)
 
     cities = [c for c in re.split(r"[、，,;；\s]+", p["local_city"]) if c]
     incompatible = rule_setting("segregation-incompatible-posts", "incompatible")

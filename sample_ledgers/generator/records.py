@@ -188,6 +188,39 @@ class Appointment(Record):
 
 
 @dataclass
+class JournalLine(Record):
+    """One line (分录) of a voucher in a journal export, its 辅助核算 already parsed into fields."""
+    date: date
+    period: str
+    voucher_word: str
+    voucher_no: str
+    line_no: int
+    summary: str
+    account_code: str
+    account_name: str
+    debit: float | None
+    credit: float | None
+    counterparty: str | None = None
+    project: str | None = None
+    econ_class: str | None = None
+    invoice_no: str | None = None
+    maker: str | None = None
+    checker: str | None = None
+
+
+@dataclass
+class Balance(Record):
+    """One account of a 科目余额表 (trial balance)."""
+    account_code: str
+    account_name: str
+    direction: str  # 借 | 贷
+    opening: float
+    period_debit: float
+    period_credit: float
+    closing: float
+
+
+@dataclass
 class Marker:
     """A non-data row: blank, 小计 or 合计 (values by field)."""
     kind: str  # "blank" | "subtotal" | "total"
@@ -200,7 +233,8 @@ class Marker:
 KIND_OF_RECORD = {"Payment": "payments", "Reception": "receptions", "OvertimeMeal": "overtime_meals",
                   "Contract": "contracts", "Asset": "assets", "PriceLimit": "price_limits",
                   "SpecialFund": "special_funds", "Staff": "staff", "Supplier": "suppliers",
-                  "Decision": "decisions", "Meeting": "meetings", "Appointment": "appointments"}
+                  "Decision": "decisions", "Meeting": "meetings", "Appointment": "appointments",
+                  "JournalLine": "journal", "Balance": "account_balances"}
 
 # One unit's records: `unit` and a list per table kind (u.payments, u.receptions, … u.appointments).
 UnitData = make_dataclass("UnitData", [("unit", str)] + [(kind, list, field(default_factory=list))

@@ -180,7 +180,7 @@ def load_tables(root: Path) -> dict[str, list[dict]]:
             for i in range(start, len(rows)):
                 row = rows[i]
                 first = [v for v in row if v not in (None, "")]
-                if not first or any(isinstance(v, str) and re.search("合计|小计", v) for v in row):
+                if not first or any(isinstance(v, str) and (re.search("合计|小计", v) or v == "本年累计") for v in row):
                     continue
                 rec = {"_unit": path.parent.name, "_file": f"{path.parent.name}/{path.name}", "_sheet": sheet,
                        "_row": i + 1, "_kind": kind, "_bad": set(), "_raw": {}}
@@ -197,7 +197,30 @@ def load_tables(root: Path) -> dict[str, list[dict]]:
                         value = round(value * 10000, 2)
                     rec[fname] = value
                 tables[kind].append(rec)
+    complete_journals(tables.get("journal", []))
     return tables
+
+
+VOUCHER_CELLS = ("date", "period", "voucher_word", "voucher_no", "maker", "checker")
+AUX_LABELS = {"往来单位": "counterparty", "项目": "project", "经济分类": "econ_class"}
+
+
+def complete_journals(lines: list[dict]) -> None:
+    """Journal lines as the rules read them: `记-0012` split into word and number, the voucher cells
+    of a voucher's first line filled down to its other lines, `往来单位:X;经济分类:Y` parsed."""
+    last: dict = {}
+    for line in lines:
+        m = re.fullmatch(r"(\D+?)\s*-\s*0*(\d+)", line.get("voucher_no") or "")
+        if m and not line.get("voucher_word"):
+            line["voucher_word"], line["voucher_no"] = m[1], m[2]
+        if line.get("voucher_no"):
+            last = {k: line.get(k) for k in VOUCHER_CELLS} | {"_sheet": line["_sheet"], "_file": line["_file"]}
+        elif last.get("_file") == line["_file"] and last.get("_sheet") == line["_sheet"]:
+            line.update({k: v for k, v in last.items() if not k.startswith("_")})
+        for part in (line.get("auxiliary") or "").split(";"):
+            label, _, value = part.partition(":")
+            if label in AUX_LABELS and value:
+                line[AUX_LABELS[label]] = value
 
 
 def load_totals(root: Path) -> list[tuple[str, str, int, str, float, float]]:
@@ -268,8 +291,9 @@ def doc_rules() -> dict[str, str]:
 def test_answer_key_has_the_documented_header_and_categories(answer_key):
     with open(SAMPLES / "answer_key.csv", encoding="utf-8") as fh:
         assert fh.readline().strip() == "file,sheet,row,category,rule_id"
-    rules = doc_rules()
-    assert len(rules) == 24
+    assert len(doc_rules()) >= 24
+    rules = load_generator().ruleset.key_categories()  # documented rules, then the journal rules not shipped yet
+    assert set(rules) == set(doc_rules()) | set(load_generator().ruleset.JOURNAL_RULES)
     for row in answer_key:
         assert rules[row["rule_id"]] == row["category"], row
 
@@ -305,13 +329,13 @@ def test_the_rules_flag_exactly_the_answer_key_in_the_files(answer_key, tables):
 
 def test_planted_duplicates_share_invoice_digits_and_amount(answer_key, tables):
     dups = [r for r in answer_key if r["rule_id"] == "duplicate-payment"]
-    pays = tables["payments"]
+    pays = tables["payments"] + oracle().journal_payments(tables["journal"])
     norm_invoice = oracle().norm_invoice
     for d in dups:
         primary = next(p for p in pays if (p["_file"], p["_sheet"], p["_row"]) == (d["file"], d["sheet"], int(d["row"])))
         twins = [p for p in pays if p is not primary and norm_invoice(p["invoice_no"]) == norm_invoice(primary["invoice_no"])]
         assert twins and all(p["amount"] == primary["amount"] and p["date"] < primary["date"] for p in twins)
-    assert {d["file"].split("/")[0] for d in dups} == {"长沙市示范科技局", "长沙市示范文旅中心"}
+    assert {d["file"].split("/")[0] for d in dups} == UNITS
     # one group spans both units, one has a prefixed copy
     raw = [p["invoice_no"] for p in pays if p.get("invoice_no")]
     assert "No.00571234" in raw and "00571234" in raw
@@ -335,11 +359,17 @@ def test_the_oracle_takes_its_limits_from_the_ruleset(tables):
     assert {rule for *_, rule in base - raised} == {"meal-reception-per-head", "contract-prepay-ratio"}
 
 
+UNITS = {"长沙市示范科技局", "长沙市示范文旅中心", "长沙市示范财政所", "长沙市示范水利站"}
+JOURNAL_UNITS = {"长沙市示范财政所", "长沙市示范水利站"}  # books kept in accounting software
+
+
 def test_every_table_kind_appears_in_the_samples(tables):
     assert set(tables) == set(KINDS)
     for kind, recs in tables.items():
-        assert {r["_unit"] for r in recs} <= {"长沙市示范科技局", "长沙市示范文旅中心"}
+        assert {r["_unit"] for r in recs} <= UNITS
         assert recs, kind
+    assert {r["_unit"] for r in tables["journal"]} == JOURNAL_UNITS
+    assert {r["_unit"] for r in tables["account_balances"]} <= JOURNAL_UNITS
 
 
 def test_both_units_have_a_folder_and_a_modest_volume(tables):
@@ -440,7 +470,8 @@ def test_generator_refuses_an_unplanted_finding():
 
     rng = random.Random(gen.SEED)
     inv = gen.Invoices(rng, set())
-    units = [gen.build_unit_a(rng, inv), gen.build_unit_b(rng, inv)]
+    units = [gen.build_unit_a(rng, inv), gen.build_unit_b(rng, inv), gen.build_unit_c(rng, inv),
+             gen.build_unit_d(rng, inv)]
     gen.check_plants(units)
     units[1].payments[0].approver = units[1].payments[0].handler
     with pytest.raises(AssertionError, match="segregation-handler-approver"):
@@ -568,7 +599,8 @@ def test_generator_proves_each_bad_cell_would_trip_its_rule():
 
     rng = random.Random(gen.SEED)
     inv = gen.Invoices(rng, {gen.PENDING_INVOICE})
-    units = [gen.build_unit_a(rng, inv), gen.build_unit_b(rng, inv)]
+    units = [gen.build_unit_a(rng, inv), gen.build_unit_b(rng, inv), gen.build_unit_c(rng, inv),
+             gen.build_unit_d(rng, inv)]
     would = {rule for u in units for r in gen.all_records(u) for rule in r.would}
     assert would == {"duplicate-payment", "contract-missing-elements", "meal-reception-per-head"}
     believed = gen.expected_findings(units, trust_bad=True) - gen.expected_findings(units)
@@ -587,3 +619,61 @@ def test_incompatible_posts_plant_and_near_miss(answer_key, tables):
     # the other unit keeps 会计 and 出纳 apart: a near miss
     other = [s for s in tables["staff"] if s["_unit"] != planted[0]["file"].split("/")[0]]
     assert {"会计", "出纳"} <= {s["title"] for s in other}
+
+
+# --- the two units whose books are journals -----------------------------------------------------
+
+def test_journal_exports_look_like_the_software_that_wrote_them():
+    kingdee = openpyxl.load_workbook(SAMPLES / "长沙市示范财政所" / "会计分录序时簿-2019.xlsx")["会计分录序时簿"]
+    rows = list(kingdee.iter_rows(values_only=True))
+    assert rows[1][0] == "核算单位：长沙市示范财政所"
+    assert list(rows[2]) == ["日期", "会计期间", "凭证字号", "分录号", "摘要", "科目代码", "科目名称", "借方", "贷方",
+                             "核算项目", "制单", "审核人"]
+    lines = [r for r in rows[3:] if r[5]]
+    assert any(r[2] is None and r[0] is None and r[10] is None for r in lines)  # voucher cells on first lines only
+    assert all(re.fullmatch(r"记-\d{4}", r[2]) for r in lines if r[2])
+    assert any(r[9] and ";" in r[9] and "往来单位:" in r[9] and "经济分类:" in r[9] for r in lines)
+    labels = [r[4] for r in rows[3:] if not r[5]]
+    assert labels.count("本月合计") == 12 and labels.count("本年累计") == 12
+    assert any((r[7] or 0) < 0 for r in lines)  # a red-ink reversal
+    raw = (SAMPLES / "长沙市示范水利站" / "凭证明细-2019.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    csv_rows = list(csv.reader(raw.decode("gb18030").splitlines()))
+    assert csv_rows[0][:3] == ["会计期间", "凭证类别", "凭证编号"] and csv_rows[-1][5] == "合计"
+    assert all(r[0] and r[1] and r[2] and r[14] and r[15] for r in csv_rows[1:-1])  # every line carries its voucher
+    for codes in ([r[5] for r in lines], [r[6] for r in csv_rows[1:-1]]):
+        assert {c[:1] for c in codes} >= {"1", "5", "7", "8"}  # financial and budget lines
+
+
+def test_trial_balance_agrees_with_the_journal(tables):
+    unit = "长沙市示范财政所"
+    debit, credit = defaultdict(float), defaultdict(float)
+    for line in tables["journal"]:
+        if line["_unit"] == unit:
+            debit[line["account_code"]] += line["debit"] or 0
+            credit[line["account_code"]] += line["credit"] or 0
+    balances = [b for b in tables["account_balances"] if b["_unit"] == unit]
+    assert {b["account_code"] for b in balances} >= set(debit)
+    for b in balances:
+        assert b["period_debit"] == pytest.approx(debit[b["account_code"]], abs=0.005)
+        assert b["period_credit"] == pytest.approx(credit[b["account_code"]], abs=0.005)
+        sign = 1 if b["direction"] == "借" else -1
+        assert b["closing"] == pytest.approx(b["opening"] + sign * (b["period_debit"] - b["period_credit"]), abs=0.005)
+
+
+def test_union_dues_are_two_percent_of_payroll_except_where_planted(tables):
+    """财政所 allocates exactly 2% (a trap); 水利站 allocates nothing in November and December (planted)."""
+    shares = {}
+    for unit in JOURNAL_UNITS:
+        by_class = defaultdict(float)
+        for line in tables["journal"]:
+            if line["_unit"] == unit and line["account_code"].startswith("5") and line.get("econ_class"):
+                by_class[line["econ_class"].split()[0]] += line["debit"] or 0
+        payroll = sum(by_class[c] for c in ("30101", "30102", "30103", "30107"))
+        assert payroll > 0, unit
+        shares[unit] = (by_class["30228"], payroll)
+    dues, payroll = shares["长沙市示范财政所"]
+    assert dues == pytest.approx(payroll * 0.02, abs=0.005)
+    dues, payroll = shares["长沙市示范水利站"]
+    assert dues < round(payroll * 0.02, 2) - 1000

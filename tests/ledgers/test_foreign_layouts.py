@@ -15,6 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from audit_rules.ledgers.journal import derive_payments
 from audit_rules.ledgers import inspect_ledgers, load_ledgers
 
 D = dt.datetime
@@ -314,39 +315,51 @@ def _day(text: str) -> pd.Timestamp:
 # ---- finance-system exports -------------------------------------------------------------------
 
 
-def test_yonyou_detail_ledger_maps_what_it_can_and_says_why_debit_credit_are_not_amounts(tmp_path):
+def test_yonyou_detail_ledger_is_read_as_journal_lines_with_debit_and_credit(tmp_path):
     ledgers = load_ledgers([build_yonyou_detail(tmp_path)])
     table = _only(ledgers)
-    assert (table.kind, table.header_row) == ("payments", 5)
-    assert table.fields == {"date": "日期", "voucher_no": "凭证字号", "summary": "摘要", "econ_class": "科目名称"}
-    assert "amount" not in table.data.columns  # 借方 is spending only for some accounts: never guessed
-    assert {"借方金额", "贷方金额", "余额"} <= set(table.unmapped)
+    assert (table.kind, table.header_row) == ("journal", 5)
+    assert table.fields == {"date": "日期", "voucher_no": "凭证字号", "summary": "摘要", "account_code": "科目编码",
+                            "account_name": "科目名称", "debit": "借方金额", "credit": "贷方金额"}
+    assert _column(table, "debit") == [1200.0, 3456.7, None, 880.0]  # the 贷方 reversal has no debit
+    assert _column(table, "credit") == [None, None, 200.0, None]
+    assert {"方向", "余额"} <= set(table.unmapped)
     # 期初余额 and the 本月合计/本年累计 lines are not transactions.
     assert table.data["_row"].tolist() == [7, 8, 9, 12]
-    assert table.data["voucher_no"].tolist() == ["记-0003", "记-0011", "记-0025", "记-0002"]
+    assert table.data["voucher_word"].tolist() == ["记"] * 4
+    assert table.data["voucher_no"].tolist() == ["3", "11", "25", "2"]
+    assert table.data["period"].tolist() == ["2019-01", "2019-01", "2019-01", "2019-02"]  # from the dates
+    assert table.data["account_code"].tolist() == ["5201010201", "5201010206", "5201010201", "5201010211"]
     assert set(table.data["_unit"]) == {"长沙市示范住建局"}  # from 核算单位：, not the file name
     assert any("第 6 行" in note and "期初余额" in note for note in table.notes)
-    assert any("借方金额" in note and "映射文件" in note for note in table.notes)
     assert table.problems == []
+    # One account's detail ledger shows no paying side: it records no payment by itself.
+    assert derive_payments(table) is None
 
 
-def test_yonyou_detail_ledger_reads_debit_as_amount_when_the_mapping_file_says_so(tmp_path):
+def test_a_detail_ledger_forced_to_payments_reads_debit_as_amount_when_the_mapping_file_says_so(tmp_path):
     mapping = tmp_path / "mapping.yaml"
-    mapping.write_text('sheets:\n  - sheet: "明细账"\n    columns: {"借方金额": amount}\n', encoding="utf-8")
+    mapping.write_text('sheets:\n  - sheet: "明细账"\n    kind: payments\n    columns: {"借方金额": amount}\n',
+                       encoding="utf-8")
     table = _only(load_ledgers([build_yonyou_detail(tmp_path / "u")], mapping))
     assert table.fields["amount"] == "借方金额"
     assert _column(table, "amount") == [1200.0, 3456.7, None, 880.0]  # the 贷方 reversal has no debit
     assert not any("借方金额" in note for note in table.notes)
 
 
-def test_voucher_list_is_recognised_without_inventing_amounts(tmp_path):
+def test_voucher_list_is_a_journal_whose_paying_vouchers_are_payments(tmp_path):
     table = _only(load_ledgers([build_voucher_list(tmp_path)]))
-    assert (table.kind, table.header_row) == ("payments", 1)
-    assert table.fields == {"date": "日期", "voucher_no": "凭证字号", "summary": "摘要", "econ_class": "科目名称",
-                            "approver": "审核"}
-    assert "amount" not in table.data.columns and {"借方", "贷方"} <= set(table.unmapped)
+    assert (table.kind, table.header_row) == ("journal", 1)
+    assert {"date": "日期", "period": "会计期间", "voucher_no": "凭证字号", "line_no": "分录号", "summary": "摘要",
+            "account_code": "科目代码", "account_name": "科目名称", "debit": "借方", "credit": "贷方",
+            "maker": "制单", "checker": "审核"}.items() <= table.fields.items()
     # The 银行存款 lines of a voucher are rows too: nothing is dropped silently.
-    assert table.rows == 4 and _column(table, "econ_class") == ["办公费", "银行存款", "印刷费", "银行存款"]
+    assert table.rows == 4 and _column(table, "account_name") == ["办公费", "银行存款", "印刷费", "银行存款"]
+    assert _column(table, "checker") == ["李主任"] * 4  # filled down within each voucher
+    payments = derive_payments(table).data
+    assert payments["amount"].tolist() == [860.0, 430.0]
+    assert payments["voucher_no"].tolist() == ["记-12", "记-13"]
+    assert payments["handler"].tolist() == ["王芳", "王芳"] and payments["approver"].tolist() == ["李主任", "李主任"]
 
 
 def test_kingdee_claim_register_maps_claimant_approver_and_refunds(tmp_path):

@@ -10,7 +10,12 @@ from helpers.quality import contracts_table, only, payments_columns, payments_ta
 
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.quality import CHECK_TITLES, kind_checks, run_quality
-from audit_rules.quality.suites import CHECK_BETWEEN, CHECK_TOTALS, CHECK_TYPES
+from audit_rules.quality.suites import (
+    CHECK_BALANCE_ROLLS,
+    CHECK_BETWEEN,
+    CHECK_TOTALS,
+    CHECK_TYPES,
+)
 from audit_rules.quality.validation import validate_tables
 
 TODAY = date(2024, 6, 1)
@@ -18,7 +23,7 @@ JSON_KEYS = ["file", "sheet", "kind", "field", "check", "passed", "failed", "det
 
 
 def test_every_check_of_every_kind_is_declared_with_a_chinese_title():
-    names = {c.check for kind in table_kinds() for c in kind_checks(kind)} | {CHECK_TOTALS}
+    names = {c.check for kind in table_kinds() for c in kind_checks(kind)} | {CHECK_TOTALS, CHECK_BALANCE_ROLLS}
     assert names == set(CHECK_TYPES) == set(CHECK_TITLES)
     for name, declared in CHECK_TYPES.items():
         assert declared.name == name and declared.title == CHECK_TITLES[name]

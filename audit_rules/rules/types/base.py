@@ -75,6 +75,13 @@ class RuleType(BaseModel):
         or unusable; rows where one is unreadable are excluded)."""
         raise NotImplementedError
 
+    def readable_rows(self) -> dict[str, list[str]]:
+        """table -> fields whose unreadable cell takes the row out of what the rule sees (default:
+        every needed field). A type that judges whole groups (a voucher's lines) narrows this and
+        leaves groups with an unreadable cell out itself, rather than see a group with a line
+        missing. Optional hook."""
+        return self.needs()
+
     def any_of(self) -> dict[str, list[list[str]]]:
         """table -> groups among the needed fields of which one present column is enough
         (a ledger may record only some of them; the others are then typed NULL columns)."""

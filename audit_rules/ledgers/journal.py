@@ -1,0 +1,222 @@
+"""Journals (序时账 / 凭证明细 / 会计分录序时簿) as accounting software exports them.
+
+`complete` turns the lines the reader typed into canonical voucher lines:
+- 凭证字号 in one cell (`记 - 12`, `记-0012`, `记字第12号`) is split into voucher_word and voucher_no,
+  and voucher numbers lose their leading zeros (0012 = 12, as the software counts them);
+- voucher-level cells that stand only on a voucher's first line (date, period, voucher, maker,
+  checker, poster, cashier) are filled down within the voucher;
+- 会计期间 written `2019.3`, `201903`, `2019年3期`, `2019-03` becomes `2019-03`; without one, the
+  period is the month of the date;
+- a combined 辅助核算 cell (`往来单位:X;项目:Y;经济分类:30215 会议费`, `[往来单位]X`, `往来单位---X`)
+  fills the counterparty, project, department and econ_class fields its labels name;
+- account codes keep their segments: 6601.3 read from a number cell is 6601.30.
+
+`derive_payments` turns completed journal lines into the `payments` table every payment rule
+reads: one payment per expense line of a voucher that pays money out (chart.yaml).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from audit_rules.ledgers.chart import chart
+from audit_rules.ledgers.model import BAD_FIELDS, PROVENANCE, Table
+
+VOUCHER_FIELDS = ("date", "period", "voucher_word", "voucher_no", "maker", "checker", "poster", "cashier")
+
+# 记-0012, 记 - 12, 记字第12号, 记12, 银付-3: a word of letters or CJK, then the number.
+_WORD_NUMBER = r"^\s*([^\d\s\-－—_第]+?)\s*(?:字)?\s*(?:[-－—_]\s*|第\s*)?0*(\d+)\s*号?\s*$"
+_NUMBER_ONLY = r"^\s*0*(\d+)\s*$"
+# 2019.3, 2019.03, 201903, 2019-03, 2019/3, 2019年3期, 2019年03月, 2019年第3期
+_PERIOD = r"^\s*(\d{4})\s*(?:[.\-/年]\s*第?\s*)?(\d{1,2})\s*(?:期|月)?\s*$"
+
+# Labels of a combined 辅助核算 cell, by the field they fill.
+AUXILIARY_LABELS = {
+    "counterparty": ("往来单位", "供应商", "客户", "个人", "职员", "往来"),
+    "project": ("项目",),
+    "department": ("部门",),
+    "econ_class": ("经济分类", "支出经济分类", "部门经济分类", "政府经济分类"),
+}
+
+
+def complete(data: pd.DataFrame) -> pd.DataFrame:
+    """The journal lines with voucher words split, voucher cells filled down, periods, 辅助核算
+    and account codes in canonical form (a new frame; `data` is not modified)."""
+    data = data.copy()
+    _split_voucher_word(data)
+    _fill_down_vouchers(data)
+    _normalise_periods(data)
+    _parse_auxiliary(data)
+    if "account_code" in data:
+        data["account_code"] = _account_codes(data["account_code"])
+    return data
+
+
+def _split_voucher_word(data: pd.DataFrame) -> None:
+    if "voucher_no" not in data:
+        return
+    text = data["voucher_no"].astype("string")
+    parts = text.str.extract(_WORD_NUMBER)
+    number_only = text.str.extract(_NUMBER_ONLY)[0]
+    if "voucher_word" not in data:
+        data["voucher_word"] = pd.Series(None, index=data.index, dtype=object)
+    word = data["voucher_word"].astype("string").str.strip()
+    data["voucher_word"] = word.where(word.notna() & (word != ""), parts[0].str.strip()).astype(object)
+    number = parts[1].fillna(number_only)
+    data["voucher_no"] = number.where(number.notna(), text).astype(object).where(text.notna(), None)
+
+
+def _fill_down_vouchers(data: pd.DataFrame) -> None:
+    """A voucher starts at a line with a voucher number other than the line before's; blank
+    voucher cells below it belong to it."""
+    present = [f for f in VOUCHER_FIELDS if f in data]
+    if "voucher_no" not in data or not present:
+        return
+    number = data["voucher_no"]
+    previous = number.ffill().shift()
+    starts = number.notna() & (number != previous)
+    if "voucher_word" in data:
+        starts |= number.notna() & data["voucher_word"].notna() & (data["voucher_word"] != data["voucher_word"].ffill().shift())
+    voucher = starts.cumsum()
+    filled = data.loc[voucher > 0, present].groupby(voucher[voucher > 0]).ffill()
+    data.loc[filled.index, present] = filled
+
+
+def _normalise_periods(data: pd.DataFrame) -> None:
+    from_date = data["date"].dt.strftime("%Y-%m") if "date" in data else None
+    if "period" not in data:
+        if from_date is not None:
+            data["period"] = from_date.astype(object).where(from_date.notna(), None)
+        return
+    parts = data["period"].astype("string").str.extract(_PERIOD)
+    month = pd.to_numeric(parts[1], errors="coerce")
+    valid = parts[0].notna() & month.between(1, 12)
+    period = (parts[0] + "-" + month.astype("Int64").astype("string").str.zfill(2)).where(valid)
+    if from_date is not None:
+        period = period.fillna(from_date)
+    data["period"] = period.astype(object).where(period.notna(), None)
+
+
+def _parse_auxiliary(data: pd.DataFrame) -> None:
+    if "auxiliary" not in data:
+        return
+    text = data["auxiliary"].astype("string")
+    for field_name, labels in AUXILIARY_LABELS.items():
+        label = "|".join(sorted(labels, key=len, reverse=True))
+        # label:value  label：value  [label]value  label---value ; parts split by ; ； | or newline
+        pattern = rf"(?:^|[;；|\n,，])\s*\[?(?:{label})\]?\s*(?:[:：=]|-{{2,}}|(?<=\]))\s*([^;；|\n,，\[]+)"
+        value = text.str.extract(pattern)[0].str.strip()
+        if field_name not in data:
+            data[field_name] = pd.Series(None, index=data.index, dtype=object)
+        current = data[field_name]
+        blank = current.isna() | (current.astype("string").str.strip() == "")
+        data[field_name] = current.where(~blank | value.isna(), value).astype(object)
+
+
+def _account_codes(codes: pd.Series) -> pd.Series:
+    """Dotted codes keep two-digit segments after the first (4-2-2): 6601.3 is 6601.30, the form a
+    number cell loses."""
+    text = codes.astype("string").str.strip()
+    dotted = text.str.fullmatch(r"\d{4}(?:\.\d+)+").fillna(False)
+    padded = text[dotted].str.split(".").map(lambda parts: ".".join([parts[0], *(p.ljust(2, "0") for p in parts[1:])]))
+    return text.where(~dotted, padded).astype(object).where(text.notna(), None)
+
+
+# ---- the payments a journal records -------------------------------------------------------------
+
+_PAYMENTS_SQL = """
+WITH lines AS (
+    SELECT *, concat_ws('|', coalesce(_unit, ''), _file, _sheet, coalesce(period, ''),
+                        coalesce(voucher_word, ''), coalesce(voucher_no, '')) AS _voucher,
+           regexp_replace(coalesce(account_code, ''), '[^0-9]', '', 'g') AS _code
+    FROM journal
+    WHERE voucher_no IS NOT NULL
+),
+paying AS (
+    SELECT DISTINCT _voucher FROM lines
+    -- a red-ink reversal credits cash a negative amount: it reverses a payment, and is one too
+    WHERE coalesce(credit, 0) <> 0 AND list_has_any([{cash}], [left(_code, 4)])
+),
+voucher_party AS (  -- a payee named only on the cash or clearing line of the voucher
+    SELECT _voucher, min(counterparty) AS party FROM lines
+    WHERE counterparty IS NOT NULL AND coalesce(credit, 0) <> 0 GROUP BY _voucher
+)
+SELECT l.date, coalesce(l.voucher_word || '-', '') || l.voucher_no AS voucher_no, l.summary,
+       coalesce(l.econ_class, l.account_name) AS econ_class,
+       coalesce(l.debit, 0) - coalesce(l.credit, 0) AS amount,
+       coalesce(l.counterparty, p.party) AS payee,
+       coalesce(l.invoice_no, nullif(regexp_extract(l.summary,
+           '(?:发票号码?|票号|No\\.?|NO\\.?|№)\\s*[:：#]?\\s*([A-Za-z0-9]{{6,}})', 1), '')) AS invoice_no,
+       l.project AS fund_source, l.maker AS handler, l.checker AS approver,
+       l._file, l._sheet, l._row, l._unit, l._bad
+FROM lines AS l
+JOIN paying USING (_voucher)
+LEFT JOIN voucher_party AS p USING (_voucher)
+WHERE list_has_any([{expense}], [left(l._code, 1), left(l._code, 4)])
+  AND (coalesce(l.debit, 0) <> 0 OR coalesce(l.credit, 0) <> 0)
+ORDER BY l._file, l._sheet, l._row
+"""
+
+# Journal fields whose unreadable cell makes the payment's field unreadable too.
+_BAD_AS = {"debit": "amount", "credit": "amount", "date": "date", "counterparty": "payee",
+           "summary": "summary", "econ_class": "econ_class", "invoice_no": "invoice_no"}
+
+
+def derive_payments(table: Table) -> Table | None:
+    """The payments `table` (a completed journal) records, as a `payments` Table whose rows keep the
+    file, sheet and Excel row of the expense line they come from; None when it records none."""
+    data = table.data
+    for name in ("account_code", "debit", "credit", "voucher_no"):
+        if name not in data:
+            return None
+    columns = ("date", "period", "voucher_word", "voucher_no", "summary", "account_code", "account_name",
+               "debit", "credit", "counterparty", "project", "econ_class", "invoice_no", "maker", "checker")
+    journal = data.reindex(columns=[*columns, *PROVENANCE, BAD_FIELDS])
+    journal["_bad"] = journal["_bad"].map(lambda bad: list(bad) if isinstance(bad, list) else [])
+    sql = _PAYMENTS_SQL.format(
+        cash=", ".join(f"'{c}'" for c in chart().cash_accounts),
+        expense=", ".join(f"'{c}'" for c in chart().payment_accounts),
+    )
+    con = duckdb.connect(":memory:", config={"enable_external_access": False})
+    try:
+        con.register("journal", _typed_for_sql(journal))
+        payments = con.execute(sql).df()
+    finally:
+        con.close()
+    if payments.empty:
+        return None
+    payments["_bad"] = payments["_bad"].map(lambda bad: sorted({_BAD_AS.get(b, b) for b in bad if b in _BAD_AS}))
+    payments["amount"] = payments["amount"].astype("float64")
+    text = [c for c in payments.columns if payments[c].dtype == object and c != "_bad"]
+    payments[text] = payments[text].astype(object).where(payments[text].notna(), None)
+    raw_by_row = table.raw.set_axis(table.data["_row"].to_numpy())
+    raw = raw_by_row.loc[payments["_row"].to_numpy()].reset_index(drop=True)
+    return Table(
+        file=table.file, sheet=table.sheet, kind="payments", header_row=table.header_row,
+        fields={"amount": "借方/贷方", **{f: table.fields[f] for f in ("date", "summary") if f in table.fields}},
+        unmapped=[], data=payments, raw=raw, path=table.path,
+        notes=[f"由序时账的 {len(payments)} 条支出分录生成付款记录（借方为费用等科目、同一凭证贷方付自库存现金/银行存款/零余额账户）。"],
+    )
+
+
+def _typed_for_sql(journal: pd.DataFrame) -> pd.DataFrame:
+    text = [c for c in journal.columns if c not in ("date", "debit", "credit", "_row", "_bad")]
+    journal[text] = journal[text].astype("string")
+    journal["date"] = pd.to_datetime(journal["date"], errors="coerce")
+    for name in ("debit", "credit"):
+        journal[name] = pd.to_numeric(journal[name], errors="coerce")
+    return journal
+
+
+def journal_summary(table: Table) -> dict:
+    """What `inspect` says of a journal: vouchers, the payments it yields, the auxiliaries found."""
+    data = table.data
+    keys = [c for c in ("_unit", "period", "voucher_word", "voucher_no") if c in data]
+    vouchers = len(data.dropna(subset=["voucher_no"])[keys].drop_duplicates()) if "voucher_no" in data else 0
+    payments = derive_payments(table)
+    auxiliaries = [AUXILIARY_TITLES[f] for f in AUXILIARY_LABELS if f in data and data[f].notna().any()]
+    return {"vouchers": vouchers, "payments": 0 if payments is None else len(payments.data), "auxiliaries": auxiliaries}
+
+
+AUXILIARY_TITLES = {"counterparty": "往来单位", "project": "项目", "department": "部门", "econ_class": "经济分类"}
