@@ -21,7 +21,7 @@ from audit_rules.rules.sql import (
 )
 from audit_rules.rules.types.base import RuleType, SqlContext, TableKind
 
-KEYWORD_OPS = ("contains_any", "not_contains_any", "in", "not_in", "place_in")
+KEYWORD_OPS = ("contains_any", "not_contains_any", "in", "not_in", "place_in", "class_in")
 COMPARE_OPS = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 NULL_OPS = ("is_null", "not_null")
 
@@ -33,7 +33,7 @@ class Condition(BaseModel):
 
     field: str
     op: Literal[
-        "contains_any", "not_contains_any", "in", "not_in", "place_in",
+        "contains_any", "not_contains_any", "in", "not_in", "place_in", "class_in",
         "eq", "ne", "gt", "ge", "lt", "le", "is_null", "not_null",
     ]
     value: Any = None
@@ -101,6 +101,9 @@ def _keyword_hits(kind: str, cond: Condition, alias: str, ctx: SqlContext) -> st
         # A place is in a city when it begins with it once a leading province is dropped:
         # 湖南省长沙市岳麓区 and 长沙县 are in 长沙; 湘潭市长沙路 is not.
         return f"list_filter({keywords}, lambda k: starts_with(norm_place({col}), norm_place(k)))"
+    if cond.op == "class_in":
+        # 经济分类 compared the one way (class_matches): '30202 印刷费', '30202' and '印刷费' alike.
+        return f"list_filter({keywords}, lambda k: class_matches({col}, k))"
     return f"list_filter({keywords}, lambda k: norm_name(k) = norm_name({col}))"
 
 
@@ -130,7 +133,7 @@ def condition_sql(kind: str, cond: Condition, alias: str, ctx: SqlContext) -> st
 def matched_sql(kind: str, conditions: list[Condition], alias: str, ctx: SqlContext) -> str:
     """SQL for the `matched` variable: the first keyword / list entry found."""
     for cond in conditions:
-        if cond.op in ("contains_any", "in", "place_in"):
+        if cond.op in ("contains_any", "in", "place_in", "class_in"):
             return f"{_keyword_hits(kind, cond, alias, ctx)}[1]"
     return "CAST(NULL AS VARCHAR)"
 
@@ -163,14 +166,15 @@ class MatchRule(RuleType):
           message: "付款凭证{voucher_no}摘要“{summary}”含“{matched}”，金额{amount:.2f}元，疑似违规列支"
 
     **Variables**: every field of the row, `matched` (the keyword or list entry found by the first
-    contains_any / in / place_in condition) and `amount` (the row's `amount_field`, default: the
+    contains_any / in / place_in / class_in condition) and `amount` (the row's `amount_field`, default: the
     table's amount field).
 
     Operators: contains_any / not_contains_any (keywords from `value` or a string/list parameter —
     a string may list several separated by 、，,;； — case-insensitive substring), in / not_in
     (name equality after norm_name), place_in (a place name that begins with one of the cities once
     a leading province such as 湖南省 is dropped: 长沙县, 湖南省长沙市 are in 长沙, 湘潭市长沙路 is
-    not), eq / ne / gt / ge / lt / le (the field against a literal or a parameter, compared in the
+    not), class_in (an economic class matching one listed, compared by class_matches: by code when
+    both carry one, '30202' covers '30202 印刷费', else by name), eq / ne / gt / ge / lt / le (the field against a literal or a parameter, compared in the
     field's type), is_null / not_null (blank text and empty lists count as null). A condition on a
     blank field is false, except is_null. Each condition gives exactly one of `value` and `param`
     (neither for is_null / not_null).
