@@ -38,7 +38,9 @@ class DuplicateRule(RuleType):
     punctuation, spaces and leading zeros dropped; text with norm_name; amounts to the cent), in one
     unit or in two units when across_units is true.
 
-    **Must not flag**: monthly rent of the same amount with different invoice numbers; a blank
+    **Must not flag**: the lines of one document (rows with equal `entry` values — same voucher,
+    same day — that differ in a description or line number: one payment, not duplicates of each
+    other); monthly rent of the same amount with different invoice numbers; a blank
     invoice number (a row with a blank key is never grouped); the same invoice with a different
     amount. With the shipped rule's options also: a payment reversed (a negative amount) and paid
     again (net_reversals); same-numbered invoices of two different issuers (party); one voucher
@@ -58,12 +60,14 @@ class DuplicateRule(RuleType):
           entry: [voucher_no, date]
           net_reversals: true
           across_units: true
-          message: "发票号{invoice}、金额{paid:.2f}元的款项支付了{count}次（{dates}{reversal_note}；单位：{units}），重复支付{amount:.2f}元"
+          message: "发票号{invoice}、金额{paid:.2f}元的款项支付了{count}次{details}，重复支付{amount:.2f}元"
 
     **Variables**: count (payments, net of reversals), invoice (the first id key as written on the
     latest row), paid (one payment's amount), units (the units, sorted, joined by 、), dates (the
     payments' dates, latest first, joined by 、), reversals (how many reversals), reversal_note
-    ('，另有红冲N笔' or ''), and each key field as written on the latest row;
+    ('，另有红冲N笔' or ''), details (the bracket of what is known: '（2024-06-18、2024-03-05，另有红冲1笔；
+    单位：甲单位）', any part left out when unknown, '' when nothing is — built in SQL so a template
+    stays plain `{name}` and never shows '（；单位：）'), and each key field as written on the latest row;
     amount = paid × (count − 1) (what was paid, net of reversals, beyond one payment).
 
     Rows are grouped (GROUP BY, never pairwise), optionally split into runs of consecutive
@@ -73,8 +77,12 @@ class DuplicateRule(RuleType):
     Options: `party` (fields of the other party, the first non-blank one compared with norm_name:
     the invoice issuer, else the payee) is grouped on as well; `entry` (fields identifying one
     payment, e.g. voucher number and date) makes rows of one unit with equal entry values one
-    payment; `net_reversals` lets a negative amount reverse one payment of the group (the money key
-    is compared by its size) and needs a money field; `amount_field` is that money field (default:
+    payment, while an identical line repeated within one sheet is a payment each time (across
+    extracts, once); `net_reversals` lets a negative amount reverse one payment of the opposite
+    sign (the money key is compared by its size; two identical negative lines are a duplicate, not
+    reversals of each other) and needs a money field; `where` (the match type's conditions) limits
+    the rows compared (the shipped duplicate-payment-no-invoice: `invoice_no is_null`, keys payee,
+    amount, date); `amount_field` is that money field (default:
     the table's amount field).
     """
 
