@@ -110,7 +110,8 @@ class Lookup(RuleType):
 
     Keys are compared with `norm_name` (spaces and brackets dropped, lower case), identifiers on
     both sides (contract numbers) with `norm_invoice` (punctuation, prefixes, leading zeros
-    dropped). A reference row applies when it is shared (`_unit` NULL) or belongs to the row's
+    dropped); a reference cell listing several keys (关联合同编号 'HT2019-003、HT2019-004') matches
+    each of them. A reference row applies when it is shared (`_unit` NULL) or belongs to the row's
     unit. Locations: the row; with `not_found` the row first, then the reference rows it matched.
 
     Fields::
@@ -198,8 +199,11 @@ class Lookup(RuleType):
         # norm_invoice, so 'HT-2019-001' and 'HT2019001' are the same contract.
         both_ids = field_type(self.table, self.key) == "id" and field_type(self.ref_table, self.ref_key) == "id"
         norm = "norm_invoice" if both_ids else "norm_name"
+        # A reference cell may name several keys ('HT2019-003、HT2019-004': one decision on two
+        # contracts); any of them matches. Spaces and '/' are not separators: names hold them.
+        ref_keys = f"""string_split_regex(r."{self.ref_key}"::VARCHAR, '[、，,;；]')"""
         parts = [
-            f'{norm}(r."{self.ref_key}"::VARCHAR) = {norm}(t."{self.key}"::VARCHAR)',
+            f'list_contains(list_transform({ref_keys}, lambda k: {norm}(k)), {norm}(t."{self.key}"::VARCHAR))',
             same_unit_sql("r", "t"),
             where_sql(self.ref_table, self.ref_where, "r", ctx),
         ]
