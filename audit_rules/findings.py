@@ -17,6 +17,7 @@ CATEGORY_TITLES = {
     "same_city_reception": "同城公务接待",
     "overtime_meal_headcount_mismatch": "加班餐人数不符",
     "duplicate_payment": "重复支付",
+    "possible_duplicate_payment": "疑似重复支付",
     "payment_over_contract": "超合同金额付款",
     "contract_missing_elements": "合同要素缺失",
     "contract_signed_late": "合同签订滞后",

@@ -55,6 +55,21 @@ MACROS = (
     r"""CREATE MACRO norm_class(x) AS
         norm_name(regexp_replace(regexp_replace(CAST(x AS VARCHAR),
             '^\s*[A-Za-z]?[0-9]{3,}[\s.、\-]*', ''), '^.*[-/>＞—|]', ''))""",
+    # class_code: the leading classification code of a class as written ('30213 维修（护）费',
+    # '30213', 'A02010104 台式计算机' → '30213' / 'A02010104'); NULL when it carries none.
+    r"""CREATE MACRO class_code(x) AS
+        NULLIF(upper(regexp_extract(CAST(x AS VARCHAR), '^\s*([A-Za-z]?[0-9]{3,})', 1)), '')""",
+    # class_matches: THE one comparison of 经济分类 / categories (special funds' allowed classes,
+    # designated classes, lookups' ref_match). By code when both sides carry one — a listed
+    # parent code covers its children (302 covers 30213) — else by name (norm_class: code, parent
+    # class, width, brackets and spaces dropped), one name containing the other ('印刷' and
+    # '30202 印刷费'). A codes-only list therefore matches '30213 维修（护）费' and a names-only
+    # list matches '30213 维修（护）费' as well.
+    r"""CREATE MACRO class_matches(x, listed) AS
+        coalesce(CASE WHEN class_code(x) IS NOT NULL AND class_code(listed) IS NOT NULL
+                      THEN starts_with(class_code(x), class_code(listed))
+                      ELSE contains(norm_class(x), norm_class(listed))
+                           OR contains(norm_class(listed), norm_class(x)) END, FALSE)""",
     # norm_place: a place name without spaces and a leading province / autonomous region, so
     # '湖南省长沙市岳麓区' and '湖南长沙' begin with '长沙'.
     r"""CREATE MACRO norm_place(x) AS

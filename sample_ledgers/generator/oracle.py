@@ -55,6 +55,11 @@ def working_days(a: date, b: date) -> int:
     return sum(1 for i in range((b - a).days + 1) if (a + timedelta(days=i)).weekday() < 5)
 
 
+def class_name(s: str) -> str:
+    """A class without its leading code ('30202 印刷费' → 印刷费; the samples write names)."""
+    return re.sub(r"^\s*[0-9]{3,}\s*", "", s)
+
+
 def contains_any(text: str | None, words: list[str]) -> bool:
     return bool(text) and any(w in text for w in words)
 
@@ -177,6 +182,13 @@ def findings(tables: Tables, key: Callable[[Row], Hashable],
         paid = [r for r in group if r["amount"] > 0]
         if len(paid) - (len(group) - len(paid)) > 1:
             flag("duplicate-payment", max(paid, key=lambda r: r["date"]))
+    no_invoice = defaultdict(list)  # payments without an invoice number: same unit, payee, amount, day
+    for pay in rows("payments", None, "payee", "amount", "date"):
+        if not norm_invoice(pay.get("invoice_no")) and pay.get("payee") and pay.get("amount") is not None and pay.get("date"):
+            no_invoice[(pay["_unit"], norm_name(pay["payee"]), round(pay["amount"], 2), pay["date"])].append(pay)
+    for group in no_invoice.values():
+        if len(group) > 1:
+            flag("duplicate-payment-no-invoice", group[-1])  # the later row of the day
     journal_findings(journal, flag)
 
     cities = [c for c in re.split(r"[、，,;；\s]+", p["local_city"]) if c]
@@ -242,7 +254,7 @@ def findings(tables: Tables, key: Callable[[Row], Hashable],
         funds = {f["fund"]: f for f in rows("special_funds", unit, "fund", "year", "allowed_classes") if f.get("fund")}
         for pay in rows("payments", unit, "date", "econ_class", "payee"):
             econ = pay.get("econ_class")
-            if contains_any(econ, p["designated_classes"]) and not any(
+            if contains_any(econ, [class_name(c) for c in p["designated_classes"]]) and not any(
                     norm_name(s.get("name")) == norm_name(pay.get("payee")) and s.get("category") == econ
                     and (s.get("valid_from") or date.min) <= pay["date"] <= (s.get("valid_to") or date.max)
                     for s in suppliers):

@@ -157,6 +157,8 @@ def build_unit_a(rng: random.Random, inv: Invoices) -> UnitData:
                 handler="杨帆")
     t2.near("duplicate-payment", "两人同行差旅费金额相同、均无发票号，不是重复支付",
             "Two travellers' identical claims without invoice numbers: not duplicates")
+    t2.near("duplicate-payment-no-invoice", "两人同日同额差旅费，收款人不同，不是重复支付",
+            "Two travellers paid the same amount the same day: different payees, not duplicates")
     for m in (3, 5, 8, 10, 12):
         pb.add(month_days(rng, m), rng.choice(["接待株洲市科技局调研组工作餐", "接待湘潭市科技局考察组工作餐"]),
                "公务接待费", round(rng.uniform(500, 1100), 0), "长沙麓山宾馆有限公司")
@@ -248,6 +250,15 @@ def build_unit_a(rng: random.Random, inv: Invoices) -> UnitData:
     pb.add(date(2019, 3, 20), "购买档案密集架", "办公设备购置", 12000.0, "长沙恒信办公用品有限公司",
            style={"amount": "capital"}).near("prohibited-expense", "正常办公设备购置（金额大写录入）",
                                              "Ordinary office equipment (amount typed in 大写)")
+    # Same shop, same amount, same day, no invoice number, two vouchers (handler and approver given,
+    # so no random draw moves the rest of the data).
+    pb.add(date(2019, 11, 6), "购买办公用品（收据报销）", "办公费", 960.0, "长沙恒信办公用品有限公司", issuer=None,
+           invoice=None, handler="周婷", approver="胡静").near(
+        "duplicate-payment", "无发票号码的付款不按发票比对", "No invoice number: not compared by invoice")
+    pb.add(date(2019, 11, 6), "购买办公用品（收据报销）", "办公费", 960.0, "长沙恒信办公用品有限公司", issuer=None,
+           invoice=None, handler="周婷", approver="胡静").plant(
+        "duplicate-payment-no-invoice", "同日向长沙恒信办公用品有限公司两次支付960元，均无发票号码",
+        "960 paid twice the same day to the same shop, both without an invoice number")
     # a few amounts and dates typed as text, like hand-kept ledgers
     styled = [p for p in pb.items if not p.plants and not p.nears and p.contract_no is None]
     for p, style in zip(rng.sample(styled, 10), [{"amount": "comma"}, {"amount": "comma"}, {"amount": "yen"},

@@ -77,7 +77,8 @@ def test_non_designated_supplier_default():
     findings, outcome = run_default("non-designated-supplier", {"payments": payments, "suppliers": suppliers})
     assert rows_of(findings) == [4]
     assert "2021-06-01支付印刷费8000.00元给“湖南某印刷厂”" in findings[0].message
-    assert outcome.parameters == {"designated_classes": ["印刷费", "公务用车运行维护费"]}
+    assert outcome.parameters["designated_classes"] == ["30202 印刷费", "30231 公务用车运行维护费"]
+    assert outcome.parameters["procurement_classes"]["印刷服务"] == "30202 印刷费"
 
 
 def test_special_fund_off_purpose_default():

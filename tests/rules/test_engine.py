@@ -74,10 +74,12 @@ def test_missing_table_and_missing_field_skip_with_chinese_reasons():
     _, outcomes = run_rule_yaml(OVER_LIMIT, {})
     assert outcomes[0].status == "skipped"
     assert outcomes[0].reason == "缺少公务接待登记（receptions）"
-    no_companions = make_table("receptions", [dict(date="2024-01-01", guest_count=2, amount=100)])
-    _, outcomes = run_rule_yaml(OVER_LIMIT, {"receptions": no_companions})
+    # The guests must be counted; the companions are optional (blank = none, see
+    # tests/rules/cases/meal-reception-per-head.yaml: flags_register_without_companion_column).
+    no_guests = make_table("receptions", [dict(date="2024-01-01", companion_count=2, amount=100)])
+    _, outcomes = run_rule_yaml(OVER_LIMIT, {"receptions": no_guests})
     assert outcomes[0].status == "skipped"
-    assert outcomes[0].reason == "公务接待登记缺少字段：陪同人数（companion_count）"
+    assert outcomes[0].reason == "公务接待登记缺少字段：接待对象人数（guest_count）"
 
 
 def test_unusable_field_skips_the_rule():

@@ -235,7 +235,7 @@ def test_default_parameters_match_the_documented_table():
         "departed_statuses": (["调离", "调出", "退休", "离职", "辞职"], True),
         "excluded_fund_purposes": (["慰问", "误餐", "福利", "奖金", "过节"], True),
         "prohibited_keywords": (["购物卡", "礼品", "礼金", "奖金", "过节费", "加油卡", "商场卡", "烟酒"], True),
-        "designated_classes": (["印刷费", "公务用车运行维护费"], True),
+        "designated_classes": (["30202 印刷费", "30231 公务用车运行维护费"], True),
     }
     for name, (value, verified) in expected.items():
         assert (p[name].value, p[name].verified) == (value, verified), name

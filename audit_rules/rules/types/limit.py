@@ -79,7 +79,8 @@ class LimitRule(RuleType):
 
     `value` is a numeric field (amount, ratio, count or year); `per_head` lists count fields whose
     sum divides it: the first (the guests, the diners) must be known, the others (companions) left
-    blank count as none. Exactly one of `limit_param` (a number parameter) and `limit_lookup` is
+    blank — or with no column at all — count as none (written but unreadable: no per-head figure).
+    Exactly one of `limit_param` (a number parameter) and `limit_lookup` is
     given; optional `where` conditions (the match type's) select the rows.
 
     With `limit_lookup` the limit depends on the row, e.g. an asset's unit price against its
@@ -146,12 +147,19 @@ class LimitRule(RuleType):
             raise ValueError("必须给出 limit_param 或 limit_lookup 二者之一")
         return self
 
-    def needs(self) -> dict[str, list[str]]:
+    def _fields(self) -> list[str]:
+        """Every field the rule reads (and its findings' fingerprint rests on)."""
         fields = [self.value, *(self.per_head or [])]
         if self.limit_lookup:
             fields.append(self.limit_lookup.key)
         fields += [c.field for c in self.where]
-        return {self.table: list(dict.fromkeys(fields))}
+        return list(dict.fromkeys(fields))
+
+    def needs(self) -> dict[str, list[str]]:
+        # Counts after the first per_head one (the companions) are optional: left blank they mean
+        # none, so a register without a 陪同人数 column is still checked.
+        optional = set((self.per_head or [])[1:]) - {self.value}
+        return {self.table: [f for f in self._fields() if f not in optional]}
 
     def parameters_used(self) -> list[str]:
         names = [self.limit_param] if self.limit_param else [self.limit_lookup.param]
@@ -221,6 +229,10 @@ class LimitRule(RuleType):
             first, *others = self.per_head
             heads = " + ".join([column("t", first), *(f"coalesce({column('t', c)}, 0)" for c in others)])
             divisor = f"NULLIF({heads}, 0)"
+            if others:
+                # An optional count that was written but could not be read is not "none": no
+                # per-head figure for that row.
+                divisor = f"CASE WHEN list_has_any(t._bad, {sql_list(others)}) THEN NULL ELSE {divisor} END"
         else:
             divisor = "1"
         if self._sql_type() == "DOUBLE":
@@ -251,7 +263,7 @@ WITH b AS (
 SELECT b._unit AS unit,
        {amount} AS amount,
        [{location_sql('b')}] AS locations,
-       {content_sql(self.table, 'b', self.needs()[self.table])} AS content,
+       {content_sql(self.table, 'b', self._fields())} AS content,
        b._value AS value,
        b._limit AS "limit",
        {excess} AS excess,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -10,6 +11,7 @@ from audit_rules.ledgers.schema import table_kinds
 from audit_rules.rules.sql import (
     TEXT_TYPES,
     check_fields,
+    sql_literal,
     content_sql,
     field_type,
     location_sql,
@@ -29,11 +31,30 @@ from audit_rules.rules.types.match import (
 
 
 class RefMatch(BaseModel):
-    """A reference field that must equal a field of the row (norm_name for text)."""
+    """A reference field that must match a field of the row (text: class_matches), or — through
+    `bridge`, a mapping parameter from the reference's vocabulary to the row's (政府采购品目 →
+    支出经济分类) — a value the bridge translates it to."""
 
     model_config = ConfigDict(extra="forbid")
     field: str
     equals: str
+    bridge: str | None = None
+
+    def bridge_pairs(self, ctx: SqlContext) -> list[tuple[str, str]]:
+        """(reference word, row class) pairs; one bridge entry may name several classes."""
+        from audit_rules.rules.loader import LIST_SEPARATORS  # the loader imports the types
+
+        if self.bridge is None:
+            return []
+        if self.bridge not in ctx.params:
+            raise KeyError(f"规则引用了未定义的参数：{self.bridge}")
+        mapping = ctx.params[self.bridge] or {}
+        return [
+            (str(word), target.strip())
+            for word, targets in mapping.items()
+            for target in re.split(LIST_SEPARATORS, str(targets))
+            if target.strip()
+        ]
 
 
 class RefWindow(BaseModel):
@@ -89,7 +110,8 @@ class Lookup(RuleType):
 
     Keys are compared with `norm_name` (spaces and brackets dropped, lower case), identifiers on
     both sides (contract numbers) with `norm_invoice` (punctuation, prefixes, leading zeros
-    dropped). A reference row applies when it is shared (`_unit` NULL) or belongs to the row's
+    dropped); a reference cell listing several keys (关联合同编号 'HT2019-003、HT2019-004') matches
+    each of them. A reference row applies when it is shared (`_unit` NULL) or belongs to the row's
     unit. Locations: the row; with `not_found` the row first, then the reference rows it matched.
 
     Fields::
@@ -100,8 +122,11 @@ class Lookup(RuleType):
         ref_table: suppliers
         ref_key: name
         ref_where: []                                       # conditions on reference rows
-        ref_match: [{field: category, equals: econ_class}]  # ref field = the row's field (text: one
-                                                            # contains the other, codes dropped — norm_class)
+        ref_match: [{field: category, equals: econ_class, bridge: procurement_classes}]
+                                                            # ref field = the row's field (text:
+                                                            # class_matches — by code when both carry
+                                                            # one, else by name); bridge: optional
+                                                            # mapping parameter ref word → row class
         ref_window: {from: valid_from, to: valid_to, date: date}   # an empty bound is open
         expect: found        # found: flag when NOT found; not_found: flag when found
         amount: null         # optional money field (default: amount)
@@ -155,10 +180,13 @@ class Lookup(RuleType):
         return needs
 
     def parameters_used(self) -> list[str]:
-        return _unique(condition_parameters([*self.where, *self.ref_where]))
+        bridges = [m.bridge for m in self.ref_match if m.bridge]
+        return _unique(condition_parameters([*self.where, *self.ref_where]) + bridges)
 
     def parameter_types(self) -> dict[str, tuple[str, ...]]:
-        return condition_parameter_types([*self.where, *self.ref_where])
+        types = condition_parameter_types([*self.where, *self.ref_where])
+        types.update({m.bridge: ("mapping",) for m in self.ref_match if m.bridge})
+        return types
 
     def output_variables(self) -> set[str]:
         names = {"key"} | row_variable_names(self.table)
@@ -171,16 +199,17 @@ class Lookup(RuleType):
         # norm_invoice, so 'HT-2019-001' and 'HT2019001' are the same contract.
         both_ids = field_type(self.table, self.key) == "id" and field_type(self.ref_table, self.ref_key) == "id"
         norm = "norm_invoice" if both_ids else "norm_name"
+        # A reference cell may name several keys ('HT2019-003、HT2019-004': one decision on two
+        # contracts); any of them matches. Spaces and '/' are not separators: names hold them.
+        ref_keys = f"""string_split_regex(r."{self.ref_key}"::VARCHAR, '[、，,;；]')"""
         parts = [
-            f'{norm}(r."{self.ref_key}"::VARCHAR) = {norm}(t."{self.key}"::VARCHAR)',
+            f'list_contains(list_transform({ref_keys}, lambda k: {norm}(k)), {norm}(t."{self.key}"::VARCHAR))',
             same_unit_sql("r", "t"),
             where_sql(self.ref_table, self.ref_where, "r", ctx),
         ]
         for m in self.ref_match:
             if field_type(self.ref_table, m.field) in TEXT_TYPES:
-                # Classes as people write them: '30202 印刷费' matches a list's 印刷费 or 印刷.
-                ref_v, row_v = f'norm_class(r."{m.field}")', f'norm_class(t."{m.equals}")'
-                parts.append(f"(contains({row_v}, {ref_v}) OR contains({ref_v}, {row_v}))")
+                parts.append(self._class_match_sql(m, ctx))
             else:
                 parts.append(f'r."{m.field}" = t."{m.equals}"')
         if self.ref_window:
@@ -188,6 +217,23 @@ class Lookup(RuleType):
             parts.append(f'(r."{w.from_}" IS NULL OR r."{w.from_}" <= t."{w.date}")')
             parts.append(f'(r."{w.to}" IS NULL OR t."{w.date}" <= r."{w.to}")')
         return " AND ".join(parts)
+
+    @staticmethod
+    def _class_match_sql(m: RefMatch, ctx: SqlContext) -> str:
+        """Classes as people write them ('30202 印刷费' matches a list's 30202, 印刷费 or 印刷), and
+        through the bridge a list's 印刷服务 matches a payment's 30202 印刷费."""
+        ref_v, row_v = f'r."{m.field}"', f't."{m.equals}"'
+        direct = f"class_matches({row_v}, {ref_v})"
+        pairs = m.bridge_pairs(ctx)
+        if not pairs:
+            return direct
+        words = sql_literal([w for w, _ in pairs])
+        targets = sql_literal([c for _, c in pairs])
+        bridged = (
+            f"list_bool_or(list_transform(range(1, {len(pairs)} + 1), lambda i: "
+            f"class_matches({ref_v}, ({words})[i]) AND class_matches({row_v}, ({targets})[i])))"
+        )
+        return f"({direct} OR coalesce({bridged}, FALSE))"
 
     def compile(self, ctx: SqlContext) -> str:
         money = self.money_field()

@@ -21,7 +21,7 @@ from audit_rules.rules.sql import (
 )
 from audit_rules.rules.types.base import RuleType, SqlContext, TableKind
 
-KEYWORD_OPS = ("contains_any", "not_contains_any", "in", "not_in", "place_in")
+KEYWORD_OPS = ("contains_any", "not_contains_any", "in", "not_in", "place_in", "class_in")
 COMPARE_OPS = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 NULL_OPS = ("is_null", "not_null")
 
@@ -33,11 +33,14 @@ class Condition(BaseModel):
 
     field: str
     op: Literal[
-        "contains_any", "not_contains_any", "in", "not_in", "place_in",
+        "contains_any", "not_contains_any", "in", "not_in", "place_in", "class_in",
         "eq", "ne", "gt", "ge", "lt", "le", "is_null", "not_null",
     ]
     value: Any = None
     param: str | None = None
+    # contains_any / not_contains_any: a mapping parameter keyword → the phrases that explain it
+    # ('奖金: 年终一次性奖金', '加油卡: 公务用车'), so an exemption clears its own keyword only.
+    exempt: str | None = None
 
     @model_validator(mode="after")
     def _one_operand(self) -> "Condition":
@@ -53,6 +56,17 @@ class Condition(BaseModel):
             if not items or any(isinstance(v, (dict, list)) or v is None for v in items):
                 raise ValueError(f"条件 {self.field} {self.op} 的 value 应为文本或文本列表")
         return self
+
+    def exemptions(self, ctx: SqlContext) -> dict[str, list[str]]:
+        """Keyword → phrases exempting it (a mapping value may list several: 公务用车、公车加油)."""
+        if self.exempt is None:
+            return {}
+        if self.exempt not in ctx.params:
+            raise KeyError(f"规则引用了未定义的参数：{self.exempt}")
+        return {
+            str(k): [p.strip() for p in re.split(r"[、，,;；]", str(v)) if p.strip()]
+            for k, v in (ctx.params[self.exempt] or {}).items()
+        }
 
     def operand(self, ctx: SqlContext) -> Any:
         return ctx.params[self.param] if self.param is not None else self.value
@@ -73,7 +87,7 @@ def check_conditions(table: str | None, conditions: list[Condition]) -> list[Con
 
 def condition_parameters(conditions: list[Condition]) -> list[str]:
     """Names of the parameters the conditions read."""
-    return [c.param for c in conditions if c.param]
+    return [p for c in conditions for p in (c.param, c.exempt) if p]
 
 
 def condition_parameter_types(conditions: list[Condition]) -> dict[str, tuple[str, ...]]:
@@ -85,6 +99,7 @@ def condition_parameter_types(conditions: list[Condition]) -> dict[str, tuple[st
             out[cond.param] = ("list", "string")
         else:
             out[cond.param] = ("number", "integer", "string")
+    out.update({c.exempt: ("mapping",) for c in conditions if c.exempt})
     return out
 
 
@@ -96,12 +111,40 @@ def _keyword_hits(kind: str, cond: Condition, alias: str, ctx: SqlContext) -> st
         text = f"lower(CAST({col} AS VARCHAR))"
         if field_type(kind, cond.field) == "list":
             text = f"lower(array_to_string({col}, '、'))"
+        exemptions = cond.exemptions(ctx)
+        if exemptions:
+            return _exempted_hits(cond.keywords(ctx), exemptions, text)
         return f"list_filter({keywords}, lambda k: contains({text}, lower(k)))"
     if cond.op == "place_in":
         # A place is in a city when it begins with it once a leading province is dropped:
         # 湖南省长沙市岳麓区 and 长沙县 are in 长沙; 湘潭市长沙路 is not.
         return f"list_filter({keywords}, lambda k: starts_with(norm_place({col}), norm_place(k)))"
+    if cond.op == "class_in":
+        # 经济分类 compared the one way (class_matches): '30202 印刷费', '30202' and '印刷费' alike.
+        return f"list_filter({keywords}, lambda k: class_matches({col}, k))"
     return f"list_filter({keywords}, lambda k: norm_name(k) = norm_name({col}))"
+
+
+def _exempted_hits(keywords: list[str], exemptions: dict[str, list[str]], text: str) -> str:
+    """SQL list of the keywords found once their exemptions are applied, keyword by keyword: a
+    phrase containing the keyword is cut out before looking ('年终一次性奖金' hides that 奖金, not
+    a 季度奖金 beside it); a phrase that does not contain it exempts the keyword wherever it is
+    ('公务用车' exempts 加油卡), and nothing else — a 购物卡 beside it is still found."""
+    hits = []
+    for word in keywords:
+        phrases = exemptions.get(word, [])
+        inner = [p for p in phrases if word.lower() in p.lower()]
+        context = [p for p in phrases if word.lower() not in p.lower()]
+        cut = text
+        for phrase in inner:
+            cut = f"replace({cut}, lower({sql_literal(phrase)}), '')"
+        found = f"contains({cut}, lower({sql_literal(word)}))"
+        if context:
+            found += f" AND NOT list_bool_or(list_transform({sql_literal(context)}, lambda p: contains({text}, lower(p))))"
+        hits.append(f"CASE WHEN {found} THEN {sql_literal(word)} END")
+    if not hits:
+        return "[]::VARCHAR[]"
+    return f"list_filter([{', '.join(hits)}]::VARCHAR[], lambda k: k IS NOT NULL)"
 
 
 def condition_sql(kind: str, cond: Condition, alias: str, ctx: SqlContext) -> str:
@@ -130,7 +173,7 @@ def condition_sql(kind: str, cond: Condition, alias: str, ctx: SqlContext) -> st
 def matched_sql(kind: str, conditions: list[Condition], alias: str, ctx: SqlContext) -> str:
     """SQL for the `matched` variable: the first keyword / list entry found."""
     for cond in conditions:
-        if cond.op in ("contains_any", "in", "place_in"):
+        if cond.op in ("contains_any", "in", "place_in", "class_in"):
             return f"{_keyword_hits(kind, cond, alias, ctx)}[1]"
     return "CAST(NULL AS VARCHAR)"
 
@@ -163,17 +206,21 @@ class MatchRule(RuleType):
           message: "付款凭证{voucher_no}摘要“{summary}”含“{matched}”，金额{amount:.2f}元，疑似违规列支"
 
     **Variables**: every field of the row, `matched` (the keyword or list entry found by the first
-    contains_any / in / place_in condition) and `amount` (the row's `amount_field`, default: the
+    contains_any / in / place_in / class_in condition) and `amount` (the row's `amount_field`, default: the
     table's amount field).
 
     Operators: contains_any / not_contains_any (keywords from `value` or a string/list parameter —
     a string may list several separated by 、，,;； — case-insensitive substring), in / not_in
     (name equality after norm_name), place_in (a place name that begins with one of the cities once
     a leading province such as 湖南省 is dropped: 长沙县, 湖南省长沙市 are in 长沙, 湘潭市长沙路 is
-    not), eq / ne / gt / ge / lt / le (the field against a literal or a parameter, compared in the
+    not), class_in (an economic class matching one listed, compared by class_matches: by code when
+    both carry one, '30202' covers '30202 印刷费', else by name), eq / ne / gt / ge / lt / le (the field against a literal or a parameter, compared in the
     field's type), is_null / not_null (blank text and empty lists count as null). A condition on a
     blank field is false, except is_null. Each condition gives exactly one of `value` and `param`
-    (neither for is_null / not_null).
+    (neither for is_null / not_null). A contains_any / not_contains_any condition may name `exempt`,
+    a mapping parameter keyword → phrases: a phrase containing the keyword is cut out before looking
+    (年终一次性奖金 hides its 奖金), one that does not exempts that keyword (公务用车 exempts 加油卡);
+    either way only that keyword — a 过节费 or 购物卡 in the same summary is still found.
     """
 
     type_name: ClassVar[str] = "match"

@@ -27,8 +27,9 @@ YEAR_PATTERN = (
 class Purpose(RuleType):
     """Special funds (专项资金) spent outside their approved purpose.
 
-    **Flags** (anti-pattern): a payment charged to a special fund whose economic class (without its
-    numeric code: '30201 办公费' is 办公费) does not name one of the classes the approval allows
+    **Flags** (anti-pattern): a payment charged to a special fund whose economic class does not
+    match one of the classes the approval allows (class_matches: by code when both carry one, so a
+    codes-only approval `30201,30213,30227` allows '30213 维修（护）费'; else by name)
     (福利费 from an 办公设备专项), whose summary names something no special fund may pay for (慰问、
     误餐、福利…), or which books an earlier year's costs against this year's fund (a 2019 fund
     paying "2018年印刷费" or "2018-12 电费").
@@ -113,11 +114,10 @@ class Purpose(RuleType):
     def compile(self, ctx: SqlContext) -> str:
         cls, summary = f'p."{self.class_field}"', f'p."{self.summary_field}"'
         words = sql_literal(self._excluded_words(ctx)) if self._excluded_words(ctx) else "[]::VARCHAR[]"
-        # A class is allowed when, without its numeric code, it names an allowed class
-        # ('30201 办公费' → 办公费; '商品和服务支出-办公费' contains 办公费).
-        allowed_hit = (
-            f"list_bool_or(list_transform(f.allowed_classes, lambda c: contains(norm_class({cls}), norm_class(c))))"
-        )
+        # A class is allowed when it matches an allowed class the one way classes compare
+        # (class_matches: by code when both carry one — a codes-only approval '30201,30213'
+        # allows '30213 维修（护）费' — else by name: '商品和服务支出-办公费' is 办公费).
+        allowed_hit = f"list_bool_or(list_transform(f.allowed_classes, lambda c: class_matches({cls}, c)))"
         class_reason = (
             f"CASE WHEN {cls} IS NOT NULL AND len(coalesce(f.allowed_classes, [])) > 0 "
             f"AND NOT coalesce({allowed_hit}, FALSE) "
