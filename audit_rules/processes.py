@@ -115,7 +115,8 @@ class _Worker:
     def stderr_tail(self) -> str:
         try:
             with open(self.stderr_path, "rb") as handle:
-                handle.seek(max(0, os.path.getsize(self.stderr_path) - 2000))
+                # a Rust abort prints its reason first, then a backtrace of some 10 KB
+                handle.seek(max(0, os.path.getsize(self.stderr_path) - 64 * 1024))
                 return handle.read().decode("utf-8", "replace")
         except OSError:
             return ""
@@ -148,8 +149,9 @@ def _death(worker: _Worker, memory_bytes: int | None) -> TaskFailed:
     worker.process.join(5)
     code = worker.process.exitcode
     said = worker.stderr_tail()
-    if any(sign in said for sign in _OUT_OF_MEMORY):
-        return TaskFailed("memory", said.strip().splitlines()[-1][:300])
+    lines = [line for line in said.splitlines() if any(sign in line for sign in _OUT_OF_MEMORY)]
+    if lines:
+        return TaskFailed("memory", lines[0].strip()[:300])
     name = f"信号 {-code}" if code is not None and code < 0 else f"退出码 {code}"
     return TaskFailed("crash", name)
 

@@ -270,7 +270,7 @@ def _check_members(archive: zipfile.ZipFile, display: str, members: list[zipfile
     total = 0
     for member in members:
         probe = copy.copy(member)
-        probe.file_size = MAX_UNCOMPRESSED_BYTES - total + 1  # read on past the claim, up to the cap
+        probe.file_size = 1 << 62  # read on past the claim, to the stream's real end; the cap is ours
         scan = _SheetScan(member.filename) if _WORKSHEET.match(member.filename) else None
         with archive.open(probe) as stream:
             while chunk := stream.read(_CHUNK):
