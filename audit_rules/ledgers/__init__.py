@@ -114,13 +114,19 @@ def _read_one(found: FoundFile, rules: Mapping | None, limits: Limits | None = N
         limits.install()
     try:
         tables, errors = read_file(found, rules)
-    except MemoryError:
-        raise
-    except BaseException as error:  # noqa: BLE001 - a native reader's panic is one file's problem
-        if isinstance(error, (KeyboardInterrupt, SystemExit)):
-            raise
-        tables, errors = [], [ReadError(found.display, f"文件“{found.display}”无法读取，可能已损坏（{type(error).__name__}：{error}）。")]
+    except (MemoryError, KeyboardInterrupt, SystemExit):
+        raise  # the worker reports memory; the others end the run
+    except BaseException as error:  # noqa: BLE001 - pyo3's PanicException is no Exception
+        tables, errors = [], [ReadError(found.display, _unexpected(found.display, error))]
     return _input_of(found), tables, errors
+
+
+def _unexpected(display: str, error: BaseException) -> str:
+    """A file the reader could not handle: a native reader's panic (a corrupt workbook), or a bug."""
+    detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+    if type(error).__name__ == "PanicException":
+        return f"文件“{display}”无法作为 Excel 工作簿读取，可能已损坏（读取库内部错误：{detail}）。"
+    return f"文件“{display}”读取时出现未预期的错误（{type(error).__name__}：{detail}），已跳过。"
 
 
 def _worker_count(files: int, asked: int | None) -> int:
