@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from audit_rules.ledgers.files import FoundFile, Limits, discover, sha256_of
+from audit_rules.ledgers.files import FoundFile, Limits, RefusedLink, discover_all, sha256_of
 from audit_rules.ledgers.mapping import Mapping, MappingError, load_mapping
 from audit_rules.ledgers.model import InputFile, LedgerSet, ReadError, Table
 from audit_rules.ledgers.reader import read_file
@@ -42,17 +42,17 @@ def load_ledgers(
     file that cannot be read becomes a ReadError and the others are still read — also a file
     whose reading ran out of memory or time or crashed the reader (its worker is replaced).
     Many files (hundreds of units at once) are read by `workers` processes at once; the result
-    is the same as reading them one by one, in the same order. A link refused by `discover` is
+    is the same as reading them one by one, in the same order. A link refused by `discover_all` is
     an error and is never opened (not even hashed).
     """
     rules = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
-    found = discover(list(paths))
-    readable = [f for f in found if f.refused is None]
+    found = discover_all(list(paths))
+    readable = [f for f in found if isinstance(f, FoundFile)]
     results = iter(_read_isolated(readable, rules, _worker_count(len(readable), workers)))
     ledgers = LedgerSet()
     for entry in found:
-        if entry.refused is not None:
-            ledgers.errors.append(ReadError(entry.display, entry.refused))
+        if isinstance(entry, RefusedLink):
+            ledgers.errors.append(ReadError(entry.display, entry.message))
             continue
         input_file, tables, errors = next(results)
         ledgers.inputs.append(input_file)

@@ -41,12 +41,18 @@ _CHUNK = 1024 * 1024
 
 
 class FoundFile(NamedTuple):
-    """(abs_path, display_name, base_dir, refused): a plain tuple with names."""
+    """(abs_path, display_name, base_dir): a plain tuple with names."""
 
     path: Path  # absolute
     display: str  # relative to the directory given ('/' separated); a file given directly: as given
     base_dir: Path | None  # the directory given, None for a file given directly
-    refused: str | None = None  # why the file must not even be opened (Chinese), e.g. a link outside
+
+
+class RefusedLink(NamedTuple):
+    """A symbolic link that is not followed: listed as an error, never opened."""
+
+    display: str
+    message: str  # Chinese, naming the link (not its target)
 
 
 class Limits(NamedTuple):
@@ -78,22 +84,27 @@ def _is_hidden_or_lock(relative: Path) -> bool:
 
 
 def discover(paths: list[str | Path]) -> list[FoundFile]:
-    """Every ledger file under the paths given, in a stable order.
+    """Every ledger file under the paths given, in a stable order (see `discover_all`)."""
+    return [entry for entry in discover_all(paths) if isinstance(entry, FoundFile)]
+
+
+def discover_all(paths: list[str | Path]) -> list[FoundFile | RefusedLink]:
+    """Every ledger file under the paths given, and every link refused, in a stable order.
 
     A directory contributes every .xlsx/.xlsm/.xls/.csv below it (recursive, sorted),
     skipping Office lock files (~$…) and hidden files and folders. A symbolic link is never
     followed out of the directory given: a link to a file or folder outside it, or to nothing,
-    comes back with `refused` set (to be listed as an error, never opened). A file given directly
+    comes back as a RefusedLink (to be listed as an error, never opened). A file given directly
     is taken as given, whatever its name. A path that does not exist raises FileNotFoundError.
     """
-    found: list[FoundFile] = []
+    found: list[FoundFile | RefusedLink] = []
     seen: set[Path] = set()
     for given in paths:
         given_path = Path(given)
         if given_path.is_dir():
             base = given_path.resolve()
             for entry in _entries_below(base):
-                if entry.refused is None:
+                if isinstance(entry, FoundFile):
                     if entry.path in seen:
                         continue
                     seen.add(entry.path)
@@ -108,9 +119,9 @@ def discover(paths: list[str | Path]) -> list[FoundFile]:
     return found
 
 
-def _entries_below(base: Path) -> list[FoundFile]:
+def _entries_below(base: Path) -> list[FoundFile | RefusedLink]:
     """Ledger files and refused links below `base`, sorted by their path relative to it."""
-    entries: list[FoundFile] = []
+    entries: list[FoundFile | RefusedLink] = []
     for folder, dirs, names in os.walk(base, followlinks=False):
         here = Path(folder)
         for name in dirs:  # os.walk lists a link to a folder here and does not enter it
@@ -118,7 +129,7 @@ def _entries_below(base: Path) -> list[FoundFile]:
             if link.is_symlink() and not _is_hidden_or_lock(link.relative_to(base)):
                 problem = _link_problem(link, base, "文件夹")
                 if problem:
-                    entries.append(FoundFile(link, link.relative_to(base).as_posix(), base, problem))
+                    entries.append(RefusedLink(link.relative_to(base).as_posix(), problem))
         for name in names:
             path = here / name
             relative = path.relative_to(base)
@@ -128,7 +139,7 @@ def _entries_below(base: Path) -> list[FoundFile]:
                 problem = _link_problem(path, base, "文件")
                 if problem:
                     if path.suffix.lower() in LEDGER_EXTENSIONS or not path.exists():
-                        entries.append(FoundFile(path, relative.as_posix(), base, problem))
+                        entries.append(RefusedLink(relative.as_posix(), problem))
                     continue
                 path_target = path.resolve()
                 if path_target.is_file() and path.suffix.lower() in LEDGER_EXTENSIONS:
