@@ -287,7 +287,10 @@ def _check_members(archive: zipfile.ZipFile, display: str, members: list[zipfile
             while chunk := stream.read(_CHUNK):
                 total += len(chunk)
                 if total > MAX_UNCOMPRESSED_BYTES:
-                    raise UnsafeFile(_too_large(display, total) + "（ZIP 目录中申报的大小与实际不符）")
+                    raise UnsafeFile(
+                        f"文件“{display}”解压后超过上限 {MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB"
+                        f"（ZIP 目录中申报的大小与实际不符，已读到“{member.filename}”），疑似压缩炸弹，已拒绝读取。"
+                    )
                 if scan is not None:
                     scan.feed(chunk)
         if scan is not None:
