@@ -126,7 +126,10 @@ def _calamine_grid(path: Path, sheet: str, first_error: Exception) -> pd.DataFra
 def decode_csv(data: bytes, display: str) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 — detected, not assumed."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:  # a UTF-16 mark over bytes that are not (a truncated file)
+            raise UnsafeFile(f"文件“{display}”：开头标明为 UTF-16 编码，但内容无法按 UTF-16 解码，文件可能不完整。") from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

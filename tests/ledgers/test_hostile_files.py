@@ -87,6 +87,8 @@ CASES = {
     "unsupported compression": ("不支持压缩.xlsx", _unsupported_compression, "已损坏或不完整"),
     "many sheets": ("多表.xlsx", _many_sheets, "超过上限 10 个"),
     "CSV line of 2 MB": ("长行.csv", lambda p: p.write_bytes(b"1," * 1_048_576 + b"\n"), "超过单行长度上限"),
+    "CSV marked UTF-16 but cut": ("截断.csv", lambda p: p.write_bytes(b"\xff\xfe" + "日期,金额\n".encode("utf-16-le") + b"\xb2"),
+                                  "无法按 UTF-16 解码"),
     "CSV of 20,000 columns": ("宽表.csv", lambda p: p.write_bytes(b"a," * 20_000 + b"\n"), "超过上限 16384 列"),
 }
 
