@@ -40,7 +40,6 @@ CATEGORY_TITLES = {
     "voucher_number_gap": "凭证断号重号",
     "voucher_unbalanced": "凭证借贷不平",
     "cash_payment_over_limit": "超限额现金支付",
-    "possible_duplicate_payment": "疑似重复支付",
     "digit_test_anomaly": "数字分布异常",
     "custom": "自定义规则",
 }

@@ -6,26 +6,31 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from audit_rules.ledgers.files import FoundFile, discover, sha256_of
+from audit_rules.ledgers.files import FoundFile, Limits, RefusedLink, discover_all, sha256_of
 from audit_rules.ledgers.journal import journal_summary
 from audit_rules.ledgers.mapping import Mapping, MappingError, load_mapping
 from audit_rules.ledgers.model import InputFile, LedgerSet, ReadError, Table
 from audit_rules.ledgers.reader import read_file
-from audit_rules.processes import main_module_hidden
+from audit_rules.processes import TaskFailed, shared_workers
 
 __all__ = ["load_ledgers", "inspect_ledgers", "MappingError", "LedgerSet", "Table", "ReadError"]
 
 
-# Below this many files a pool's start-up (a fresh interpreter importing pandas) costs more
-# than it saves; above it, files are read in parallel, one worker per core.
+# Every file is read in a worker process (a hostile workbook can make the native readers
+# allocate without bound, loop or abort). Workers stay up between calls; with many files several
+# read in parallel, one per core.
 PARALLEL_FROM_FILES = 24
-WORKERS_ENV = "AUDIT_RULES_WORKERS"  # e.g. 1 to read in this process only
+WORKERS_ENV = "AUDIT_RULES_WORKERS"  # how many workers read at once (default: 1, or up to 4 cores)
+# Address space of one reading worker. Its baseline (Python, pandas, the readers' thread pools)
+# reserves about 1.6 GB; a large honest workbook needs well under 1 GB more.
+FILE_MEMORY_ENV = "AUDIT_RULES_FILE_MEMORY_MB"  # 0: no limit
+DEFAULT_FILE_MEMORY_MB = 4096
+# Time to read one file; the largest honest ledgers read in well under a minute.
+FILE_SECONDS_ENV = "AUDIT_RULES_FILE_SECONDS"  # 0: no limit
+DEFAULT_FILE_SECONDS = 300
 
 
 def load_ledgers(
@@ -35,42 +40,94 @@ def load_ledgers(
 
     A path that does not exist raises FileNotFoundError and a bad mapping file MappingError
     (both with Chinese messages): those are mistakes in the command, not in a ledger. A ledger
-    file that cannot be read becomes a ReadError and the others are still read. Many files
-    (hundreds of units at once) are read by a pool of `workers` processes; the result is the
-    same as reading them one by one, in the same order.
+    file that cannot be read becomes a ReadError and the others are still read — also a file
+    whose reading ran out of memory or time or crashed the reader (its worker is replaced).
+    Many files (hundreds of units at once) are read by `workers` processes at once; the result
+    is the same as reading them one by one, in the same order. A link refused by `discover_all` is
+    an error and is never opened (not even hashed).
     """
     rules = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
-    found = discover(list(paths))
-    count = _worker_count(len(found), workers)
-    results = _read_in_pool(found, rules, count) if count > 1 else None
-    if results is None:
-        results = [_read_one(f, rules) for f in found]
+    found = discover_all(list(paths))
+    readable = [f for f in found if isinstance(f, FoundFile)]
+    results = iter(_read_isolated(readable, rules, _worker_count(len(readable), workers)))
     ledgers = LedgerSet()
-    for input_file, tables, errors in results:
+    for entry in found:
+        if isinstance(entry, RefusedLink):
+            ledgers.errors.append(ReadError(entry.display, entry.message))
+            continue
+        input_file, tables, errors = next(results)
         ledgers.inputs.append(input_file)
         ledgers.tables.extend(tables)
         ledgers.errors.extend(errors)
     return ledgers
 
 
-def _read_in_pool(found: list[FoundFile], rules: Mapping | None, count: int) -> list | None:
-    """Read the files in `count` worker processes; None when a pool cannot be had here."""
-    # spawn, not fork: the caller may have threads running (forked locks could deadlock).
-    context = multiprocessing.get_context("spawn")
-    chunk = max(1, len(found) // (count * 8))
+def _limit(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
     try:
-        with ProcessPoolExecutor(count, mp_context=context) as pool:
-            with main_module_hidden():  # the workers all start while the tasks are submitted
-                pending = pool.map(_read_one, found, [rules] * len(found), chunksize=chunk)
-            return list(pending)
-    except (BrokenProcessPool, OSError, RuntimeError):
-        # No processes in this environment (a daemon, a sandbox): read in this process.
-        return None
+        return max(0, int(text)) if text else default
+    except ValueError:
+        raise ValueError(f"环境变量 {name} 应为整数（当前为“{text}”）") from None
 
 
-def _read_one(found: FoundFile, rules: Mapping | None) -> tuple[InputFile, list[Table], list[ReadError]]:
-    tables, errors = read_file(found, rules)
-    return InputFile(found.display, sha256_of(found.path), str(found.path)), tables, errors
+def _read_isolated(found: list[FoundFile], rules: Mapping | None, count: int) -> list:
+    """Each file read in a worker under the memory and time limits; a failed worker = that file's error."""
+    if not found:
+        return []
+    memory_mb = _limit(FILE_MEMORY_ENV, DEFAULT_FILE_MEMORY_MB)
+    seconds = _limit(FILE_SECONDS_ENV, DEFAULT_FILE_SECONDS)
+    limits = Limits.current()
+    tasks = [(f, rules, limits) for f in found]
+    try:
+        pool = shared_workers(memory_mb * 1024 * 1024 or None, preload="audit_rules.ledgers.reader")
+        outcomes = pool.run(_read_one, tasks, count, seconds or None)
+    except (OSError, AssertionError):
+        # No processes here (a sandbox, or inside a daemonic process): read in this process.
+        return [_read_one(*task) for task in tasks]
+    return [
+        _failed(f, outcome, memory_mb, seconds) if isinstance(outcome, TaskFailed) else outcome
+        for f, outcome in zip(found, outcomes)
+    ]
+
+
+def _failed(found: FoundFile, failure: TaskFailed, memory_mb: int, seconds: int) -> tuple:
+    """The one error of a file whose worker gave no result: which limit, which file."""
+    display = found.display
+    if failure.limit == "memory":
+        message = (f"文件“{display}”读取时内存超过上限 {memory_mb} MB（环境变量 {FILE_MEMORY_ENV}），已中止读取。"
+                   "文件可能已损坏或被篡改；如确为正常台账，可调高该上限后重试。")
+    elif failure.limit == "time":
+        message = (f"文件“{display}”读取超过时间上限 {seconds} 秒（环境变量 {FILE_SECONDS_ENV}），已中止读取。"
+                   "文件可能已损坏或被篡改；如确为正常台账，可调高该上限后重试。")
+    elif failure.limit == "crash":
+        message = f"文件“{display}”读取时读取程序异常退出（{failure.detail}），文件可能已损坏，已跳过。"
+    else:
+        message = f"文件“{display}”无法读取，可能已损坏（{failure.detail}）。"
+    return _input_of(found), [], [ReadError(display, message)]
+
+
+def _input_of(found: FoundFile) -> InputFile:
+    return InputFile(found.display, sha256_of(found.path), str(found.path))
+
+
+def _read_one(found: FoundFile, rules: Mapping | None, limits: Limits | None = None) -> tuple[InputFile, list[Table], list[ReadError]]:
+    if limits is not None:
+        limits.install()
+    try:
+        tables, errors = read_file(found, rules)
+    except (MemoryError, KeyboardInterrupt, SystemExit):
+        raise  # the worker reports memory; the others end the run
+    except BaseException as error:  # noqa: BLE001 - pyo3's PanicException is no Exception
+        tables, errors = [], [ReadError(found.display, _unexpected(found.display, error))]
+    return _input_of(found), tables, errors
+
+
+def _unexpected(display: str, error: BaseException) -> str:
+    """A file the reader could not handle: a native reader's panic (a corrupt workbook), or a bug."""
+    detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+    if type(error).__name__ == "PanicException":
+        return f"文件“{display}”无法作为 Excel 工作簿读取，可能已损坏（读取库内部错误：{detail}）。"
+    return f"文件“{display}”读取时出现未预期的错误（{type(error).__name__}：{detail}），已跳过。"
 
 
 def _worker_count(files: int, asked: int | None) -> int:

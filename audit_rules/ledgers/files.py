@@ -8,8 +8,12 @@ Files are only ever opened for reading.
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import os
+import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import NamedTuple
 
@@ -26,6 +30,14 @@ MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
 # Real workbooks compress 5-20x; a large member compressed far beyond that is a bomb.
 MAX_COMPRESSION_RATIO = 200
 RATIO_CHECK_MIN_BYTES = 20 * 1024 * 1024
+# The readers allocate a sheet's whole range (rows × columns) up front, as declared by
+# <dimension ref> or implied by the farthest cell: one cell at XFD1048576 asks for 512 GB.
+# 20 million cells is far beyond any ledger (100,000 rows × 200 columns).
+MAX_SHEET_CELLS = 20_000_000
+MAX_SHEETS = 500  # a workbook of thousands of (small) sheets is no ledger
+MAX_COLUMNS = 16_384  # Excel's own limit (column XFD); also the most fields a CSV line may have
+MAX_CSV_LINE_BYTES = 1024 * 1024  # one CSV line; real ledger lines are a few hundred bytes
+_CHUNK = 1024 * 1024
 
 
 class FoundFile(NamedTuple):
@@ -34,6 +46,33 @@ class FoundFile(NamedTuple):
     path: Path  # absolute
     display: str  # relative to the directory given ('/' separated); a file given directly: as given
     base_dir: Path | None  # the directory given, None for a file given directly
+
+
+class RefusedLink(NamedTuple):
+    """A symbolic link that is not followed: listed as an error, never opened."""
+
+    display: str
+    message: str  # Chinese, naming the link (not its target)
+
+
+class Limits(NamedTuple):
+    """The pre-parse limits in force, sent with each file to the worker that checks it."""
+
+    uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES
+    sheet_cells: int = MAX_SHEET_CELLS
+    sheets: int = MAX_SHEETS
+    columns: int = MAX_COLUMNS
+    csv_line_bytes: int = MAX_CSV_LINE_BYTES
+
+    @classmethod
+    def current(cls) -> "Limits":
+        """The module's values as they are now (read at call time, so a caller may lower them)."""
+        return cls(MAX_UNCOMPRESSED_BYTES, MAX_SHEET_CELLS, MAX_SHEETS, MAX_COLUMNS, MAX_CSV_LINE_BYTES)
+
+    def install(self) -> None:
+        """Make these the module's values (in a worker, before checking a file)."""
+        global MAX_UNCOMPRESSED_BYTES, MAX_SHEET_CELLS, MAX_SHEETS, MAX_COLUMNS, MAX_CSV_LINE_BYTES
+        (MAX_UNCOMPRESSED_BYTES, MAX_SHEET_CELLS, MAX_SHEETS, MAX_COLUMNS, MAX_CSV_LINE_BYTES) = self
 
 
 class UnsafeFile(Exception):
@@ -45,28 +84,31 @@ def _is_hidden_or_lock(relative: Path) -> bool:
 
 
 def discover(paths: list[str | Path]) -> list[FoundFile]:
-    """Every ledger file under the paths given, in a stable order.
+    """Every ledger file under the paths given, in a stable order (see `discover_all`)."""
+    return [entry for entry in discover_all(paths) if isinstance(entry, FoundFile)]
+
+
+def discover_all(paths: list[str | Path]) -> list[FoundFile | RefusedLink]:
+    """Every ledger file under the paths given, and every link refused, in a stable order.
 
     A directory contributes every .xlsx/.xlsm/.xls/.csv below it (recursive, sorted),
-    skipping Office lock files (~$…) and hidden files and folders. A file given directly is
-    taken as given, whatever its name. A path that does not exist raises FileNotFoundError.
+    skipping Office lock files (~$…) and hidden files and folders. A symbolic link is never
+    followed out of the directory given: a link to a file or folder outside it, or to nothing,
+    comes back as a RefusedLink (to be listed as an error, never opened). A file given directly
+    is taken as given, whatever its name. A path that does not exist raises FileNotFoundError.
     """
-    found: list[FoundFile] = []
+    found: list[FoundFile | RefusedLink] = []
     seen: set[Path] = set()
     for given in paths:
         given_path = Path(given)
         if given_path.is_dir():
             base = given_path.resolve()
-            candidates = sorted(
-                (p for p in base.rglob("*") if p.is_file() and p.suffix.lower() in LEDGER_EXTENSIONS),
-                key=lambda p: p.relative_to(base).as_posix(),
-            )
-            for path in candidates:
-                relative = path.relative_to(base)
-                if _is_hidden_or_lock(relative) or path in seen:
-                    continue
-                seen.add(path)
-                found.append(FoundFile(path, relative.as_posix(), base))
+            for entry in _entries_below(base):
+                if isinstance(entry, FoundFile):
+                    if entry.path in seen:
+                        continue
+                    seen.add(entry.path)
+                found.append(entry)
         elif given_path.is_file():
             path = given_path.resolve()
             if path not in seen:
@@ -75,6 +117,51 @@ def discover(paths: list[str | Path]) -> list[FoundFile]:
         else:
             raise FileNotFoundError(f"找不到路径：{given}")
     return found
+
+
+def _entries_below(base: Path) -> list[FoundFile | RefusedLink]:
+    """Ledger files and refused links below `base`, sorted by their path relative to it."""
+    entries: list[FoundFile | RefusedLink] = []
+    for folder, dirs, names in os.walk(base, followlinks=False):
+        here = Path(folder)
+        for name in dirs:  # os.walk lists a link to a folder here and does not enter it
+            link = here / name
+            if link.is_symlink() and not _is_hidden_or_lock(link.relative_to(base)):
+                problem = _link_problem(link, base, "文件夹")
+                if problem:
+                    entries.append(RefusedLink(link.relative_to(base).as_posix(), problem))
+        for name in names:
+            path = here / name
+            relative = path.relative_to(base)
+            if _is_hidden_or_lock(relative):
+                continue
+            if path.is_symlink():
+                problem = _link_problem(path, base, "文件")
+                if problem:
+                    if path.suffix.lower() in LEDGER_EXTENSIONS or not path.exists():
+                        entries.append(RefusedLink(relative.as_posix(), problem))
+                    continue
+                path_target = path.resolve()
+                if path_target.is_file() and path.suffix.lower() in LEDGER_EXTENSIONS:
+                    entries.append(FoundFile(path_target, relative.as_posix(), base))
+            elif path.suffix.lower() in LEDGER_EXTENSIONS and path.is_file():
+                entries.append(FoundFile(path, relative.as_posix(), base))
+    return sorted(entries, key=lambda entry: entry.display)
+
+
+def _link_problem(link: Path, base: Path, what: str) -> str | None:
+    """Why a symbolic link below `base` is not followed (Chinese), or None for a link inside it.
+
+    Its target is not named: the message must not tell what lies outside the inputs.
+    """
+    display = link.relative_to(base).as_posix()
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing target, or a loop of links
+        return f"“{display}”是符号链接，指向的{what}不存在（悬空链接），未读取。"
+    if target != base and base not in target.parents:
+        return f"“{display}”是符号链接，指向输入文件夹之外的{what}，未读取（只读取所给文件夹内的文件）。"
+    return None
 
 
 def sha256_of(path: Path) -> str:
@@ -94,6 +181,8 @@ def check_file(path: Path, display: str) -> None:
         _check_ooxml(path, display, head)
     elif suffix == ".xls":
         _check_xls(path, display, head)
+    elif suffix == ".csv":
+        _check_csv(path, display)
 
 
 def _check_ooxml(path: Path, display: str, head: bytes) -> None:
@@ -136,25 +225,152 @@ def _holds_encrypted_package(path: Path) -> bool:
         return ENCRYPTED_STREAM in handle.read(4 * 1024 * 1024)
 
 
+# Zip members the readers may be made to fail on in ways a worker limit must not be needed for.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, zlib.error,
+               NotImplementedError, RuntimeError, KeyError)
+_WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([^\"]{1,40})\"")
+_CELL_REF = re.compile(rb"\sr=\"([A-Z]{1,7})([0-9]{1,12})\"")
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\s[^>]*?r=\"([0-9]{1,12})\"")
+_RANGE_END = re.compile(r"([A-Z]{1,7})([0-9]{1,12})$")
+
+
 def _check_zip(path: Path, display: str) -> None:
+    broken = f"文件“{display}”已损坏或不完整（ZIP 结构无法读取），可能是下载或复制未完成。"
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise UnsafeFile(f"文件“{display}”已损坏或不完整（ZIP 结构无法读取），可能是下载或复制未完成。") from None
+            _check_declared(display, members)
+            _check_members(archive, display, members)
+    except _ZIP_ERRORS:
+        raise UnsafeFile(broken) from None
+
+
+def _check_declared(display: str, members: list[zipfile.ZipInfo]) -> None:
+    """What the ZIP directory claims: structure, total size, compression ratio, sheet count."""
     names = {member.filename for member in members}
     if "[Content_Types].xml" not in names or not any(name.startswith("xl/") for name in names):
         raise UnsafeFile(f"文件“{display}”不是有效的 Excel 工作簿（缺少工作簿结构）。")
     total = sum(member.file_size for member in members)
     if total > MAX_UNCOMPRESSED_BYTES:
-        raise UnsafeFile(
-            f"文件“{display}”解压后达 {total / 1024 / 1024:.0f} MB，超过上限 "
-            f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB，疑似压缩炸弹，已拒绝读取。"
-        )
+        raise UnsafeFile(_too_large(display, total))
     for member in members:
         if member.file_size >= RATIO_CHECK_MIN_BYTES:
             ratio = member.file_size / max(member.compress_size, 1)
             if ratio > MAX_COMPRESSION_RATIO:
                 raise UnsafeFile(
                     f"文件“{display}”中的“{member.filename}”压缩比高达 {ratio:.0f} 倍，疑似压缩炸弹，已拒绝读取。"
+                )
+    sheets = sum(1 for member in members if _WORKSHEET.match(member.filename))
+    if sheets > MAX_SHEETS:
+        raise UnsafeFile(f"文件“{display}”有 {sheets} 个工作表，超过上限 {MAX_SHEETS} 个，不像是台账，已拒绝读取。")
+
+
+def _too_large(display: str, total: int) -> str:
+    return (f"文件“{display}”解压后达 {total / 1024 / 1024:.0f} MB，超过上限 "
+            f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB，疑似压缩炸弹，已拒绝读取。")
+
+
+def _check_members(archive: zipfile.ZipFile, display: str, members: list[zipfile.ZipInfo]) -> None:
+    """What the members really hold: each is decompressed (in chunks, capped), never trusted.
+
+    The directory's sizes can lie (50 KB claimed, 1.9 GB real): the stream is read to its end
+    with the claim lifted, so the count is what a reader would get. A worksheet's declared range
+    and farthest cell are checked on the way.
+    """
+    total = 0
+    for member in members:
+        probe = copy.copy(member)
+        probe.file_size = 1 << 62  # read on past the claim, to the stream's real end; the cap is ours
+        scan = _SheetScan(member.filename) if _WORKSHEET.match(member.filename) else None
+        with archive.open(probe) as stream:
+            while chunk := stream.read(_CHUNK):
+                total += len(chunk)
+                if total > MAX_UNCOMPRESSED_BYTES:
+                    raise UnsafeFile(
+                        f"文件“{display}”解压后超过上限 {MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB"
+                        f"（ZIP 目录中申报的大小与实际不符，已读到“{member.filename}”），疑似压缩炸弹，已拒绝读取。"
+                    )
+                if scan is not None:
+                    scan.feed(chunk)
+        if scan is not None:
+            scan.check(display)
+
+
+def column_number(letters: str) -> int:
+    """'A' → 1, 'XFD' → 16384."""
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+class _SheetScan:
+    """The farthest row and column a worksheet's XML names, read chunk by chunk."""
+
+    def __init__(self, member: str):
+        self.member = member
+        self.rows = 0
+        self.columns = 0
+        self.declared: str | None = None
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        # A reference cut by the chunk boundary is seen whole in the next round (the tail overlaps).
+        data = self._tail + chunk
+        if self.declared is None:
+            found = _DIMENSION.search(data)
+            if found:
+                self.declared = found.group(1).decode("ascii", "replace")
+                self._extend(self.declared.split(":")[-1])
+        letters = {m for m in _CELL_REF.findall(data)}
+        if letters:
+            self.columns = max(self.columns, max(column_number(c.decode()) for c, _ in letters))
+            self.rows = max(self.rows, max(int(r) for _, r in letters))
+        rows = _ROW_REF.findall(data)
+        if rows:
+            self.rows = max(self.rows, max(int(r) for r in rows))
+        self._tail = data[-64:]
+
+    def _extend(self, reference: str) -> None:
+        found = _RANGE_END.search(reference.upper())
+        if found:
+            self.columns = max(self.columns, column_number(found.group(1)))
+            self.rows = max(self.rows, int(found.group(2)))
+
+    def check(self, display: str) -> None:
+        where = f"文件“{display}”的工作表（{self.member.rsplit('/', 1)[-1]}）"
+        if self.columns > MAX_COLUMNS:
+            raise UnsafeFile(f"{where}用到第 {self.columns} 列，超过 Excel 的上限 {MAX_COLUMNS} 列，文件已损坏或被篡改，已拒绝读取。")
+        cells = self.rows * self.columns
+        if cells > MAX_SHEET_CELLS:
+            raise UnsafeFile(
+                f"{where}的范围达 {self.rows} 行 × {self.columns} 列（约 {cells / 10000:.0f} 万个单元格），"
+                f"超过上限 {MAX_SHEET_CELLS // 10000} 万个单元格，读取会耗尽内存，已拒绝读取。"
+                "如确为台账，请删除远处的空白单元格或拆分后再检查。"
+            )
+
+
+def _check_csv(path: Path, display: str) -> None:
+    """Line length and field count, read line by line with a cap (never a whole huge line at once)."""
+    lines = 0
+    widest = 0
+    with open(path, "rb") as handle:
+        while line := handle.readline(MAX_CSV_LINE_BYTES + 1):
+            lines += 1
+            if len(line) > MAX_CSV_LINE_BYTES and not line.endswith(b"\n"):
+                raise UnsafeFile(
+                    f"文件“{display}”第 {lines} 行超过 {MAX_CSV_LINE_BYTES // 1024 // 1024} MB，超过单行长度上限，"
+                    "不像是台账，已拒绝读取。"
+                )
+            fields = max(line.count(d) for d in (b",", b"\t", b";", b"|")) + 1
+            if fields > MAX_COLUMNS:
+                raise UnsafeFile(
+                    f"文件“{display}”第 {lines} 行有约 {fields} 个字段，超过上限 {MAX_COLUMNS} 列，已拒绝读取。"
+                )
+            widest = max(widest, fields)
+            if lines * widest > MAX_SHEET_CELLS:
+                raise UnsafeFile(
+                    f"文件“{display}”超过 {MAX_SHEET_CELLS // 10000} 万个单元格的上限（已到第 {lines} 行，"
+                    f"{widest} 列），已拒绝读取。"
                 )

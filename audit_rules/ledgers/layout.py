@@ -17,6 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from audit_rules.ledgers.header import HeaderMatch, detect_header
@@ -48,6 +49,17 @@ def header_words() -> frozenset[str]:
     return frozenset(words)
 
 
+def _cells_in(frame: pd.DataFrame, words: frozenset[str] | set[str]) -> np.ndarray:
+    """Which cells hold one of `words`, as a rows × columns boolean matrix.
+
+    One lookup over every cell at once: testing column by column builds the word table again
+    for each column, and the words include this table's own labels, so a sheet of 16,384
+    columns would cost 16,384 × 16,384.
+    """
+    flat = pd.Series(frame.to_numpy(dtype=object).ravel())
+    return flat.isin(words).to_numpy(dtype=bool).reshape(frame.shape)
+
+
 def _row_cells(grid: pd.DataFrame, filled: pd.DataFrame, number: int) -> dict[int, str]:
     row = grid.loc[number]
     return {int(c): str(row[c]).strip() for c in grid.columns if filled.at[number, c]}
@@ -71,9 +83,7 @@ def next_table_start(grid: pd.DataFrame, filled: pd.DataFrame, match: HeaderMatc
     if body.empty:
         return None, []
     words = header_words() | set(match.labels.values()) | set(overrides or ())
-    hits = pd.Series(0, index=body.index)
-    for column in body.columns:
-        hits += body[column].isin(words).fillna(False).astype(int).to_numpy()
+    hits = pd.Series(_cells_in(body, words).sum(axis=1), index=body.index)
     repeated: list[int] = []
     for number in hits.index[hits >= 2]:
         if int(number) in repeated:
@@ -146,8 +156,8 @@ def column_groups(
             runs.append([column])
     if len(runs) < 2:
         return None
-    matches = [detect_header({n: {c: t for c, t in cells.items() if c in run} for n, cells in top.items()})
-               for run in runs]
+    matches = [detect_header({n: {c: t for c, t in cells.items() if c in members} for n, cells in top.items()})
+               for members in map(set, runs)]
     recognised = [(run, found) for run, found in zip(runs, matches) if found is not None]
     if len(recognised) < 2:
         return None
@@ -186,7 +196,4 @@ def footer_rows(body: pd.DataFrame, body_filled: pd.DataFrame) -> list[int]:
 
 def balance_mask(body: pd.DataFrame) -> pd.Series:
     """Rows with a carried-balance label (期初余额, 承前页…) as a whole cell."""
-    mask = pd.Series(False, index=body.index)
-    for column in body.columns:
-        mask |= body[column].isin(BALANCE_LINES).fillna(False).astype(bool).to_numpy()
-    return mask
+    return pd.Series(_cells_in(body, BALANCE_LINES).any(axis=1), index=body.index)

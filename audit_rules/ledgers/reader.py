@@ -186,9 +186,12 @@ def decode_csv(data: bytes, display: str, encoding: str | None = None) -> str:
             return data.decode(encoding).removeprefix("\ufeff")
         except (UnicodeDecodeError, LookupError):
             raise _undecodable(display, encoding) from None
-    try:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
             return data.decode("utf-16")
+        except UnicodeDecodeError:  # a UTF-16 mark over bytes that are not (a truncated file)
+            raise UnsafeFile(f"文件“{display}”：开头标明为 UTF-16 编码，但内容无法按 UTF-16 解码，文件可能不完整。") from None
+    try:
         if data.startswith(b"\xef\xbb\xbf"):
             return data.decode("utf-8-sig")
         utf16 = _looks_like_utf16(data)

@@ -10,6 +10,10 @@ locked before any rule runs.
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -28,17 +32,77 @@ from audit_rules.values import is_missing
 
 SOURCE_SCHEMA = "src"  # full tables; rules see per-rule views of them in the main schema
 
+# Bounds on an auditor's SQL (a recursive CTE reached 19 GiB, a cross join ran for minutes).
+# Environment variables override the defaults; all are whole numbers.
+SQL_MEMORY_ENV = "AUDIT_RULES_SQL_MEMORY_MB"
+DEFAULT_SQL_MEMORY_MB = 2048  # the whole rules database (ledger tables included) and its queries
+SQL_THREADS_ENV = "AUDIT_RULES_SQL_THREADS"
+DEFAULT_SQL_THREADS = 2
+RULE_SECONDS_ENV = "AUDIT_RULES_RULE_SECONDS"
+DEFAULT_RULE_SECONDS = 120  # every statement of one rule together
+MAX_FINDINGS_ENV = "AUDIT_RULES_MAX_FINDINGS"
+DEFAULT_MAX_FINDINGS = 20_000  # per rule; more is no longer a list anyone reads
+
+
+def setting(name: str, default: int) -> int:
+    """A positive whole number from the environment, else `default`."""
+    text = os.environ.get(name, "").strip()
+    try:
+        value = int(text) if text else default
+    except ValueError:
+        raise ValueError(f"环境变量 {name} 应为正整数（当前为“{text}”）") from None
+    return value if value > 0 else default
+
 
 def connect() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with no access to files, network or extensions."""
+    """An in-memory DuckDB with no access to files, network or extensions, bounded in memory
+    and threads; nothing spills to disk (an empty temp_directory), a query over the limit fails."""
     return duckdb.connect(
         ":memory:",
         config={
             "enable_external_access": False,
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
+            "memory_limit": f"{setting(SQL_MEMORY_ENV, DEFAULT_SQL_MEMORY_MB)}MB",
+            "threads": setting(SQL_THREADS_ENV, DEFAULT_SQL_THREADS),
+            "temp_directory": "",
         },
     )
+
+
+class Watch:
+    """Whether the time limit of a `time_limit` block ran out."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+
+
+@contextmanager
+def time_limit(con: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[Watch]:
+    """Interrupt whatever the connection runs once `seconds` have passed, until the block ends.
+
+    DuckDB has no statement timeout; a watchdog thread calls `interrupt()` — repeatedly, since
+    an interrupt between two statements would otherwise be lost and the next one run on.
+    """
+    watch = Watch(seconds)
+    done = threading.Event()
+
+    def watchdog() -> None:
+        if done.wait(seconds):
+            return
+        watch.expired = True
+        while not done.is_set():
+            con.interrupt()
+            done.wait(0.05)
+
+    thread = threading.Thread(target=watchdog, name="rule-time-limit", daemon=True)
+    thread.start()
+    try:
+        yield watch
+    finally:
+        done.set()
+        thread.join()
 
 
 def _arrow_column(series: pd.Series, ftype: str) -> pa.Array:

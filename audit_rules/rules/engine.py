@@ -17,7 +17,18 @@ import pandas as pd
 from audit_rules.findings import Finding, Location, finding_sort_key, fingerprint
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.result import RuleOutcome
-from audit_rules.rules.database import prepare_database, use_views
+from audit_rules.rules.database import (
+    DEFAULT_MAX_FINDINGS,
+    DEFAULT_RULE_SECONDS,
+    DEFAULT_SQL_MEMORY_MB,
+    MAX_FINDINGS_ENV,
+    RULE_SECONDS_ENV,
+    SQL_MEMORY_ENV,
+    prepare_database,
+    setting,
+    time_limit,
+    use_views,
+)
 from audit_rules.rules.model import Rule, Ruleset
 from audit_rules.rules.sql import REQUIRED_COLUMNS, field_header, quote_ident
 from audit_rules.rules.template import render, template_fields
@@ -118,10 +129,18 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> tu
     used = set(template_fields(rule.message))
     wanted = [*REQUIRED_COLUMNS, *(n for n in dict.fromkeys(names) if n in used and n not in REQUIRED_COLUMNS)]
     cursor = con.execute(f"SELECT {', '.join(quote_ident(n) for n in wanted)} FROM ({sql}) AS _rule")
-    rows = [dict(zip(wanted, values)) for values in cursor.fetchall()]
+    cap = setting(MAX_FINDINGS_ENV, DEFAULT_MAX_FINDINGS)
+    rows = [dict(zip(wanted, values)) for values in cursor.fetchmany(cap + 1)]
+    cut = ""
+    if len(rows) > cap:
+        rows = rows[:cap]
+        total = con.execute(f"SELECT count(*) FROM ({sql}) AS _rule").fetchone()[0]
+        cut = (f"疑点超过每条规则 {cap} 条的上限（环境变量 {MAX_FINDINGS_ENV}），只列出 {cap} 条，"
+               f"另有 {total - cap} 条未列出（共 {total} 条）")
     # Sorted by content first so the suffix given to identical findings does not follow row order.
     rows.sort(key=lambda r: (str(r.get("content")), [(l["file"], l["sheet"], l["row"]) for l in r["locations"] or []]))
-    return _findings_of(rule, ruleset, rows), list(rule.spec.outcome_notes(con, ctx))
+    notes = [cut] if cut else []
+    return _findings_of(rule, ruleset, rows), [*notes, *rule.spec.outcome_notes(con, ctx)]
 
 
 def _outcome(rule: Rule, ruleset: Ruleset, status: str, reason: str = "", findings: int = 0) -> RuleOutcome:
@@ -143,6 +162,16 @@ def _outcome(rule: Rule, ruleset: Ruleset, status: str, reason: str = "", findin
 DISABLED_REASON = "规则集已停用此规则"
 
 
+def _failure(exc: Exception, expired: bool, seconds: int) -> str:
+    """Why a rule failed, in Chinese; a limit that stopped it is named with its variable."""
+    if expired:
+        return f"规则执行超过时间上限 {seconds} 秒（环境变量 {RULE_SECONDS_ENV}），已中止"
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        limit = setting(SQL_MEMORY_ENV, DEFAULT_SQL_MEMORY_MB)
+        return f"规则查询超过内存上限 {limit} MB（环境变量 {SQL_MEMORY_ENV}），已中止"
+    return f"规则执行出错：{type(exc).__name__}：{exc}"
+
+
 def run_rules(
     tables: dict[str, pd.DataFrame],
     ruleset: Ruleset,
@@ -158,6 +187,7 @@ def run_rules(
     tables = {k: v for k, v in tables.items() if k in table_kinds()}
     findings: list[Finding] = []
     outcomes: list[RuleOutcome] = []
+    seconds = setting(RULE_SECONDS_ENV, DEFAULT_RULE_SECONDS)
     con = prepare_database(tables)
     try:
         for rule in ruleset.rules:
@@ -169,9 +199,10 @@ def run_rules(
                 outcomes.append(_outcome(rule, ruleset, "skipped", reason))
                 continue
             try:
-                found, notes = run_rule(con, rule, ruleset)
+                with time_limit(con, seconds) as watch:
+                    found, notes = run_rule(con, rule, ruleset)
             except Exception as exc:  # one broken rule must not stop the others
-                outcomes.append(_outcome(rule, ruleset, "failed", f"规则执行出错：{type(exc).__name__}：{exc}"))
+                outcomes.append(_outcome(rule, ruleset, "failed", _failure(exc, watch.expired, seconds)))
                 continue
             findings.extend(found)
             outcomes.append(_outcome(rule, ruleset, "ran", "；".join(notes), findings=len(found)))

@@ -415,14 +415,45 @@ def _load_rule(raw: Any, index: int, params: dict[str, Parameter], src: _Source)
 # ---- rulesets -------------------------------------------------------------------------------
 
 
+RULESET_SUFFIXES = (".yaml", ".yml")
+
+
+class _NotARuleset(Exception):
+    """`extends` names something that may not be read as a ruleset (Chinese message)."""
+
+
 def _resolve_parent(extends: str, base_dir: Path | None) -> tuple[str, Path]:
-    """(display name, file) of a parent ruleset: a built-in name or a path relative to the child."""
+    """(display name, file) of a parent ruleset: a built-in name or a .yaml/.yml path relative to the child.
+
+    Anything else (/etc/shadow, a ledger, a device) is never opened.
+    """
+    if _is_builtin_name(extends):
+        candidate = (base_dir / extends) if base_dir is not None else Path(extends)
+        if not candidate.is_file():
+            return f"{extends}.yaml", (builtin_dir() / f"{extends}.yaml").resolve()
+    if Path(extends).suffix.lower() not in RULESET_SUFFIXES:
+        raise _NotARuleset(
+            f"extends 只能写内置规则集名（{'、'.join(builtin_rulesets())}）或 .yaml/.yml 规则集文件，不能是“{extends}”"
+        )
     candidate = (base_dir / extends) if base_dir is not None else Path(extends)
     if candidate.is_file():
         return str(extends), candidate.resolve()
-    if _is_builtin_name(extends):
-        return f"{extends}.yaml", (builtin_dir() / f"{extends}.yaml").resolve()
     raise FileNotFoundError(extends)
+
+
+def _parent_ruleset(path: Path, display: str, chain: tuple[str, ...]) -> Ruleset:
+    """The parent's ruleset. A parent that is no ruleset at all (not YAML, not a mapping with an
+    id and a title) is reported by name only: its errors would quote its content, and `extends`
+    may point at any file. A ruleset with mistakes reports them as usual, with its name and lines."""
+    not_a_ruleset = _NotARuleset(f"父规则集“{display}”不是规则集文件（应为含 id、title 的 YAML 映射），未使用其内容")
+    try:
+        text = path.read_text(encoding="utf-8")
+        data, _lines = _parse_yaml(text, display)
+    except (OSError, UnicodeDecodeError, RulesetError):
+        raise not_a_ruleset from None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not isinstance(data.get("title"), str):
+        raise not_a_ruleset
+    return _build_ruleset(text, display, path.parent, chain)
 
 
 def _build_ruleset(
@@ -446,14 +477,17 @@ def _build_ruleset(
             parent_display, parent_path = _resolve_parent(str(extends), base_dir)
         except FileNotFoundError:
             src.error(("extends",), "字段 extends", f"找不到父规则集 \"{extends}\"（内置：{'、'.join(builtin_rulesets())}，或相对本文件的路径）")
+        except _NotARuleset as exc:
+            src.error(("extends",), "字段 extends", str(exc))
         else:
             key = str(parent_path)
             if key in chain:
                 src.error(("extends",), "字段 extends", f"规则集循环继承：{' → '.join([*chain, key])}")
             else:
-                parent = _build_ruleset(
-                    parent_path.read_text(encoding="utf-8"), parent_display, parent_path.parent, (*chain, key)
-                )
+                try:
+                    parent = _parent_ruleset(parent_path, parent_display, (*chain, key))
+                except _NotARuleset as exc:
+                    src.error(("extends",), "字段 extends", str(exc))
 
     params = _load_parameters(data.get("parameters"), parent.parameters if parent else {}, src)
 

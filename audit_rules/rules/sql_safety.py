@@ -22,7 +22,16 @@ from audit_rules.ledgers.schema import table_kinds
 from audit_rules.rules.database import connect, prepare_database
 
 ALLOWED_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
-FORBIDDEN_FUNCTION_PREFIXES = ("read_", "parquet_", "sniff_", "glob", "getenv", "query", "duckdb_", "pragma_")
+FORBIDDEN_FUNCTION_PREFIXES = ("read_", "parquet_", "sniff_", "glob", "getenv", "query", "duckdb_", "pragma_", "pg_")
+# Introspection: settings (temp and secret directories, memory), secrets, version, session and
+# catalog details. None says anything about the ledgers; some tell about the machine.
+FORBIDDEN_FUNCTIONS = frozenset({
+    "current_setting", "which_secret", "version", "getvariable", "stats",
+    "current_catalog", "current_database", "current_schema", "current_schemas", "current_role",
+    "current_user", "session_user", "user", "current_query", "current_query_id",
+    "current_connection_id", "current_transaction_id", "has_database_privilege", "has_schema_privilege",
+    "add_grammar_extension", "remove_grammar_extension", "parse_duckdb_log_message", "truncate_duckdb_logs",
+})
 REQUIRED_COLUMNS = ("_file", "_sheet", "_row")
 
 
@@ -88,7 +97,8 @@ def _tree_errors(con: duckdb.DuckDBPyConnection, query: str) -> list[str]:
                 errors.append(f"不允许调用表函数 {name}（不能读取文件、网络或数据库）")
         if node.get("class") == "FUNCTION" and ref_type != "TABLE_FUNCTION":
             name = str(node.get("function_name", "")).lower()
-            if name.startswith(FORBIDDEN_FUNCTION_PREFIXES) and name not in table_functions:
+            forbidden = name.startswith(FORBIDDEN_FUNCTION_PREFIXES) or name in FORBIDDEN_FUNCTIONS
+            if forbidden and name not in table_functions:
                 errors.append(f"不允许调用函数 {name}（不能读取文件、环境或数据库信息）")
     return list(dict.fromkeys(errors))
 
@@ -121,10 +131,10 @@ def check_query(query: str) -> tuple[list[str], list[str]]:
         if errors:
             return errors, []
         try:
-            cursor = con.execute(f"SELECT * FROM ({query}) AS _checked LIMIT 0")
+            # Bound, not run: even LIMIT 0 runs a recursive CTE to its end.
+            columns = list(con.sql(f"SELECT * FROM ({query}) AS _checked").columns)
         except duckdb.Error as exc:
             return [f"查询无法执行：{_first_line(exc)}"], []
-        columns = [d[0] for d in cursor.description]
     finally:
         con.close()
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]

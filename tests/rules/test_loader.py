@@ -264,3 +264,18 @@ def test_default_yaml_is_plain_yaml_with_the_marker_for_the_other_rules():
     text = (builtin_dir() / "default.yaml").read_text(encoding="utf-8")
     assert "# ---- rules of date_order / lookup / purpose / same_person / periodic types below" in text
     assert yaml.safe_load(text)["id"] == "default"
+
+
+def test_extends_only_names_a_builtin_or_a_yaml_file_and_never_quotes_other_files(tmp_path):
+    secret = tmp_path / "shadow"
+    secret.write_text("root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n", encoding="utf-8")
+    errors = errors_of(tmp_path, f"id: x\ntitle: x\nextends: {secret}\n", "x.yaml")
+    assert len(errors) == 1 and "只能写内置规则集名" in errors[0] and "19000" not in errors[0]
+    disguised = tmp_path / "shadow.yaml"
+    disguised.write_text(secret.read_text(encoding="utf-8"), encoding="utf-8")
+    errors = errors_of(tmp_path, "id: x\ntitle: x\nextends: shadow.yaml\n", "y.yaml")
+    assert len(errors) == 1 and "不是规则集文件" in errors[0]
+    assert "19000" not in errors[0] and "daemon" not in errors[0]
+    (tmp_path / "binary.yaml").write_bytes(b"\xff\xfe\x00garbage")
+    errors = errors_of(tmp_path, "id: x\ntitle: x\nextends: binary.yaml\n", "z.yaml")
+    assert len(errors) == 1 and "不是规则集文件" in errors[0]
