@@ -275,7 +275,10 @@ def _parse_formats(value: str) -> tuple[str, ...]:
               "退出码：0 未发现问题；1 发现疑点；2 无法完成检查。")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--ruleset", "ruleset", default=None, help="规则集：内置名称（default、changsha）或 YAML 文件路径；默认 default。")
-@click.option("--set", "settings", multiple=True, metavar="名称=值", help="临时覆盖规则参数，可多次使用。")
+@click.option("--set", "settings", multiple=True, metavar="名称=值",
+              help="临时覆盖规则参数，可多次使用。所设的值默认仍标“参数待核定”，已按本单位标准核实的请同时用 --verified。")
+@click.option("--verified", "verified", multiple=True, metavar="名称",
+              help="声明该参数的取值（--set 所设或规则集中的）已按本单位/本地标准核定：相关疑点不再标“参数待核定”。可多次使用。")
 @click.option("--mapping", type=click.Path(dir_okay=False), help="表头映射 YAML：强制指定工作表类型和列对应字段。")
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="报告输出目录。")
 @click.option("--baseline", type=click.Path(), help="上次检查的输出目录或 findings.json，用于整改对账销号。")
@@ -283,7 +286,7 @@ def _parse_formats(value: str) -> tuple[str, ...]:
               help=f"输出格式，逗号分隔：{'、'.join(FORMATS)}。")
 @click.option("--quality-only", is_flag=True, help="只做数据质量检查，不运行规则。")
 @click.option("--no-quality", is_flag=True, help="跳过数据质量检查（不建议）。")
-def check(paths, ruleset, settings, mapping, out_dir, baseline, formats, quality_only, no_quality):
+def check(paths, ruleset, settings, verified, mapping, out_dir, baseline, formats, quality_only, no_quality):
     from audit_rules.cli_output import print_check_summary
     from audit_rules.pipeline import PipelineError, run_check
     from audit_rules.reports import write_reports
@@ -301,6 +304,7 @@ def check(paths, ruleset, settings, mapping, out_dir, baseline, formats, quality
             baseline=baseline,
             quality=not no_quality,
             command_line=shlex.join(["audit-rules", *sys.argv[1:]]),
+            verified=verified,
         )
     except PipelineError as exc:
         raise Failure(f"无法完成检查：{exc}") from None

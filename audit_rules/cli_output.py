@@ -65,9 +65,7 @@ def print_check_summary(result, written: dict[str, str]) -> None:
                 f"[yellow]另有基线疑点 {len(result.not_rechecked)} 条本次未复核（所需台账未提供或规则未运行），"
                 f"不作销号。[/yellow]"
             )
-    unverified = sorted({p for f in result.findings for p in f.unverified})
-    if unverified:
-        console.print(f"[yellow]提示：以下参数为默认值、尚未核定，请按本单位/本地标准核定：{'、'.join(unverified)}[/yellow]")
+    _print_unverified(console, result)
     not_run = [rule for rule in result.rules if rule.could_not_run]
     for rule in not_run[:SKIPPED_SHOWN]:
         console.print(f"[yellow]规则 {rule.rule_id}（{rule.title}）未运行：{rule.reason}[/yellow]")
@@ -88,6 +86,19 @@ def print_check_summary(result, written: dict[str, str]) -> None:
         console.print(f"已将上次 report.xlsx 中填写的 {previous.carried} 条整改信息带入新报告。")
     if previous and previous.kept_copy:
         console.print(f"上次的 report.xlsx {previous.reason}，原文件已另存为 {previous.kept_copy}，请勿删除。",
+                      style="yellow", markup=False)
+
+
+def _print_unverified(console: Console, result) -> None:
+    """Name the unverified parameters findings rest on; a --set value is never called a default."""
+    unverified = sorted({p for f in result.findings for p in f.unverified})
+    given = [p for p in unverified if result.parameters.get(p, {}).get("set")]
+    defaults = [p for p in unverified if p not in given]
+    if defaults:
+        console.print(f"提示：以下参数为规则集默认值、尚未核定，请按本单位/本地标准核定：{'、'.join(defaults)}",
+                      style="yellow", markup=False)
+    if given:
+        console.print(f"提示：以下参数已用 --set 设定，但未声明已核定（核实后可加 --verified 参数名）：{'、'.join(given)}",
                       style="yellow", markup=False)
 
 

@@ -48,8 +48,11 @@ def run_check(
     baseline: str | Path | None = None,
     quality: bool = True,
     command_line: str = "",
+    verified: Sequence[str] = (),
 ) -> RunResult:
-    """Run a whole check and return its result (nothing is written; see reports.write_reports)."""
+    """Run a whole check and return its result (nothing is written; see reports.write_reports).
+
+    `overrides` are --set values; `verified` names the parameters the user vouches for."""
     from audit_rules.rules import RulesetError, load_ruleset, run_rules
 
     started_at = datetime.now().astimezone().isoformat(timespec="seconds")
@@ -58,7 +61,7 @@ def run_check(
 
         start_gx_import()  # the ~3 s import overlaps the reading of the ledgers
     try:
-        rules = load_ruleset(ruleset, overrides or {})
+        rules = load_ruleset(ruleset, overrides or {}, verified)
     except RulesetError as exc:
         raise PipelineError(str(exc)) from exc
     previous = _load_baseline(baseline)
@@ -87,7 +90,7 @@ def run_check(
         ruleset_title=rules.title,
         ruleset_version=str(rules.version),
         ruleset_sha256=rules.sha256,
-        parameters=rules.parameters_in_force(),
+        parameters=_mark_set(rules.parameters_in_force(), overrides or {}),
         inputs=ledgers.inputs,
         findings=findings,
         rules=outcomes,
@@ -104,6 +107,14 @@ def run_check(
         result.findings, result.resolved = reconciled.findings, reconciled.resolved
         result.not_rechecked, result.rectification = reconciled.not_rechecked, reconciled.entries
     return result
+
+
+def _mark_set(parameters: dict[str, dict], overrides: dict[str, str]) -> dict[str, dict]:
+    """Flag the parameters given by --set, so that no report calls their value a default."""
+    for name in overrides:
+        if name in parameters:
+            parameters[name]["set"] = True
+    return parameters
 
 
 def _read_ledgers(paths: Sequence[str | Path], mapping: str | Path | None) -> LedgerSet:
