@@ -5,4 +5,5 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
 SAMPLES = ROOT / "sample_ledgers"
+SAMPLE_KEYS = ROOT / "sample_keys"  # the samples' answer keys, kept out of the ledger folder
 FIXTURES = TESTS / "fixtures"
