@@ -261,6 +261,18 @@ def _parse_settings(settings: tuple[str, ...]) -> dict[str, str]:
     return overrides
 
 
+def _refuse_out_inside_inputs(out_dir: str, paths) -> None:
+    """Reports written into a ledger folder would be read as ledgers by the next run."""
+    from pathlib import Path
+
+    out = Path(out_dir).resolve()
+    for given in paths:
+        folder = Path(given).resolve()
+        if folder.is_dir() and (out == folder or folder in out.parents):
+            raise Failure(f"输出目录 {out_dir} 在台账目录 {given} 之内：报告会被下次检查当作台账读入。"
+                          "请用 --out 指定台账目录之外的文件夹。")
+
+
 def _parse_formats(value: str) -> tuple[str, ...]:
     formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
     unknown = [f for f in formats if f not in FORMATS]
@@ -295,6 +307,7 @@ def check(paths, ruleset, settings, verified, mapping, out_dir, baseline, format
         _quality_only(paths, mapping)
     overrides = _parse_settings(settings)
     wanted = _parse_formats(formats)
+    _refuse_out_inside_inputs(out_dir, paths)
     try:
         result = run_check(
             paths,

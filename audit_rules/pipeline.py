@@ -118,11 +118,27 @@ def _mark_set(parameters: dict[str, dict], overrides: dict[str, str]) -> dict[st
 
 
 def _read_ledgers(paths: Sequence[str | Path], mapping: str | Path | None) -> LedgerSet:
-    """Read every ledger; a missing path or an unusable mapping file stops the run."""
+    """Read every ledger; a missing path, an unusable mapping file or a report of ours among the
+    inputs stops the run."""
     try:
+        _refuse_reports_among_inputs(paths)
         return load_ledgers(list(paths), mapping=mapping)
     except (MappingError, FileNotFoundError) as exc:
         raise PipelineError(str(exc)) from exc
+
+
+def _refuse_reports_among_inputs(paths: Sequence[str | Path]) -> None:
+    """A report.xlsx written by audit-rules is not a ledger: read as one, its findings became
+    findings again (40 became 86). Refuse, naming the file, rather than count them twice."""
+    from audit_rules.ledgers.files import discover
+    from audit_rules.reports.workbook_names import is_report_workbook
+
+    reports = [found.display for found in discover(list(paths)) if is_report_workbook(found.path)]
+    if reports:
+        raise PipelineError(
+            f"输入中有 audit-rules 生成的报告，不是台账：{'、'.join(reports)}。"
+            "请把报告移出台账目录（或用 --out 把报告写到台账目录之外）后再检查。"
+        )
 
 
 def _recognised(tables: Iterable[Table]) -> list[Table]:

@@ -51,10 +51,11 @@ MAX_FAILED_SHOWN = 30  # failed cells listed per data-quality check in the page
 SEVERITY_COLOURS = {"高": "#c0392b", "中": "#e67e22", "低": "#2e86c1"}
 
 
-def write_html(result: RunResult, path: str | os.PathLike) -> Path:
-    """Write report.html for `result` to `path` (atomically)."""
+def write_html(result: RunResult, path: str | os.PathLike, links_from: str | os.PathLike | None = None) -> Path:
+    """Write report.html for `result` to `path` (atomically); links to the source ledgers are
+    relative to the folder of `links_from` (where the report will finally live; default `path`)."""
     path = Path(path)
-    return write_text_atomic(path, render_html(result, path))
+    return write_text_atomic(path, render_html(result, links_from or path))
 
 
 def render_html(result: RunResult, report_path: str | os.PathLike = "report.html") -> str:

@@ -6,6 +6,9 @@ The writer (`xlsx_report.py`) lays the workbook out with them and rectification
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 REPORT_XLSX = "report.xlsx"
 FINDINGS_JSON = "findings.json"
 
@@ -23,3 +26,25 @@ STATUS_HEADER = "状态"
 # The columns of 疑点明细 a unit fills in, and the choices of its 整改状态 dropdown.
 RECTIFICATION_COLUMNS = ("责任部门", "整改措施", "整改时限", "整改状态")
 RECTIFICATION_STATES = ("未整改", "整改中", "已整改")
+
+# report.xlsx, and report.<time>.xlsx kept when a rerun replaced it
+REPORT_FILE = re.compile(r"report(\.[0-9T:\-]+)?\.xlsx", re.IGNORECASE)
+# The sheets every report has: a workbook named like a report and holding them is one of ours.
+REPORT_SIGNATURE = (SHEET_FINDINGS, SHEET_RUN)
+
+
+def is_report_workbook(path: str | Path) -> bool:
+    """Whether `path` is a report.xlsx written by audit-rules (by its name, then its sheets)."""
+    path = Path(path)
+    if not REPORT_FILE.fullmatch(path.name):
+        return False
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True)
+    except Exception:  # not readable as a workbook: the reader reports it as any other file
+        return False
+    try:
+        return all(name in workbook.sheetnames for name in REPORT_SIGNATURE)
+    finally:
+        workbook.close()

@@ -92,11 +92,11 @@ INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 # ---- public API -------------------------------------------------------------------------------
 
 
-def write_xlsx(result: RunResult, path: str | os.PathLike) -> Path:
+def write_xlsx(result: RunResult, path: str | os.PathLike, links_from: str | os.PathLike | None = None) -> Path:
     """Write report.xlsx for `result` to `path` (atomically). Hyperlinks to the source ledgers
-    are relative to the folder of `path`."""
+    are relative to the folder of `links_from` (where the report will finally live; default `path`)."""
     path = Path(path)
-    workbook = build_workbook(result, path)
+    workbook = build_workbook(result, links_from or path)
     with atomic_path(path) as tmp:
         workbook.save(tmp)
     return path
