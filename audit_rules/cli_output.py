@@ -65,6 +65,7 @@ def print_check_summary(result, written: dict[str, str]) -> None:
                 f"[yellow]另有基线疑点 {len(result.not_rechecked)} 条本次未复核（所需台账未提供或规则未运行），"
                 f"不作销号。[/yellow]"
             )
+    _print_not_accepted(console, result)
     _print_unverified(console, result)
     not_run = [rule for rule in result.rules if rule.could_not_run]
     for rule in not_run[:SKIPPED_SHOWN]:
@@ -87,6 +88,23 @@ def print_check_summary(result, written: dict[str, str]) -> None:
     if previous and previous.kept_copy:
         console.print(f"上次的 report.xlsx {previous.reason}，原文件已另存为 {previous.kept_copy}，请勿删除。",
                       style="yellow", markup=False)
+
+
+def _print_not_accepted(console: Console, result) -> None:
+    """Findings the unit marked 已整改 that the data still shows: the case an inspection looks for."""
+    from audit_rules.reports.common import rule_title, unit_title
+    from audit_rules.reports.rectification import NOT_ACCEPTED_TITLE, not_accepted_ids
+
+    rejected = not_accepted_ids(result)
+    if not rejected:
+        return
+    console.print(f"{NOT_ACCEPTED_TITLE}：{len(rejected)} 条疑点单位已标为“已整改”，但本次检查仍发现，不予销号：",
+                  style="bold red", markup=False)
+    shown = [f for f in result.findings if f.id in rejected]
+    for finding in shown[:SKIPPED_SHOWN]:
+        console.print(f"  • {finding.id} {unit_title(finding.unit)} {rule_title(finding)}", markup=False)
+    if len(shown) > SKIPPED_SHOWN:
+        console.print(f"  ……另有 {len(shown) - SKIPPED_SHOWN} 条，见报告“对账销号单”。", markup=False)
 
 
 def _print_unverified(console: Console, result) -> None:

@@ -106,6 +106,7 @@ def run_check(
         reconciled = previous.reconcile(findings, ran, read)
         result.findings, result.resolved = reconciled.findings, reconciled.resolved
         result.not_rechecked, result.rectification = reconciled.not_rechecked, reconciled.entries
+        result.gone_entries = reconciled.gone_entries
     return result
 
 

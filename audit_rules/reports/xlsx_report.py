@@ -54,19 +54,29 @@ from audit_rules.reports.common import (
     total_amount,
     unit_title,
 )
+from audit_rules.reports.rectification import local_time, not_accepted_ids, reconciliation_rows
+from audit_rules.reports.rectification import NOT_ACCEPTED_TITLE
 from audit_rules.reports.workbook_names import (
+    AMOUNT_HEADER,
+    BASIS_HEADER,
+    DESCRIPTION_HEADER,
     FIXED_SHEETS,
     ID_HEADER,
+    PLAN_COLUMNS,
+    PROGRESS_COLUMNS,
     RECTIFICATION_COLUMNS,
     RECTIFICATION_STATES,
     SHEET_FINDINGS,
+    SHEET_RECONCILIATION,
     SHEET_NOT_RECHECKED,
     SHEET_QUALITY,
     SHEET_RESOLVED,
     SHEET_RULES,
     SHEET_RUN,
     SHEET_SUMMARY,
+    STATE_HEADER,
     STATUS_HEADER,
+    SUMMARY_HEADER,
 )
 from audit_rules.result import RunResult
 from audit_rules.values import plain_number
@@ -107,6 +117,9 @@ def build_workbook(result: RunResult, report_path: str | os.PathLike) -> Workboo
     findings = sorted_findings(result.findings)
     _summary_sheet(workbook.active, result, findings)
     _findings_sheet(workbook.create_sheet(SHEET_FINDINGS), result, findings, report_path)
+    rows = reconciliation_rows(result)
+    if rows:
+        _reconciliation_sheet(workbook.create_sheet(SHEET_RECONCILIATION), rows)
     if has_baseline(result):
         _resolved_sheet(workbook.create_sheet(SHEET_RESOLVED), sorted_findings(result.resolved or []))
         if result.not_rechecked:
@@ -214,7 +227,7 @@ def _link(cell, loc: Location, result: RunResult, report_path) -> None:
 def _summary_sheet(ws, result: RunResult, findings: list[Finding]) -> None:
     ws.title = SHEET_SUMMARY
     put(ws, 1, 1, "审计疑点汇总").font = TITLE_FONT
-    put(ws, 2, 1, f"规则集：{result.ruleset_title}（{result.ruleset_id} {result.ruleset_version}）  运行时间：{result.started_at}")
+    put(ws, 2, 1, f"规则集：{result.ruleset_title}（{result.ruleset_id} {result.ruleset_version}）  运行时间：{local_time(result.started_at)}")
     put(ws, 3, 1, "疑点总数")
     put(ws, 3, 2, len(findings))
     put(ws, 4, 1, "涉及金额")
@@ -291,48 +304,59 @@ def _pie_chart(ws, title: str, header_row: int, last_row: int, anchor: str) -> N
 # ---- 疑点明细 ---------------------------------------------------------------------------------
 
 
+SERIAL_HEADER = "序号"
+RULE_ID_HEADER = "规则编号"
+
+
 def finding_headers(with_status: bool) -> list[str]:
-    headers = [ID_HEADER, "单位", "规则", "规则编号", "类别", "严重程度", "金额", "问题描述", "依据", "来源"]
+    """疑点明细's columns: the 整改情况 form's problem columns, then the unit's 整改 columns."""
+    headers = [SERIAL_HEADER, ID_HEADER, "单位", SUMMARY_HEADER, "类别", "严重程度", AMOUNT_HEADER,
+               DESCRIPTION_HEADER, BASIS_HEADER, "来源"]
     if with_status:
         headers.append(STATUS_HEADER)
-    return headers + [UNVERIFIED_HEADER, *RECTIFICATION_COLUMNS]
+    return headers + [UNVERIFIED_HEADER, RULE_ID_HEADER, *RECTIFICATION_COLUMNS]
 
 
 FINDING_WIDTHS = {
-    ID_HEADER: 18, "单位": 14, "规则": 22, "规则编号": 22, "类别": 16, "严重程度": 9, "金额": 14,
-    "问题描述": 50, "依据": 28, "来源": 36, STATUS_HEADER: 9, UNVERIFIED_HEADER: 24,
-    "责任部门": 12, "整改措施": 30, "整改时限": 12, "整改状态": 11,
+    SERIAL_HEADER: 6, ID_HEADER: 18, "单位": 14, SUMMARY_HEADER: 22, RULE_ID_HEADER: 12, "类别": 14,
+    "严重程度": 9, AMOUNT_HEADER: 15, DESCRIPTION_HEADER: 50, BASIS_HEADER: 28, "来源": 36, STATUS_HEADER: 14,
+    UNVERIFIED_HEADER: 20, "整改措施": 30, "责任部门": 12, "责任人": 10, "完成时限": 12, "进展": 24,
+    "下一步": 20, "证明材料": 20, STATE_HEADER: 11,
 }
 
 
 def _findings_sheet(ws, result: RunResult, findings: list[Finding], report_path) -> None:
-    with_status = has_baseline(result)
+    rejected = not_accepted_ids(result)
+    with_status = has_baseline(result) or bool(rejected)
     headers = finding_headers(with_status)
     _header(ws, 1, headers, [FINDING_WIDTHS[h] for h in headers])
     column = {h: i for i, h in enumerate(headers, start=1)}
     for row, finding in enumerate(findings, start=2):
         values = {
+            SERIAL_HEADER: row - 1,
             ID_HEADER: finding.id,
             "单位": unit_title(finding.unit),
-            "规则": rule_title(finding),
-            "规则编号": finding.rule_id,
+            SUMMARY_HEADER: rule_title(finding),
+            RULE_ID_HEADER: finding.rule_id,
             "类别": category_title(finding.category),
             "严重程度": severity_title(finding.severity),
-            "问题描述": finding.message,
-            "依据": finding.basis,
+            DESCRIPTION_HEADER: finding.message,
+            BASIS_HEADER: finding.basis,
             "来源": "\n".join(location_text(loc) for loc in finding.locations),
             UNVERIFIED_HEADER: _unverified_text(finding),
         }
         if with_status:
-            values[STATUS_HEADER] = status_title(finding.status)
+            values[STATUS_HEADER] = NOT_ACCEPTED_TITLE if finding.id in rejected else status_title(finding.status)
         values.update(result.rectification.get(finding.id, {}))
         for header, value in values.items():
             if header in column:
                 put(ws, row, column[header], value)
-        put(ws, row, column["金额"], finding.amount, number_format=AMOUNT_FORMAT)
+        put(ws, row, column[AMOUNT_HEADER], finding.amount, number_format=AMOUNT_FORMAT)
         _format_finding_row(ws, row, column, finding, result, report_path)
+        if finding.id in rejected:
+            ws.cell(row=row, column=column[STATUS_HEADER]).font = WARN_FONT
     _table_sheet(ws, headers, len(findings))
-    _status_dropdown(ws, column["整改状态"], len(findings))
+    _status_dropdown(ws, column[STATE_HEADER], len(findings))
 
 
 def _format_finding_row(ws, row, column, finding, result, report_path) -> None:
@@ -341,7 +365,36 @@ def _format_finding_row(ws, row, column, finding, result, report_path) -> None:
     if finding.unverified:
         ws.cell(row=row, column=column[UNVERIFIED_HEADER]).font = WARN_FONT
     # the amount cell keeps its number format even when empty, so a typed amount shows as money
-    ws.cell(row=row, column=column["金额"]).number_format = AMOUNT_FORMAT
+    ws.cell(row=row, column=column[AMOUNT_HEADER]).number_format = AMOUNT_FORMAT
+
+
+# ---- 对账销号单 ---------------------------------------------------------------------------------
+
+RECONCILIATION_HEADERS = [
+    SERIAL_HEADER, ID_HEADER, "单位", SUMMARY_HEADER, AMOUNT_HEADER, *PLAN_COLUMNS, *PROGRESS_COLUMNS,
+    "单位填报状态", "复核结论", "销号日期", "复核依据",
+]
+RECONCILIATION_WIDTHS = [6, 18, 14, 22, 15, 30, 12, 10, 12, 24, 20, 20, 12, 20, 12, 30]
+
+
+def _reconciliation_sheet(ws, rows) -> None:
+    """One line per problem: what the unit reported and what this run's data says (销号 or not)."""
+    _header(ws, 1, RECONCILIATION_HEADERS, RECONCILIATION_WIDTHS)
+    column = {h: i for i, h in enumerate(RECONCILIATION_HEADERS, start=1)}
+    for row, item in enumerate(rows, start=2):
+        finding = item.finding
+        values = {
+            SERIAL_HEADER: row - 1, ID_HEADER: finding.id, "单位": unit_title(finding.unit),
+            SUMMARY_HEADER: rule_title(finding), **{c: item.entry.get(c) for c in (*PLAN_COLUMNS, *PROGRESS_COLUMNS)},
+            "单位填报状态": item.entry.get(STATE_HEADER), "复核结论": item.verdict,
+            "销号日期": item.closed_on, "复核依据": item.rechecked_by,
+        }
+        for header, value in values.items():
+            put(ws, row, column[header], value)
+        put(ws, row, column[AMOUNT_HEADER], finding.amount, number_format=AMOUNT_FORMAT)
+        if item.not_accepted:
+            ws.cell(row=row, column=column["复核结论"]).font = WARN_FONT
+    _table_sheet(ws, RECONCILIATION_HEADERS, len(rows))
 
 
 def _unverified_text(finding: Finding) -> str:
@@ -492,7 +545,7 @@ def _run_sheet(ws, result: RunResult) -> None:
     _header(ws, 1, ["项目", "内容"], [22, 90])
     info = [
         ("工具版本", f"audit-rules {result.tool_version}"),
-        ("运行时间", result.started_at),
+        ("运行时间", local_time(result.started_at)),
         ("命令行", result.command_line),
         ("规则集编号", result.ruleset_id),
         ("规则集名称", result.ruleset_title),

@@ -10,6 +10,7 @@ from helpers.reports import CONTRACTS, FORMULA_STRINGS, PAY, RECEPTIONS, make_re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from audit_rules.reports.rectification import ReportReadError, read_rectification
 from audit_rules.reports.workbook_names import FIXED_SHEETS, RECTIFICATION_COLUMNS
@@ -37,7 +38,8 @@ def header(ws) -> list:
 
 def rows_by_id(ws) -> dict:
     head = header(ws)
-    return {row[0].value: dict(zip(head, row)) for row in ws.iter_rows(min_row=2) if row[0].value}
+    at = head.index("编号")
+    return {row[at].value: dict(zip(head, row)) for row in ws.iter_rows(min_row=2) if row[at].value}
 
 
 def test_sheets_without_baseline(layout):
@@ -48,7 +50,7 @@ def test_sheets_without_baseline(layout):
 
 def test_sheets_with_baseline_add_resolved(layout):
     result, wb = build(layout, baseline=True)
-    assert wb.sheetnames[:3] == ["汇总", "疑点明细", "已销号"]
+    assert wb.sheetnames[:4] == ["汇总", "疑点明细", "对账销号单", "已销号"]
     resolved = rows_by_id(wb["已销号"])
     assert list(resolved) == [result.resolved[0].id]
     assert resolved[result.resolved[0].id]["状态"].value == "已整改（销号）"
@@ -58,8 +60,8 @@ def test_findings_sheet_headers_and_one_row_per_finding(layout):
     result, wb = build(layout)
     ws = wb["疑点明细"]
     assert header(ws) == [
-        "编号", "单位", "规则", "规则编号", "类别", "严重程度", "金额", "问题描述", "依据", "来源",
-        "参数待核定", "责任部门", "整改措施", "整改时限", "整改状态",
+        "序号", "编号", "单位", "问题摘要", "类别", "严重程度", "涉及金额", "具体描述", "定性依据", "来源",
+        "参数待核定", "规则编号", "整改措施", "责任部门", "责任人", "完成时限", "进展", "下一步", "证明材料", "整改状态",
     ]
     rows = rows_by_id(ws)
     assert set(rows) == {f.id for f in result.findings}
@@ -68,7 +70,8 @@ def test_findings_sheet_headers_and_one_row_per_finding(layout):
     assert row["类别"].value == "重复支付"
     assert row["严重程度"].value == "高"
     assert row["单位"].value == "市卫健委"
-    assert row["规则"].value == "重复支付" and row["规则编号"].value == "duplicate-payment"
+    assert row["问题摘要"].value == "重复支付" and row["规则编号"].value == "duplicate-payment"
+    assert [r["序号"].value for r in rows.values()] == list(range(1, len(rows) + 1))
     no_unit = next(f for f in result.findings if f.unit is None)
     assert rows[no_unit.id]["单位"].value == "（未标明单位）"
 
@@ -84,11 +87,11 @@ def test_amount_is_number_with_yuan_format(layout):
     result, wb = build(layout)
     rows = rows_by_id(wb["疑点明细"])
     dup = next(f for f in result.findings if f.rule_id == "duplicate-payment")
-    cell = rows[dup.id]["金额"]
+    cell = rows[dup.id]["涉及金额"]
     assert cell.data_type == "n" and cell.value == 36500.0
     assert cell.number_format == "¥#,##0.00"
     empty = next(f for f in result.findings if f.amount is None)
-    assert rows[empty.id]["金额"].value is None
+    assert rows[empty.id]["涉及金额"].value is None
 
 
 def test_source_lists_all_locations_and_links_the_first_relative(layout):
@@ -141,7 +144,7 @@ def test_rectification_dropdown_covers_every_finding_row(layout):
     dv = validations[0]
     assert dv.type == "list" and dv.formula1 == '"未整改,整改中,已整改"'
     column = header(ws).index("整改状态") + 1
-    letter = "ABCDEFGHIJKLMNOP"[column - 1]
+    letter = get_column_letter(column)
     assert str(dv.sqref) == f"{letter}2:{letter}{len(result.findings) + 1}"
     assert dv.showErrorMessage
 
@@ -150,7 +153,8 @@ def test_rectification_prefilled_by_id(layout):
     result, wb = build(layout, baseline=True)
     rows = rows_by_id(wb["疑点明细"])
     carried = result.findings[1].id
-    assert {c: rows[carried][c].value for c in RECTIFICATION_COLUMNS} == result.rectification[carried]
+    typed = {c: rows[carried][c].value for c in RECTIFICATION_COLUMNS}
+    assert {c: v for c, v in typed.items() if v is not None} == result.rectification[carried]
     other = result.findings[0].id
     assert all(rows[other][c].value is None for c in RECTIFICATION_COLUMNS)
 
@@ -165,7 +169,9 @@ def test_frozen_header_filter_and_print_setup(layout, sheet):
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == "$1:$1"
-    assert ws.column_dimensions["A"].width >= 10
+    # every column at least as wide as its header (a CJK character takes two width units)
+    for cell in ws[1]:
+        assert ws.column_dimensions[cell.column_letter].width >= 2 * len(str(cell.value)), cell.value
     assert ws["A2"].alignment.wrap_text
 
 
@@ -174,10 +180,10 @@ def test_crafted_formula_strings_stay_strings(layout):
     result, wb = build(layout, crafted=True)
     crafted = next(f for f in result.findings if f.rule_id == "custom-formula")
     row = rows_by_id(wb["疑点明细"])[crafted.id]
-    assert (row["问题描述"].value, row["问题描述"].data_type) == (FORMULA_STRINGS[0], "s")
+    assert (row["具体描述"].value, row["具体描述"].data_type) == (FORMULA_STRINGS[0], "s")
     assert (row["单位"].value, row["单位"].data_type) == (FORMULA_STRINGS[1], "s")
-    assert (row["依据"].value, row["依据"].data_type) == (FORMULA_STRINGS[2], "s")
-    assert (row["规则"].value, row["规则"].data_type) == (FORMULA_STRINGS[3], "s")
+    assert (row["定性依据"].value, row["定性依据"].data_type) == (FORMULA_STRINGS[2], "s")
+    assert (row["问题摘要"].value, row["问题摘要"].data_type) == (FORMULA_STRINGS[3], "s")
     source_rows = [r for r in wb["custom-formula"].iter_rows(min_row=2) if r[0].value == crafted.id]
     values = {(c.value, c.data_type) for c in source_rows[0]}
     for text in FORMULA_STRINGS:
@@ -316,17 +322,18 @@ def test_read_rectification_round_trip(layout):
     head = header(ws)
     first, second = list(rows_by_id(ws))[:2]
     filled = {
-        first: {"责任部门": "办公室", "整改措施": "=退回多付款项", "整改时限": dt.datetime(2024, 6, 30), "整改状态": "整改中"},
+        first: {"责任部门": "办公室", "整改措施": "=退回多付款项", "完成时限": dt.datetime(2024, 6, 30), "整改状态": "整改中"},
         second: {"整改状态": "已整改"},
     }
     for row in ws.iter_rows(min_row=2):
-        for column, value in filled.get(row[0].value, {}).items():
+        for column, value in filled.get(row[head.index("编号")].value, {}).items():
             row[head.index(column)].value = value
             row[head.index(column)].data_type = "s" if isinstance(value, str) else row[head.index(column)].data_type
     wb.save(report)
     got = read_rectification(report)
     assert got == {
-        first: {"责任部门": "办公室", "整改措施": "=退回多付款项", "整改时限": "2024-06-30", "整改状态": "整改中"},
+        # a date typed as a date comes back as a date, not as text
+        first: {"责任部门": "办公室", "整改措施": "=退回多付款项", "完成时限": dt.datetime(2024, 6, 30), "整改状态": "整改中"},
         second: {"整改状态": "已整改"},
     }
 
