@@ -6,7 +6,7 @@ Each stage stays ignorant of the others; this module is the only place that know
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -49,10 +49,13 @@ def run_check(
     quality: bool = True,
     command_line: str = "",
     verified: Sequence[str] = (),
+    progress: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Run a whole check and return its result (nothing is written; see reports.write_reports).
 
-    `overrides` are --set values; `verified` names the parameters the user vouches for."""
+    `overrides` are --set values; `verified` names the parameters the user vouches for;
+    `progress` is told each stage as it starts (in Chinese, for a progress line)."""
+    step = progress or (lambda stage: None)
     from audit_rules.rules import RulesetError, load_ruleset, run_rules
 
     started_at = datetime.now().astimezone().isoformat(timespec="seconds")
@@ -66,6 +69,7 @@ def run_check(
         raise PipelineError(str(exc)) from exc
     previous = _load_baseline(baseline)
 
+    step("正在读取台账")
     ledgers = _read_ledgers(paths, mapping)
     tables = _recognised(ledgers.tables)
     _share_reference_tables(tables)
@@ -75,10 +79,12 @@ def run_check(
     if quality:
         from audit_rules.quality import run_quality, unusable_fields
 
+        step("正在检查数据质量")
         quality_results = run_quality(tables)
         _exclude_untrusted_cells(tables, quality_results)
         unusable = unusable_fields(tables, quality_results)
 
+    step("正在运行规则")
     findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
     rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
     _date_findings(tables, findings, rule_kinds)
