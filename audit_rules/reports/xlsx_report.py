@@ -190,12 +190,41 @@ def _body_style(ws, first_row: int, last_row: int, ncols: int) -> None:
 
 
 def _table_sheet(ws, headers, rows_written: int) -> None:
-    """Frozen header, filter, wrapping and print setup for a sheet with a header in row 1."""
+    """Frozen header, filter, wrapping, row heights and print setup for a sheet with a header in row 1."""
     last = max(rows_written + 1, 1)
     _body_style(ws, 2, last, len(headers))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
     _print_setup(ws, "1:1")
+    _fit_row_heights(ws)
+
+
+LINE_HEIGHT = 15.0  # points per line of an 11-point font
+MAX_ROW_LINES = 12  # a very long cell is cut at this height; the whole text is in the cell
+
+
+def _fit_row_heights(ws) -> None:
+    """Row heights for wrapped text: Excel and LibreOffice show one line per row unless told,
+    cutting the rest off. Lines are estimated from the text and its column's width (a CJK
+    character is two width units)."""
+    widths = {letter: dim.width for letter, dim in ws.column_dimensions.items() if dim.width}
+    for row in ws.iter_rows():
+        lines = 1
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value:
+                width = widths.get(cell.column_letter, 8.43)
+                lines = max(lines, _lines_needed(cell.value, width))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * min(lines, MAX_ROW_LINES)
+
+
+def _lines_needed(text: str, width: float) -> int:
+    per_line = max(width - 1, 1)
+    total = 0
+    for part in text.split("\n"):
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
+        total += max(1, -(-units // int(per_line)))
+    return total
 
 
 def _print_setup(ws, title_rows: str | None) -> None:
@@ -251,13 +280,17 @@ def _summary_sheet(ws, result: RunResult, findings: list[Finding]) -> None:
             put(ws, row + offset, 1, title)
             put(ws, row + offset, 2, n)
         row += len(counts) + 2
-    for col, width in zip("ABCD", (28, 10, 16, 4)):
+    # B holds 疑点总数 and 涉及金额 (¥681,000.00 needs 14): wide enough that no cell shows ###
+    for col, width in zip("ABCD", (28, 18, 18, 4)):
         ws.column_dimensions[col].width = width
+    # The charts stand one below the other in column F, each starting after the one above
+    # ends, so that none covers another whatever the number of categories or units.
+    chart_row = 3
     if findings:
-        _bar_chart(ws, "各类别疑点数", category_start, category_end, "F3")
-        _pie_chart(ws, "各单位疑点数", unit_start, unit_end, "F22")
+        chart_row = _bar_chart(ws, "各类别疑点数", category_start, category_end, chart_row)
+        chart_row = _pie_chart(ws, "各单位疑点数", unit_start, unit_end, chart_row)
     if months:
-        _bar_chart(ws, "各月份疑点数", month_start, month_end, "P3")
+        _bar_chart(ws, "各月份疑点数", month_start, month_end, chart_row)
     _print_setup(ws, None)
 
 
@@ -272,7 +305,17 @@ def _tally_table(ws, row: int, label: str, tallies: dict) -> int:
     return row + len(tallies) + 2
 
 
-def _bar_chart(ws, title: str, header_row: int, last_row: int, anchor: str) -> None:
+ROW_HEIGHT_CM = 0.53  # a default row (15 points)
+CHART_COLUMN = "F"
+
+
+def _chart_at(ws, chart, row: int) -> int:
+    """Place `chart` at column F, `row`; return the first row free below it (plus one)."""
+    ws.add_chart(chart, f"{CHART_COLUMN}{row}")
+    return row + int(chart.height / ROW_HEIGHT_CM) + 2
+
+
+def _bar_chart(ws, title: str, header_row: int, last_row: int, row: int) -> int:
     chart = BarChart()
     chart.type = "bar"  # horizontal bars: long Chinese category names stay readable
     chart.title = title
@@ -285,10 +328,10 @@ def _bar_chart(ws, title: str, header_row: int, last_row: int, anchor: str) -> N
     chart.set_categories(cats)
     chart.height = max(7.5, 0.8 * (last_row - header_row) + 3)
     chart.width = 18
-    ws.add_chart(chart, anchor)
+    return _chart_at(ws, chart, row)
 
 
-def _pie_chart(ws, title: str, header_row: int, last_row: int, anchor: str) -> None:
+def _pie_chart(ws, title: str, header_row: int, last_row: int, row: int) -> int:
     chart = PieChart()
     chart.title = title
     data = Reference(ws, min_col=2, min_row=header_row, max_row=last_row)
@@ -298,7 +341,8 @@ def _pie_chart(ws, title: str, header_row: int, last_row: int, anchor: str) -> N
     chart.dataLabels = DataLabelList()
     chart.dataLabels.showVal = True
     chart.width = 14
-    ws.add_chart(chart, anchor)
+    chart.height = 7.5
+    return _chart_at(ws, chart, row)
 
 
 # ---- 疑点明细 ---------------------------------------------------------------------------------
@@ -456,32 +500,78 @@ def rule_sheet_name(rule_id: str, taken: set[str]) -> str:
 
 
 def _rule_sheets(workbook, result: RunResult, findings: list[Finding], report_path) -> None:
+    """One sheet per rule that found something, named by the rule's Chinese title."""
     taken = set(FIXED_SHEETS)
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
         by_rule.setdefault(finding.rule_id, []).append(finding)
     for rule_id in sorted(by_rule):
-        name = rule_sheet_name(rule_id, taken)
+        name = rule_sheet_name(rule_title(by_rule[rule_id][0]) or rule_id, taken)
         taken.add(name)
         _rule_sheet(workbook.create_sheet(name), by_rule[rule_id], result, report_path)
 
 
+RULE_SHEET_FIXED = ["疑点编号", "文件", "工作表", "行号"]
+# Source columns whose header names money or a count: their text is stored as a number with a
+# 千分位 format. Other columns (voucher, invoice, contract numbers) stay text as typed.
+MONEY_WORDS = ("金额", "单价", "价格", "总价", "合计", "费用", "预算", "批复", "元")
+COUNT_WORDS = ("人数", "数量", "次数")
+COUNT_FORMAT = "#,##0"
+MONEY_FORMAT = "#,##0.00"
+
+
 def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path) -> None:
-    fixed = ["疑点编号", "文件", "工作表", "行号"]
+    """The offending source rows, one block per ledger layout (its own header row), so that two
+    units' differently laid out ledgers never share half-empty columns."""
     rows = [(f, loc, result.source_rows.get((loc.file, loc.sheet, loc.row), {})) for f in findings for loc in f.locations]
-    columns: list[str] = []
-    for _, _, source in rows:
-        columns.extend(str(c) for c in source if str(c) not in columns)
-    headers = fixed + [c if c not in fixed else f"原表·{c}" for c in columns]
-    _header(ws, 1, headers, [18, 28, 12, 7] + [max(10, min(30, 2.2 * len(c) + 4)) for c in columns])
-    for row, (finding, loc, source) in enumerate(rows, start=2):
-        put(ws, row, 1, finding.id)
-        _link(put(ws, row, 2, loc.file), loc, result, report_path)
-        put(ws, row, 3, loc.sheet)
-        put(ws, row, 4, loc.row)
-        for offset, column in enumerate(columns, start=len(fixed) + 1):
-            put(ws, row, offset, _source_value(source, column))
-    _table_sheet(ws, headers, len(rows))
+    blocks: dict[tuple[str, ...], list] = {}
+    for item in rows:
+        blocks.setdefault(tuple(str(c) for c in item[2]), []).append(item)
+    row = 1
+    widest: list[str] = []
+    for columns, items in blocks.items():
+        headers = RULE_SHEET_FIXED + [c if c not in RULE_SHEET_FIXED else f"原表·{c}" for c in columns]
+        if len(headers) > len(widest):
+            widest = headers
+        _header(ws, row, headers)
+        for offset, (finding, loc, source) in enumerate(items, start=row + 1):
+            put(ws, offset, 1, finding.id)
+            _link(put(ws, offset, 2, loc.file), loc, result, report_path)
+            put(ws, offset, 3, loc.sheet)
+            put(ws, offset, 4, loc.row)
+            for col, column in enumerate(columns, start=len(RULE_SHEET_FIXED) + 1):
+                value, number_format = _source_cell(column, _source_value(source, column))
+                put(ws, offset, col, value, number_format=number_format)
+        _body_style(ws, row + 1, row + len(items), len(headers))
+        row += len(items) + 2
+    widths = [18, 28, 12, 7] + [max(10, min(30, 2.2 * len(c) + 4)) for c in widest[len(RULE_SHEET_FIXED):]]
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    _print_setup(ws, "1:1")
+    _fit_row_heights(ws)
+
+
+def _source_cell(column: str, value: object) -> tuple[object, str | None]:
+    """A source value for the sheet: money and counts typed as text become numbers (千分位)."""
+    if any(word in column for word in COUNT_WORDS):
+        number_format = COUNT_FORMAT
+    elif any(word in column for word in MONEY_WORDS):
+        number_format = MONEY_FORMAT
+    else:
+        return value, None
+    if isinstance(value, str):
+        number = _plain_number_text(value)
+        return (number if number is not None else value), number_format
+    return value, number_format
+
+
+def _plain_number_text(text: str) -> float | int | None:
+    """`6800`, `6,800.50` → a number; anything else (`待定`, `0012`, `1e5`) → None."""
+    cleaned = text.strip().replace(",", "")
+    if not re.fullmatch(r"-?(0|[1-9]\d*)(\.\d+)?", cleaned):
+        return None
+    return float(cleaned) if "." in cleaned else int(cleaned)
 
 
 def _source_value(source: dict, column: str) -> object:

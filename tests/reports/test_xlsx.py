@@ -42,10 +42,29 @@ def rows_by_id(ws) -> dict:
     return {row[at].value: dict(zip(head, row)) for row in ws.iter_rows(min_row=2) if row[at].value}
 
 
+def rule_sheet(wb, finding_id):
+    """The per-rule sheet listing `finding_id` (sheets are named by the rule's Chinese title)."""
+    return next(ws for ws in wb.worksheets[2:] if any(c.value == finding_id for c in ws["A"]))
+
+
+def blocks(ws) -> list[list[dict]]:
+    """The blocks of a per-rule sheet: each its own header row (疑点编号…) and its rows."""
+    out, head = [], None
+    for row in ws.iter_rows(values_only=True):
+        if row[0] == "疑点编号":
+            head = [v for v in row if v is not None]
+            out.append([])
+        elif row[0] is not None:
+            out[-1].append(dict(zip(head, row)))
+    return out
+
+
 def test_sheets_without_baseline(layout):
     result, wb = build(layout)
     rule_ids = sorted({f.rule_id for f in result.findings})
-    assert wb.sheetnames == ["汇总", "疑点明细", *rule_ids, "数据质量", "规则清单", "运行信息"]
+    titles = [next(f.title for f in result.findings if f.rule_id == r) for r in rule_ids]
+    assert wb.sheetnames == ["汇总", "疑点明细", *titles, "数据质量", "规则清单", "运行信息"]
+    assert all(len(name) <= 31 for name in wb.sheetnames)
 
 
 def test_sheets_with_baseline_add_resolved(layout):
@@ -184,7 +203,7 @@ def test_crafted_formula_strings_stay_strings(layout):
     assert (row["单位"].value, row["单位"].data_type) == (FORMULA_STRINGS[1], "s")
     assert (row["定性依据"].value, row["定性依据"].data_type) == (FORMULA_STRINGS[2], "s")
     assert (row["问题摘要"].value, row["问题摘要"].data_type) == (FORMULA_STRINGS[3], "s")
-    source_rows = [r for r in wb["custom-formula"].iter_rows(min_row=2) if r[0].value == crafted.id]
+    source_rows = [r for r in rule_sheet(wb, crafted.id).iter_rows(min_row=2) if r[0].value == crafted.id]
     values = {(c.value, c.data_type) for c in source_rows[0]}
     for text in FORMULA_STRINGS:
         assert (text, "s") in values
@@ -204,14 +223,17 @@ def test_excel_value_never_returns_formula_like_type():
 
 def test_rule_sheets_list_source_rows_with_original_columns(layout):
     result, wb = build(layout)
-    ws = wb["payment-over-contract"]
-    head = header(ws)
-    assert head[:4] == ["疑点编号", "文件", "工作表", "行号"]
-    assert {"合同编号", "合同金额", "凭证号", "金额", "收款单位"} <= set(head)
-    rows = [dict(zip(head, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
-    assert [(r["文件"], r["工作表"], r["行号"]) for r in rows] == [(CONTRACTS, "合同台账", 5), (PAY, "6月", 12), (PAY, "7月", 4)]
-    assert rows[0]["合同编号"] == "JY-2019-008" and rows[0]["凭证号"] is None
-    assert rows[2]["金额"] == "169000"  # the value as shown in the ledger, not re-typed
+    ws = wb["付款超合同金额"]
+    assert header(ws)[:4] == ["疑点编号", "文件", "工作表", "行号"]
+    contracts, payments = blocks(ws)  # one block per ledger layout, each with its own columns
+    assert {"合同编号", "合同金额"} <= set(contracts[0]) and "凭证号" not in contracts[0]
+    assert {"凭证号", "金额", "收款单位"} <= set(payments[0]) and "合同编号" not in payments[0]
+    assert [(r["文件"], r["工作表"], r["行号"]) for r in contracts + payments] == [
+        (CONTRACTS, "合同台账", 5), (PAY, "6月", 12), (PAY, "7月", 4)]
+    assert contracts[0]["合同编号"] == "JY-2019-008"
+    assert payments[1]["金额"] == 169000  # typed as text '169000' in the ledger: stored as a number
+    amount = next(c for row in ws.iter_rows() for c in row if c.value == 169000)
+    assert amount.data_type == "n" and amount.number_format == "#,##0.00"
     assert ws["B2"].hyperlink.target.endswith("#'合同台账'!A5")
     assert ws.freeze_panes == "A2"
 
@@ -243,10 +265,12 @@ def test_long_rule_ids_get_distinct_sheets(layout):
     result = make_result(ledger_dir=ledger_dir)
     long_a = "special-fund-off-purpose-excluded-words-2019"
     long_b = "special-fund-off-purpose-excluded-words-2020"
+    title = "专项资金未按批复用途使用（含排除词、跨年度结转、项目名称不一致）"
     result.findings[0].rule_id, result.findings[1].rule_id = long_a, long_b
+    result.findings[0].title = result.findings[1].title = title
     write_xlsx(result, report)
     names = load_workbook(report).sheetnames
-    assert long_a[:31] in names and (long_a[:29] + "~2") in names
+    assert title[:31] in names and (title[:29] + "~2") in names
 
 
 def test_summary_counts_amounts_and_charts(layout):
@@ -387,3 +411,25 @@ def test_any_text_round_trips_as_a_string(tmp_path_factory, texts):
         cell = ws.cell(row, 1)
         assert cell.value == expected
         assert cell.data_type == ("s" if expected is not None else "n")
+
+
+def test_summary_charts_never_overlap_and_amounts_fit(layout):
+    _, wb = build(layout, baseline=True)
+    ws = wb["汇总"]
+    spans = []
+    for chart in ws._charts:
+        top = chart.anchor._from.row
+        spans.append((top, top + chart.height / 0.53))
+    spans.sort()
+    assert len(spans) >= 2
+    assert all(below[0] >= above[1] for above, below in zip(spans, spans[1:]))
+    amount = f"¥{ws['B4'].value:,.2f}"
+    assert ws.column_dimensions["B"].width >= len(amount) + 2  # no ###
+
+
+def test_wrapped_text_gets_row_heights(layout):
+    result, wb = build(layout)
+    ws = wb["疑点明细"]
+    over = next(f for f in result.findings if f.rule_id == "payment-over-contract")  # three sources
+    row = next(c.row for c in ws["B"] if c.value == over.id)
+    assert ws.row_dimensions[row].height >= 3 * 15
