@@ -353,19 +353,24 @@ RULE_ID_HEADER = "规则编号"
 
 
 def finding_headers(with_status: bool) -> list[str]:
-    """疑点明细's columns: the 整改情况 form's problem columns, then the unit's 整改 columns."""
-    headers = [SERIAL_HEADER, ID_HEADER, "单位", SUMMARY_HEADER, "类别", "严重程度", AMOUNT_HEADER,
-               DESCRIPTION_HEADER, BASIS_HEADER, "来源"]
+    """疑点明细's columns. The printed part comes first — the 整改情况 form: the problem, its
+    source, then what the unit fills in (措施, 部门, 责任人, 时限, 状态) — so that it fits an A4
+    page across at a readable size; the 整改推进 columns, the finding id and the rule id follow,
+    outside the print area."""
+    printed = [SERIAL_HEADER, "单位", SUMMARY_HEADER, AMOUNT_HEADER, DESCRIPTION_HEADER, BASIS_HEADER, "来源"]
     if with_status:
-        headers.append(STATUS_HEADER)
-    return headers + [UNVERIFIED_HEADER, RULE_ID_HEADER, *RECTIFICATION_COLUMNS]
+        printed.append(STATUS_HEADER)
+    printed += [UNVERIFIED_HEADER, *PLAN_COLUMNS, STATE_HEADER]
+    return printed + [*PROGRESS_COLUMNS, ID_HEADER, "类别", "严重程度", RULE_ID_HEADER]
 
+
+LAST_PRINTED_HEADER = STATE_HEADER
 
 FINDING_WIDTHS = {
-    SERIAL_HEADER: 6, ID_HEADER: 18, "单位": 14, SUMMARY_HEADER: 22, RULE_ID_HEADER: 12, "类别": 14,
-    "严重程度": 9, AMOUNT_HEADER: 15, DESCRIPTION_HEADER: 50, BASIS_HEADER: 28, "来源": 36, STATUS_HEADER: 14,
-    UNVERIFIED_HEADER: 20, "整改措施": 30, "责任部门": 12, "责任人": 10, "完成时限": 12, "进展": 24,
-    "下一步": 20, "证明材料": 20, STATE_HEADER: 11,
+    SERIAL_HEADER: 5, ID_HEADER: 18, "单位": 12, SUMMARY_HEADER: 16, RULE_ID_HEADER: 12, "类别": 14,
+    "严重程度": 9, AMOUNT_HEADER: 14, DESCRIPTION_HEADER: 36, BASIS_HEADER: 20, "来源": 24, STATUS_HEADER: 11,
+    UNVERIFIED_HEADER: 11, "整改措施": 20, "责任部门": 10, "责任人": 7, "完成时限": 11, "进展": 20,
+    "下一步": 16, "证明材料": 16, STATE_HEADER: 9,
 }
 
 
@@ -400,6 +405,7 @@ def _findings_sheet(ws, result: RunResult, findings: list[Finding], report_path)
         if finding.id in rejected:
             ws.cell(row=row, column=column[STATUS_HEADER]).font = WARN_FONT
     _table_sheet(ws, headers, len(findings))
+    ws.print_area = f"A1:{get_column_letter(column[LAST_PRINTED_HEADER])}{len(findings) + 1}"
     _status_dropdown(ws, column[STATE_HEADER], len(findings))
 
 

@@ -139,3 +139,10 @@ def test_an_older_report_s_整改时限_is_read_as_完成时限(tmp_path):
     assert read_rectification(tmp_path / "report.xlsx") == {
         "abc": {"责任部门": "财务科", "完成时限": dt.datetime(2024, 6, 30), "整改状态": "整改中"}
     }
+
+
+def test_the_summary_counts_the_findings_not_accepted(reconciled):
+    _, written, _, _, _ = reconciled
+    ws = load_workbook(written["xlsx"])["汇总"]
+    counts = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert counts["整改不到位（不予销号）"] == 1

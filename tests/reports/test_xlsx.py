@@ -79,8 +79,9 @@ def test_findings_sheet_headers_and_one_row_per_finding(layout):
     result, wb = build(layout)
     ws = wb["疑点明细"]
     assert header(ws) == [
-        "序号", "编号", "单位", "问题摘要", "类别", "严重程度", "涉及金额", "具体描述", "定性依据", "来源",
-        "参数待核定", "规则编号", "整改措施", "责任部门", "责任人", "完成时限", "进展", "下一步", "证明材料", "整改状态",
+        "序号", "单位", "问题摘要", "涉及金额", "具体描述", "定性依据", "来源", "参数待核定",
+        "整改措施", "责任部门", "责任人", "完成时限", "整改状态", "进展", "下一步", "证明材料",
+        "编号", "类别", "严重程度", "规则编号",
     ]
     rows = rows_by_id(ws)
     assert set(rows) == {f.id for f in result.findings}
@@ -431,5 +432,15 @@ def test_wrapped_text_gets_row_heights(layout):
     result, wb = build(layout)
     ws = wb["疑点明细"]
     over = next(f for f in result.findings if f.rule_id == "payment-over-contract")  # three sources
-    row = next(c.row for c in ws["B"] if c.value == over.id)
+    id_column = header(ws).index("编号") + 1
+    row = next(c.row for c in ws[get_column_letter(id_column)] if c.value == over.id)
     assert ws.row_dimensions[row].height >= 3 * 15
+
+
+def test_the_printed_part_of_findings_is_the_rectification_form(layout):
+    _, wb = build(layout)
+    ws = wb["疑点明细"]
+    last = header(ws).index("整改状态") + 1
+    assert ws.print_area == f"'疑点明细'!$A$1:${get_column_letter(last)}${ws.max_row}"
+    printed_width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, last + 1))
+    assert printed_width <= 220  # fits an A4 page across at about 70 % or more
