@@ -1,6 +1,6 @@
 """Render report.xlsx as it prints (LibreOffice headless → PDF → PNG) to look at the pages.
 
-    .venv/bin/python benchmarks/render_report.py [OUT_DIR]      # default /tmp/issue11-png
+    .venv/bin/python benchmarks/render_report.py [OUT_DIR]      # default out/render
 
 Checks the samples with a baseline in which the unit marked findings 已整改 (one still found,
 so the 对账销号单 shows 整改不到位 and 已销号 rows), then converts each sheet that matters to
@@ -78,5 +78,5 @@ def render(out_dir: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for page in render(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/issue11-png")):
+    for page in render(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "out" / "render"):
         print(page)
