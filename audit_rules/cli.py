@@ -370,7 +370,7 @@ def _run_and_write(paths, ruleset, overrides, verified, mapping, baseline, no_qu
         written = write_reports(result, out_dir, wanted)
     except OSError as exc:
         raise Failure(f"无法写入报告目录 {out_dir}：{exc.strerror or exc}") from None
-    return result, written
+    return written.result or result, written  # the result with the entries carried over
 
 
 @main.command(help="只做数据质量检查（与 check --quality-only 相同）。")

@@ -35,12 +35,14 @@ def _writers() -> dict[str, Callable[[RunResult, Path, Path], Path]]:
 
 
 class WrittenReports(dict):
-    """{format: path} of the reports written, and what became of the 整改 entries typed into
-    the report.xlsx that was replaced (`previous`)."""
+    """{format: path} of the reports written, what became of the 整改 entries typed into the
+    report.xlsx that was replaced (`previous`), and the result as written (`result`: with those
+    entries, so that a summary can name the findings marked 已整改 that are still found)."""
 
-    def __init__(self, paths: dict[str, Path], previous):
+    def __init__(self, paths: dict[str, Path], previous, result: RunResult | None = None):
         super().__init__(paths)
         self.previous = previous
+        self.result = result
 
 
 def write_reports(
@@ -76,7 +78,7 @@ def write_reports(
             os.replace(staging / FILE_NAMES[fmt], out / FILE_NAMES[fmt])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return WrittenReports({fmt: out / FILE_NAMES[fmt] for fmt in formats}, previous)
+    return WrittenReports({fmt: out / FILE_NAMES[fmt] for fmt in formats}, previous, result)
 
 
 def _remove_abandoned_staging(out: Path) -> None:

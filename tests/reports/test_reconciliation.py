@@ -146,3 +146,23 @@ def test_the_summary_counts_the_findings_not_accepted(reconciled):
     ws = load_workbook(written["xlsx"])["汇总"]
     counts = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
     assert counts["整改不到位（不予销号）"] == 1
+
+
+def test_a_rerun_of_check_into_the_same_out_prints_the_findings_not_accepted(tmp_path):
+    from click.testing import CliRunner
+    from helpers.paths import SAMPLES
+
+    from audit_rules.cli import main
+
+    ledger = SAMPLES / "长沙市示范文旅中心" / "公务接待及加班用餐登记.xlsx"
+    out = tmp_path / "out"
+    args = ["check", str(ledger), "--out", str(out), "--no-quality", "--format", "xlsx"]
+    assert CliRunner().invoke(main, args).exit_code == 1
+    wb = load_workbook(out / "report.xlsx")
+    ws = wb["疑点明细"]
+    head = [c.value for c in ws[1]]
+    marked = ws.cell(2, head.index("编号") + 1).value
+    ws.cell(2, head.index("整改状态") + 1).value = "已整改"
+    wb.save(out / "report.xlsx")
+    again = CliRunner().invoke(main, args)
+    assert "整改不到位（不予销号）：1 条" in again.output and marked in again.output
