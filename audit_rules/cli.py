@@ -80,7 +80,9 @@ def main() -> None:
 def _print_inspection(entries: list[dict]) -> None:
     from rich.console import Console
     from rich.table import Table as RichTable
+    from rich.text import Text
 
+    from audit_rules.cli_output import plain_text, printable
     from audit_rules.ledgers.schema import kind_title
 
     console = Console()
@@ -93,27 +95,28 @@ def _print_inspection(entries: list[dict]) -> None:
     for heading in ("文件", "工作表", "类型（中文名）", "表头行", "字段映射", "未映射列", "数据行数", "问题数"):
         grid.add_column(heading, overflow="fold")
     for entry in tables:
-        kind = f"{entry['kind']}（{kind_title(entry['kind'])}）" if entry["kind"] else "[yellow]未识别[/yellow]"
-        mapped = "\n".join(f"{header} → {field}" for field, header in entry["fields"].items())
+        kind = f"{entry['kind']}（{kind_title(entry['kind'])}）" if entry["kind"] else Text("未识别", style="yellow")
+        mapped = "\n".join(f"{printable(header)} → {field}" for field, header in entry["fields"].items())
         grid.add_row(
-            entry["file"], entry["sheet"] or "—", kind, str(entry["header_row"] or "—"), mapped or "—",
-            "、".join(entry["unmapped"]) or "—", str(entry["rows"]), str(len(entry["problems"])),
+            plain_text(entry["file"]), plain_text(entry["sheet"] or "—"), kind, str(entry["header_row"] or "—"),
+            plain_text(mapped or "—"), plain_text("、".join(printable(c) for c in entry["unmapped"]) or "—"),
+            str(entry["rows"]), str(len(entry["problems"])),
         )
     if tables:
         console.print(grid)
     for entry in tables:
+        where = f"{printable(entry['file'])} {printable(entry['sheet'])}"
         for note in entry.get("notes", []):
-            console.print(f"  {entry['file']} {entry['sheet']}：{note}", markup=False)
+            console.print(plain_text(f"  {where}：{printable(note)}"))
         for problem in entry["problems"][:20]:
-            console.print(f"  {entry['file']} {entry['sheet']} 第{problem['row']}行 “{problem['column']}”：{problem['message']}",
-                          markup=False)
+            console.print(plain_text(f"  {where} 第{problem['row']}行 “{printable(problem['column'])}”："
+                                     f"{printable(problem['message'])}"))
         if len(entry["problems"]) > 20:
-            console.print(f"  …… {entry['file']} {entry['sheet']} 另有 {len(entry['problems']) - 20} 个问题（用 --json 查看全部）",
-                          markup=False)
+            console.print(plain_text(f"  …… {where} 另有 {len(entry['problems']) - 20} 个问题（用 --json 查看全部）"))
     if errors:
         console.print("[red]无法读取：[/red]")
         for entry in errors:
-            console.print(f"  • {entry['error']}", markup=False)
+            console.print(plain_text(f"  • {printable(entry['error'])}"))
 
 
 @main.command(help="识别台账：列出每个工作表的类型、表头行、字段映射和无法识别的单元格。\n\n"
@@ -261,6 +264,39 @@ def _parse_settings(settings: tuple[str, ...]) -> dict[str, str]:
     return overrides
 
 
+LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+
+
+def _refuse_files_that_are_not_ledgers(paths) -> None:
+    """A file named on the command line that cannot be a ledger: one Chinese line, before any work."""
+    from pathlib import Path
+
+    from audit_rules.cli_output import printable
+
+    for given in paths:
+        path = Path(given)
+        if not path.is_file():
+            continue
+        if path.name.startswith("~$"):
+            original = printable(path.name[2:])
+            raise Failure(f"{printable(given)} 是 Excel/WPS 打开工作簿时生成的临时锁定文件，不是台账："
+                          f"请在 Excel/WPS 中关闭工作簿 {original} 后，检查工作簿本身。")
+        if path.suffix.lower() not in LEDGER_SUFFIXES:
+            raise Failure(f"{printable(given)} 不是台账文件：只能检查 {'、'.join(LEDGER_SUFFIXES)} 文件（或包含它们的文件夹）。")
+
+
+def _refuse_out_inside_inputs(out_dir: str, paths) -> None:
+    """Reports written into a ledger folder would be read as ledgers by the next run."""
+    from pathlib import Path
+
+    out = Path(out_dir).resolve()
+    for given in paths:
+        folder = Path(given).resolve()
+        if folder.is_dir() and (out == folder or folder in out.parents):
+            raise Failure(f"输出目录 {out_dir} 在台账目录 {given} 之内：报告会被下次检查当作台账读入。"
+                          "请用 --out 指定台账目录之外的文件夹。")
+
+
 def _parse_formats(value: str) -> tuple[str, ...]:
     formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
     unknown = [f for f in formats if f not in FORMATS]
@@ -275,7 +311,10 @@ def _parse_formats(value: str) -> tuple[str, ...]:
               "退出码：0 未发现问题；1 发现疑点；2 无法完成检查。")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--ruleset", "ruleset", default=None, help="规则集：内置名称（default、changsha）或 YAML 文件路径；默认 default。")
-@click.option("--set", "settings", multiple=True, metavar="名称=值", help="临时覆盖规则参数，可多次使用。")
+@click.option("--set", "settings", multiple=True, metavar="名称=值",
+              help="临时覆盖规则参数，可多次使用。所设的值默认仍标“参数待核定”，已按本单位标准核实的请同时用 --verified。")
+@click.option("--verified", "verified", multiple=True, metavar="名称",
+              help="声明该参数的取值（--set 所设或规则集中的）已按本单位/本地标准核定：相关疑点不再标“参数待核定”。可多次使用。")
 @click.option("--mapping", type=click.Path(dir_okay=False), help="表头映射 YAML：强制指定工作表类型和列对应字段。")
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="报告输出目录。")
 @click.option("--baseline", type=click.Path(), help="上次检查的输出目录或 findings.json，用于整改对账销号。")
@@ -283,15 +322,33 @@ def _parse_formats(value: str) -> tuple[str, ...]:
               help=f"输出格式，逗号分隔：{'、'.join(FORMATS)}。")
 @click.option("--quality-only", is_flag=True, help="只做数据质量检查，不运行规则。")
 @click.option("--no-quality", is_flag=True, help="跳过数据质量检查（不建议）。")
-def check(paths, ruleset, settings, mapping, out_dir, baseline, formats, quality_only, no_quality):
-    from audit_rules.cli_output import print_check_summary
-    from audit_rules.pipeline import PipelineError, run_check
-    from audit_rules.reports import write_reports
+def check(paths, ruleset, settings, verified, mapping, out_dir, baseline, formats, quality_only, no_quality):
+    from audit_rules.cli_output import print_check_summary, print_read_errors, progress_line
 
     if quality_only:
         _quality_only(paths, mapping)
     overrides = _parse_settings(settings)
     wanted = _parse_formats(formats)
+    _refuse_out_inside_inputs(out_dir, paths)
+    _refuse_files_that_are_not_ledgers(paths)
+    with progress_line() as progress:
+        result, written = _run_and_write(paths, ruleset, overrides, verified, mapping, baseline, no_quality,
+                                         out_dir, wanted, progress)
+    if not any(rule.status == "ran" for rule in result.rules):
+        # Nothing was checked: "no findings" would read as a clean bill of health, so no
+        # summary (检查完成…未发现疑点) is printed before the failure; only why files were unreadable.
+        print_read_errors(result.errors)
+        raise Failure("无法完成检查：没有一条规则能够运行（未识别出规则所需的台账）。"
+                      "请用 audit-rules inspect 查看各工作表的识别结果，必要时用 --mapping 指定。")
+    print_check_summary(result, written)
+    click.get_current_context().exit(EXIT_FINDINGS if result.findings else 0)
+
+
+def _run_and_write(paths, ruleset, overrides, verified, mapping, baseline, no_quality, out_dir, wanted, progress):
+    """Run the check and write its reports; what can go wrong becomes a Failure in Chinese."""
+    from audit_rules.pipeline import PipelineError, run_check
+    from audit_rules.reports import write_reports
+
     try:
         result = run_check(
             paths,
@@ -301,27 +358,26 @@ def check(paths, ruleset, settings, mapping, out_dir, baseline, formats, quality
             baseline=baseline,
             quality=not no_quality,
             command_line=shlex.join(["audit-rules", *sys.argv[1:]]),
+            verified=verified,
+            progress=progress,
         )
     except PipelineError as exc:
         raise Failure(f"无法完成检查：{exc}") from None
     if not result.inputs:
         raise Failure("无法完成检查：没有找到可读取的台账文件（.xlsx/.xlsm/.xls/.csv）。")
+    progress("正在写出报告")
     try:
         written = write_reports(result, out_dir, wanted)
     except OSError as exc:
         raise Failure(f"无法写入报告目录 {out_dir}：{exc.strerror or exc}") from None
-    print_check_summary(result, written)
-    if not any(rule.status == "ran" for rule in result.rules):
-        # Nothing was checked: "no findings" would read as a clean bill of health.
-        raise Failure("无法完成检查：没有一条规则能够运行（未识别出规则所需的台账）。"
-                      "请用 audit-rules inspect 查看各工作表的识别结果，必要时用 --mapping 指定。")
-    click.get_current_context().exit(EXIT_FINDINGS if result.findings else 0)
+    return written.result or result, written  # the result with the entries carried over
 
 
 @main.command(help="只做数据质量检查（与 check --quality-only 相同）。")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--mapping", type=click.Path(dir_okay=False), help="表头映射 YAML。")
 def quality(paths, mapping):
+    _refuse_files_that_are_not_ledgers(paths)
     _quality_only(paths, mapping)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import unicodedata
 from collections import defaultdict
 
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from audit_rules.findings import CATEGORY_TITLES, SEVERITY_TITLES, STATUS_TITLES
 from audit_rules.ledgers.schema import kind_title
@@ -14,22 +17,54 @@ from audit_rules.ledgers.schema import kind_title
 SKIPPED_SHOWN = 5
 
 
+def printable(value: object) -> str:
+    """A name from a ledger (file, sheet, unit) as it may reach a terminal: control and format
+    characters (ANSI escapes, bidi overrides, newlines) written as \\x1b, \\u202e…"""
+    text = "" if value is None else str(value)
+    return "".join(_escaped(ch) if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def plain_text(value: object, style: str = "") -> Text:
+    """A rich Text that is never read as markup (`[bold red]` in a file name stays literal)."""
+    return Text(printable(value), style=style)
+
+
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        # Piped or captured output: do not squeeze file names and Chinese headers into 80 columns.
+        console = Console(highlight=False, soft_wrap=True, width=200)
+    return console
 
 
 def _money(value: float) -> str:
     return f"{value:,.2f}"
 
 
+@contextlib.contextmanager
+def progress_line(console: Console | None = None):
+    """A one-line spinner naming the stage (读取台账, 检查数据质量, 运行规则, 写出报告) while a run
+    works; nothing at all when the output is not a terminal (a pipe, a log file, a test)."""
+    console = console or Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda stage: None
+        return
+    with console.status("正在准备……") as status:
+        yield lambda stage: status.update(f"{stage}……")
+
+
 def print_check_summary(result, written: dict[str, str]) -> None:
     console = _console()
-    console.print(
-        f"[bold]检查完成[/bold]：读取 {len(result.inputs)} 个文件，"
-        f"规则集 {result.ruleset_title}（{result.ruleset_id}），"
-        f"运行规则 {sum(r.status == 'ran' for r in result.rules)} 条，"
-        f"跳过 {len(result.skipped_rules)} 条。"
-    )
+    console.print(Text.assemble(
+        ("检查完成", "bold"),
+        f"：读取 {len(result.inputs)} 个文件，规则集 {printable(result.ruleset_title)}（{printable(result.ruleset_id)}），"
+        f"运行规则 {sum(r.status == 'ran' for r in result.rules)} 条，跳过 {len(result.skipped_rules)} 条。",
+    ))
     if result.findings:
         by_category: dict[str, list] = defaultdict(list)
         for finding in result.findings:
@@ -65,12 +100,11 @@ def print_check_summary(result, written: dict[str, str]) -> None:
                 f"[yellow]另有基线疑点 {len(result.not_rechecked)} 条本次未复核（所需台账未提供或规则未运行），"
                 f"不作销号。[/yellow]"
             )
-    unverified = sorted({p for f in result.findings for p in f.unverified})
-    if unverified:
-        console.print(f"[yellow]提示：以下参数为默认值、尚未核定，请按本单位/本地标准核定：{'、'.join(unverified)}[/yellow]")
+    _print_not_accepted(console, result)
+    _print_unverified(console, result)
     not_run = [rule for rule in result.rules if rule.could_not_run]
     for rule in not_run[:SKIPPED_SHOWN]:
-        console.print(f"[yellow]规则 {rule.rule_id}（{rule.title}）未运行：{rule.reason}[/yellow]")
+        console.print(Text(f"规则 {rule.rule_id}（{rule.title}）未运行：{rule.reason}", style="yellow"))
     if len(not_run) > SKIPPED_SHOWN:
         console.print(
             f"[yellow]……另有 {len(not_run) - SKIPPED_SHOWN} 条规则未运行，原因见报告的“规则清单”。[/yellow]"
@@ -78,9 +112,7 @@ def print_check_summary(result, written: dict[str, str]) -> None:
     failed_checks = [q for q in result.data_quality if not q.passed]
     if failed_checks:
         console.print(f"[yellow]数据质量：{len(failed_checks)} 项检查未通过，详见报告“数据质量”部分。[/yellow]")
-    for error in result.errors:
-        where = f"{error.file}" + (f" / {error.sheet}" if error.sheet else "")
-        console.print(f"[red]无法读取 {where}：{error.message}[/red]")
+    _print_errors(console, result.errors)
     for fmt, path in written.items():
         console.print(f"已写出 {fmt}：{path}", markup=False)
     previous = getattr(written, "previous", None)
@@ -91,25 +123,66 @@ def print_check_summary(result, written: dict[str, str]) -> None:
                       style="yellow", markup=False)
 
 
+def _print_not_accepted(console: Console, result) -> None:
+    """Findings the unit marked 已整改 that the data still shows: the case an inspection looks for."""
+    from audit_rules.reports.common import rule_title, unit_title
+    from audit_rules.reports.rectification import NOT_ACCEPTED_TITLE, not_accepted_ids
+
+    rejected = not_accepted_ids(result)
+    if not rejected:
+        return
+    console.print(f"{NOT_ACCEPTED_TITLE}：{len(rejected)} 条疑点单位已标为“已整改”，但本次检查仍发现，不予销号：",
+                  style="bold red", markup=False)
+    shown = [f for f in result.findings if f.id in rejected]
+    for finding in shown[:SKIPPED_SHOWN]:
+        console.print(f"  • {finding.id} {unit_title(finding.unit)} {rule_title(finding)}", markup=False)
+    if len(shown) > SKIPPED_SHOWN:
+        console.print(f"  ……另有 {len(shown) - SKIPPED_SHOWN} 条，见报告“对账销号单”。", markup=False)
+
+
+def _print_unverified(console: Console, result) -> None:
+    """Name the unverified parameters findings rest on; a --set value is never called a default."""
+    unverified = sorted({p for f in result.findings for p in f.unverified})
+    given = [p for p in unverified if result.parameters.get(p, {}).get("set")]
+    defaults = [p for p in unverified if p not in given]
+    if defaults:
+        console.print(f"提示：以下参数为规则集默认值、尚未核定，请按本单位/本地标准核定：{'、'.join(defaults)}",
+                      style="yellow", markup=False)
+    if given:
+        console.print(f"提示：以下参数已用 --set 设定，但未声明已核定（核实后可加 --verified 参数名）：{'、'.join(given)}",
+                      style="yellow", markup=False)
+
+
 def print_quality_summary(run) -> None:
+    """The failed checks (the cells to look at), then one line that counts everything; passing
+    checks are only counted — hundreds of 通过 rows would hide the few that matter."""
     console = _console()
-    table = RichTable(title="数据质量检查")
-    for column in ("文件", "工作表", "类型", "字段", "检查", "结果", "问题单元格"):
-        table.add_column(column)
-    for res in run.results:
-        cells = "；".join(f"第{f['row']}行：{f.get('value')!s}" for f in res.failed[:5])
-        if len(res.failed) > 5:
-            cells += f" 等 {len(res.failed)} 处"
-        table.add_row(
-            res.file,
-            res.sheet,
-            kind_title(res.kind),
-            res.field or "",
-            res.detail or res.check,
-            "[green]通过[/green]" if res.passed else "[red]未通过[/red]",
-            cells,
-        )
-    console.print(table)
-    for error in run.ledgers.errors:
-        where = f"{error.file}" + (f" / {error.sheet}" if error.sheet else "")
-        console.print(f"[red]无法读取 {where}：{error.message}[/red]")
+    failed = [res for res in run.results if not res.passed]
+    if failed:
+        table = RichTable(title="数据质量检查：未通过的项目")
+        for column in ("文件", "工作表", "类型", "字段", "检查", "问题单元格"):
+            table.add_column(column)
+        for res in failed:
+            cells = "；".join(f"第{f['row']}行：{printable(f.get('value'))}" for f in res.failed[:5])
+            if len(res.failed) > 5:
+                cells += f" 等 {len(res.failed)} 处"
+            table.add_row(
+                plain_text(res.file), plain_text(res.sheet), kind_title(res.kind), plain_text(res.field or ""),
+                plain_text(res.detail or res.check), plain_text(cells),
+            )
+        console.print(table)
+    cells = sum(len(res.failed) for res in failed)
+    summary = (f"数据质量检查：共 {len(run.results)} 项，未通过 {len(failed)} 项（{cells} 个单元格），"
+               f"通过 {len(run.results) - len(failed)} 项。")
+    console.print(summary, style="red" if failed else "green", markup=False)
+    _print_errors(console, run.ledgers.errors)
+
+
+def print_read_errors(errors) -> None:
+    _print_errors(_console(), errors)
+
+
+def _print_errors(console: Console, errors) -> None:
+    for error in errors:
+        where = printable(error.file) + (f" / {printable(error.sheet)}" if error.sheet else "")
+        console.print(plain_text(f"无法读取 {where}：{printable(error.message)}", style="red"))

@@ -6,7 +6,7 @@ Each stage stays ignorant of the others; this module is the only place that know
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -48,8 +48,14 @@ def run_check(
     baseline: str | Path | None = None,
     quality: bool = True,
     command_line: str = "",
+    verified: Sequence[str] = (),
+    progress: Callable[[str], None] | None = None,
 ) -> RunResult:
-    """Run a whole check and return its result (nothing is written; see reports.write_reports)."""
+    """Run a whole check and return its result (nothing is written; see reports.write_reports).
+
+    `overrides` are --set values; `verified` names the parameters the user vouches for;
+    `progress` is told each stage as it starts (in Chinese, for a progress line)."""
+    step = progress or (lambda stage: None)
     from audit_rules.rules import RulesetError, load_ruleset, run_rules
 
     started_at = datetime.now().astimezone().isoformat(timespec="seconds")
@@ -58,11 +64,12 @@ def run_check(
 
         start_gx_import()  # the ~3 s import overlaps the reading of the ledgers
     try:
-        rules = load_ruleset(ruleset, overrides or {})
+        rules = load_ruleset(ruleset, overrides or {}, verified)
     except RulesetError as exc:
         raise PipelineError(str(exc)) from exc
     previous = _load_baseline(baseline)
 
+    step("正在读取台账")
     ledgers = _read_ledgers(paths, mapping)
     tables = _recognised(ledgers.tables)
     _share_reference_tables(tables)
@@ -72,10 +79,12 @@ def run_check(
     if quality:
         from audit_rules.quality import run_quality, unusable_fields
 
+        step("正在检查数据质量")
         quality_results = run_quality(tables)
         _exclude_untrusted_cells(tables, quality_results)
         unusable = unusable_fields(tables, quality_results)
 
+    step("正在运行规则")
     tables += _payments_of_journals(tables)
     findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
     rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
@@ -88,7 +97,7 @@ def run_check(
         ruleset_title=rules.title,
         ruleset_version=str(rules.version),
         ruleset_sha256=rules.sha256,
-        parameters=rules.parameters_in_force(),
+        parameters=_mark_set(rules.parameters_in_force(), overrides or {}),
         inputs=ledgers.inputs,
         findings=findings,
         rules=outcomes,
@@ -104,15 +113,40 @@ def run_check(
         reconciled = previous.reconcile(findings, ran, read)
         result.findings, result.resolved = reconciled.findings, reconciled.resolved
         result.not_rechecked, result.rectification = reconciled.not_rechecked, reconciled.entries
+        result.gone_entries = reconciled.gone_entries
     return result
 
 
+def _mark_set(parameters: dict[str, dict], overrides: dict[str, str]) -> dict[str, dict]:
+    """Flag the parameters given by --set, so that no report calls their value a default."""
+    for name in overrides:
+        if name in parameters:
+            parameters[name]["set"] = True
+    return parameters
+
+
 def _read_ledgers(paths: Sequence[str | Path], mapping: str | Path | None) -> LedgerSet:
-    """Read every ledger; a missing path or an unusable mapping file stops the run."""
+    """Read every ledger; a missing path, an unusable mapping file or a report of ours among the
+    inputs stops the run."""
     try:
+        _refuse_reports_among_inputs(paths)
         return load_ledgers(list(paths), mapping=mapping)
     except (MappingError, FileNotFoundError) as exc:
         raise PipelineError(str(exc)) from exc
+
+
+def _refuse_reports_among_inputs(paths: Sequence[str | Path]) -> None:
+    """A report.xlsx written by audit-rules is not a ledger: read as one, its findings became
+    findings again (40 became 86). Refuse, naming the file, rather than count them twice."""
+    from audit_rules.ledgers.files import discover
+    from audit_rules.reports.workbook_names import is_report_workbook
+
+    reports = [found.display for found in discover(list(paths)) if is_report_workbook(found.path)]
+    if reports:
+        raise PipelineError(
+            f"输入中有 audit-rules 生成的报告，不是台账：{'、'.join(reports)}。"
+            "请把报告移出台账目录（或用 --out 把报告写到台账目录之外）后再检查。"
+        )
 
 
 def _recognised(tables: Iterable[Table]) -> list[Table]:

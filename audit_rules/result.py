@@ -83,8 +83,11 @@ class RunResult:
     # (file, sheet, row) -> {original header: value as shown}, for every row a finding names
     source_rows: dict[tuple[str, str, int], dict[str, object]] = field(default_factory=dict)
     source_paths: dict[str, str] = field(default_factory=dict)  # file -> absolute path
-    # finding id -> {整改 column: text} carried over from an earlier report.xlsx (findings still found)
-    rectification: dict[str, dict[str, str]] = field(default_factory=dict)
+    # finding id -> {整改 column: value as typed} carried over from an earlier report.xlsx (findings still found)
+    rectification: dict[str, dict[str, object]] = field(default_factory=dict)
+    # The same for baseline findings gone from this run (resolved / not rechecked): the 对账销号单
+    # shows what the unit reported for them.
+    gone_entries: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @property
     def skipped_rules(self) -> list[dict]:

@@ -4,7 +4,10 @@ Reports turn a RunResult into files and never decide a finding."""
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -14,29 +17,43 @@ FORMATS = ("json", "xlsx", "html")
 FILE_NAMES = {"json": "findings.json", "xlsx": "report.xlsx", "html": "report.html"}
 
 
-def _writers() -> dict[str, Callable[[RunResult, Path], Path]]:
+STAGING_MARK = ".writing-"  # .<out name>.writing-<pid>-<random>: a run's reports before they move in
+
+
+def _writers() -> dict[str, Callable[[RunResult, Path, Path], Path]]:
+    """{format: writer(result, path written, path it will finally have)}."""
     # imported here so that `import audit_rules.reports` stays cheap for the CLI's --help
     from audit_rules.reports.html_report import write_html
     from audit_rules.reports.json_report import write_findings_json
     from audit_rules.reports.xlsx_report import write_xlsx
 
-    return {"json": write_findings_json, "xlsx": write_xlsx, "html": write_html}
+    return {
+        "json": lambda result, path, final: write_findings_json(result, path),
+        "xlsx": lambda result, path, final: write_xlsx(result, path, links_from=final),
+        "html": lambda result, path, final: write_html(result, path, links_from=final),
+    }
 
 
 class WrittenReports(dict):
-    """{format: path} of the reports written, and what became of the 整改 entries typed into
-    the report.xlsx that was replaced (`previous`)."""
+    """{format: path} of the reports written, what became of the 整改 entries typed into the
+    report.xlsx that was replaced (`previous`), and the result as written (`result`: with those
+    entries, so that a summary can name the findings marked 已整改 that are still found)."""
 
-    def __init__(self, paths: dict[str, Path], previous):
+    def __init__(self, paths: dict[str, Path], previous, result: RunResult | None = None):
         super().__init__(paths)
         self.previous = previous
+        self.result = result
 
 
 def write_reports(
     result: RunResult, out_dir: str | os.PathLike, formats: Iterable[str] = FORMATS
 ) -> WrittenReports:
-    """Write the chosen reports into out_dir (created when missing), each one atomically.
+    """Write the chosen reports into out_dir (created when missing) as one set.
     Returns {format: path}. Unknown formats raise ValueError before anything is written.
+
+    All reports are first written to a hidden staging folder beside out_dir and moved in only
+    when every one succeeded: a failed or interrupted run leaves the previous set whole (never
+    a new findings.json beside an old report.xlsx) and removes its staging folder.
 
     A report.xlsx already in out_dir may hold 整改 entries a unit typed: they are carried
     into the new one, and the old workbook is kept beside it when some cannot be."""
@@ -52,7 +69,38 @@ def write_reports(
     if "xlsx" in formats:
         result, previous = carry_over_previous(result, out / FILE_NAMES["xlsx"])
     writers = _writers()
-    return WrittenReports({fmt: writers[fmt](result, out / FILE_NAMES[fmt]) for fmt in formats}, previous)
+    _remove_abandoned_staging(out)
+    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}{STAGING_MARK}{os.getpid()}-"))
+    try:
+        for fmt in formats:
+            writers[fmt](result, staging / FILE_NAMES[fmt], out / FILE_NAMES[fmt])
+        for fmt in formats:  # renames on one file system: the set changes in a blink
+            os.replace(staging / FILE_NAMES[fmt], out / FILE_NAMES[fmt])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return WrittenReports({fmt: out / FILE_NAMES[fmt] for fmt in formats}, previous, result)
+
+
+def _remove_abandoned_staging(out: Path) -> None:
+    """Remove staging folders of runs that were killed (SIGKILL, power cut) before cleaning up.
+
+    A folder is abandoned when the process named in it is gone; a run still writing is left alone."""
+    for folder in out.parent.glob(f".{glob.escape(out.name)}{STAGING_MARK}*"):
+        pid_text = folder.name.rsplit(STAGING_MARK, 1)[-1].split("-", 1)[0]
+        if folder.is_dir() and pid_text.isdigit() and not _process_alive(int(pid_text)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # on Windows os.kill(pid, 0) would end the process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or a platform that cannot tell: keep the folder
+    return True
 
 
 __all__ = ["FILE_NAMES", "FORMATS", "WrittenReports", "write_reports"]

@@ -152,15 +152,22 @@ def by_severity(findings: list[Finding]) -> dict[str, Tally]:
 
 
 def status_counts(result: RunResult) -> dict[str, int]:
-    """新增 / 未整改 / 已整改（销号） counts; empty without a baseline."""
+    """新增 / 未整改 / 已整改（销号） counts (empty without a baseline), and 整改不到位（不予销号）
+    when the unit marked findings 已整改 that this run still finds."""
+    from audit_rules.reports.rectification import NOT_ACCEPTED_TITLE, not_accepted_ids
+
+    rejected = len(not_accepted_ids(result))
     if not has_baseline(result):
-        return {}
+        return {NOT_ACCEPTED_TITLE: rejected} if rejected else {}
     counts = Counter(f.status for f in result.findings)
-    return {
+    out = {
         STATUS_TITLES["new"]: counts.get("new", 0),
         STATUS_TITLES["open"]: counts.get("open", 0),
         STATUS_TITLES["resolved"]: len(result.resolved or []),
     }
+    if rejected:
+        out[NOT_ACCEPTED_TITLE] = rejected
+    return out
 
 
 def total_amount(findings: list[Finding]) -> float:

@@ -51,10 +51,11 @@ MAX_FAILED_SHOWN = 30  # failed cells listed per data-quality check in the page
 SEVERITY_COLOURS = {"高": "#c0392b", "中": "#e67e22", "低": "#2e86c1"}
 
 
-def write_html(result: RunResult, path: str | os.PathLike) -> Path:
-    """Write report.html for `result` to `path` (atomically)."""
+def write_html(result: RunResult, path: str | os.PathLike, links_from: str | os.PathLike | None = None) -> Path:
+    """Write report.html for `result` to `path` (atomically); links to the source ledgers are
+    relative to the folder of `links_from` (where the report will finally live; default `path`)."""
     path = Path(path)
-    return write_text_atomic(path, render_html(result, path))
+    return write_text_atomic(path, render_html(result, links_from or path))
 
 
 def render_html(result: RunResult, report_path: str | os.PathLike = "report.html") -> str:
@@ -104,11 +105,27 @@ class FindingView:
 
 
 def _context(result: RunResult, report_path) -> dict:
+    from audit_rules.reports.rectification import (
+        NOT_ACCEPTED_TITLE,
+        local_time,
+        not_accepted_ids,
+        reconciliation_rows,
+    )
+
     findings = sorted_findings(result.findings)
+    rejected = not_accepted_ids(result)
     views = [_view(f, result, report_path) for f in findings]
+    for view in views:
+        if view.id in rejected:
+            view.status = NOT_ACCEPTED_TITLE
     return {
         "result": result,
+        "started_at": local_time(result.started_at),
         "findings": views,
+        "with_status": has_baseline(result) or bool(rejected),
+        "not_accepted": [v for v in views if v.id in rejected],
+        "not_accepted_title": NOT_ACCEPTED_TITLE,
+        "reconciliation": [_reconciliation_view(row) for row in reconciliation_rows(result)],
         "resolved": [_view(f, result, report_path) for f in sorted_findings(result.resolved or [])],
         "not_rechecked": [_view(f, result, report_path) for f in sorted_findings(result.not_rechecked)],
         "with_baseline": has_baseline(result),
@@ -147,6 +164,21 @@ def _view(finding: Finding, result: RunResult, report_path) -> FindingView:
         status=status_title(finding.status),
         unverified=list(finding.unverified),
     )
+
+
+def _reconciliation_view(row) -> dict:
+    from audit_rules.reports.workbook_names import STATE_HEADER
+
+    entry = row.entry
+    done_by = entry.get("完成时限")
+    return {
+        "id": row.finding.id, "unit": unit_title(row.finding.unit), "rule": rule_title(row.finding),
+        "amount": money(row.finding.amount), "measures": display_value(entry.get("整改措施")),
+        "deadline": done_by.strftime("%Y-%m-%d") if hasattr(done_by, "strftime") else display_value(done_by),
+        "evidence": display_value(entry.get("证明材料")), "state": display_value(entry.get(STATE_HEADER)),
+        "verdict": row.verdict, "not_accepted": row.not_accepted, "closed_on": row.closed_on,
+        "rechecked_by": row.rechecked_by,
+    }
 
 
 def _severity_rank(severity: str) -> int:

@@ -18,11 +18,16 @@ TOOL_NAME = "audit-rules"
 def to_findings_json(result: RunResult) -> dict:
     """The findings.json document for a run. Everything is ordered deterministically, so the
     same inputs give the same document apart from `run.started_at`."""
+    from audit_rules.reports.rectification import NOT_ACCEPTED, not_accepted_ids
+
+    rejected = not_accepted_ids(result)
     doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": result.tool_version},
         "run": _run_section(result),
-        "findings": [_finding_json(f) for f in sorted_findings(result.findings)],
+        # an optional property (the schema allows more): the unit marked it 已整改, the data disagrees
+        "findings": [_finding_json(f, {"rectification": NOT_ACCEPTED} if f.id in rejected else {})
+                     for f in sorted_findings(result.findings)],
         "skipped_rules": sorted(result.skipped_rules, key=lambda r: r["rule_id"]),
         "data_quality": [_quality_json(q) for q in _sorted_quality(result)],
         "errors": [_error_json(e) for e in sorted(result.errors, key=_error_key)],
@@ -69,9 +74,10 @@ def _parameter_json(spec: dict) -> dict:
     }
 
 
-def _finding_json(finding) -> dict:
+def _finding_json(finding, extra: dict | None = None) -> dict:
     out = finding.to_json()
     out["amount"] = plain(out["amount"])  # numpy float / NaN from the engine
+    out.update(extra or {})
     return out
 
 

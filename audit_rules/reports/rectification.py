@@ -28,15 +28,23 @@ from openpyxl import load_workbook
 from audit_rules.findings import Finding
 from audit_rules.reports.atomic import atomic_path
 from audit_rules.reports.workbook_names import (
+    DONE_STATE,
     FINDINGS_JSON,
     ID_HEADER,
+    LEGACY_COLUMNS,
     RECTIFICATION_COLUMNS,
     REPORT_XLSX,
     SHEET_FINDINGS,
+    STATE_HEADER,
 )
 from audit_rules.result import RunResult
 
-Entries = dict[str, dict[str, str]]  # finding id -> {整改 column: text as typed}
+Entry = dict[str, object]  # {整改 column: the value as typed — text, a date, a number}
+Entries = dict[str, Entry]  # finding id -> its entry
+
+NOT_ACCEPTED = "not_accepted"  # findings.json: the unit marked it 已整改, this run still finds it
+NOT_ACCEPTED_TITLE = "整改不到位（不予销号）"
+CLOSED_TITLE = "已销号"
 
 
 class BaselineError(ValueError):
@@ -50,8 +58,9 @@ class ReportReadError(ValueError):
 def read_rectification(xlsx_path: str | os.PathLike) -> Entries:
     """The 整改 columns filled in a previous report.xlsx, by finding id.
 
-    Only findings with at least one filled 整改 cell are returned; values are text (a date
-    typed into 整改时限 becomes YYYY-MM-DD). Raises ReportReadError with a Chinese message when
+    Only findings with at least one filled 整改 cell are returned; values come back as typed:
+    text stripped, a date typed into 完成时限 as a date (datetime), a number as a number. Columns
+    of older reports (整改时限) are read under their new name. Raises ReportReadError with a Chinese message when
     the file or its 疑点明细 sheet cannot be read."""
     try:
         workbook = load_workbook(xlsx_path, read_only=True, data_only=True)
@@ -73,17 +82,38 @@ def _rectification_rows(ws, xlsx_path) -> Entries:
     index = {str(title).strip(): i for i, title in enumerate(header) if title is not None}
     if ID_HEADER not in index:
         raise ReportReadError(f"上次的报告 {xlsx_path} 的“{SHEET_FINDINGS}”工作表缺少“{ID_HEADER}”列")
+    for old, new in LEGACY_COLUMNS.items():
+        if old in index and new not in index:
+            index[new] = index.pop(old)
     present = [c for c in RECTIFICATION_COLUMNS if c in index]
-    out: dict[str, dict[str, str]] = {}
+    out: Entries = {}
     for values in rows:
         finding_id = _cell_text(values[index[ID_HEADER]] if index[ID_HEADER] < len(values) else None)
         if not finding_id:
             continue
-        entry = {c: _cell_text(values[index[c]]) for c in present if index[c] < len(values)}
-        entry = {c: v for c, v in entry.items() if v}
+        entry = {c: _as_typed(values[index[c]]) for c in present if index[c] < len(values)}
+        entry = {c: v for c, v in entry.items() if v is not None and v != ""}
         if entry:
             out[finding_id] = entry
     return out
+
+
+def _as_typed(value: object) -> object:
+    """A cell's value as the unit typed it: text stripped, dates and numbers kept as such."""
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def unit_state(entry: Entry | None) -> str:
+    """The 整改状态 the unit chose for a finding ("" when none)."""
+    return _cell_text((entry or {}).get(STATE_HEADER))
+
+
+def not_accepted_ids(result: RunResult) -> set[str]:
+    """Findings the unit marked 已整改 that this run still finds: 整改不到位，不予销号."""
+    current = {f.id for f in result.findings}
+    return {fid for fid, entry in result.rectification.items() if fid in current and unit_state(entry) == DONE_STATE}
 
 
 def _cell_text(value: object) -> str:
@@ -173,6 +203,7 @@ class Reconciliation:
     resolved: list[Finding]  # gone and rechecked: 销号
     not_rechecked: list[Finding]  # gone, but this run could not look again
     entries: Entries  # the baseline report's 整改 entries of findings still found
+    gone_entries: Entries = dataclasses.field(default_factory=dict)  # … and of findings gone
 
 
 @dataclass
@@ -203,7 +234,8 @@ class Baseline:
             (resolved if rechecked else not_rechecked).append(finding)
         current_ids = {f.id for f in findings}
         entries = {k: v for k, v in self.entries.items() if k in current_ids}
-        return Reconciliation(findings, resolved, not_rechecked, entries)
+        gone_entries = {k: v for k, v in self.entries.items() if k not in current_ids}
+        return Reconciliation(findings, resolved, not_rechecked, entries, gone_entries)
 
 
 @dataclass
@@ -253,3 +285,63 @@ def _keep_copy(path: Path) -> Path:
     with atomic_path(target) as tmp:
         shutil.copy2(path, tmp)
     return target
+
+
+# ---- 对账销号单: every problem with what the unit reported and what this run found -------------
+
+
+@dataclass
+class ReconciliationRow:
+    finding: Finding
+    entry: Entry  # what the unit typed (整改措施 … 整改状态), as typed
+    verdict: str  # Chinese: 整改不到位（不予销号） / 已销号 / 未复核（不作销号） / 未销号（本次仍检出）
+    closed_on: str = ""  # YYYY-MM-DD of the run that rechecked and closed it
+    rechecked_by: str = ""  # that run, in words
+
+    @property
+    def not_accepted(self) -> bool:
+        return self.verdict == NOT_ACCEPTED_TITLE
+
+
+NOT_RECHECKED_TITLE = "未复核（不作销号）"
+STILL_FOUND_TITLE = "未销号（本次仍检出）"
+
+
+def run_words(result: RunResult) -> str:
+    """The run that rechecked, as a reader names it: time, tool, ruleset."""
+    return (f"{local_time(result.started_at)} audit-rules {result.tool_version} 复核"
+            f"（规则集 {result.ruleset_id} {result.ruleset_version}）")
+
+
+def local_time(iso: str) -> str:
+    """`2026-12-02T09:30:18+08:00` → `2026-12-02 09:30` (the run's own local time)."""
+    try:
+        return dt.datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return iso
+
+
+def reconciliation_rows(result: RunResult) -> list[ReconciliationRow]:
+    """The 对账销号单: this run's findings (not accepted first), then those closed, then those
+    this run could not recheck. Empty when there is nothing to reconcile (no baseline, no entry)."""
+    if result.resolved is None and not result.rectification:
+        return []
+    from audit_rules.findings import sorted_findings
+
+    rejected = not_accepted_ids(result)
+    current = [
+        ReconciliationRow(f, result.rectification.get(f.id, {}),
+                          NOT_ACCEPTED_TITLE if f.id in rejected else STILL_FOUND_TITLE)
+        for f in sorted_findings(result.findings)
+    ]
+    current.sort(key=lambda row: not row.not_accepted)
+    closed_on = local_time(result.started_at)[:10]
+    closed = [
+        ReconciliationRow(f, result.gone_entries.get(f.id, {}), CLOSED_TITLE, closed_on, run_words(result))
+        for f in sorted_findings(result.resolved or [])
+    ]
+    unchecked = [
+        ReconciliationRow(f, result.gone_entries.get(f.id, {}), NOT_RECHECKED_TITLE)
+        for f in sorted_findings(result.not_rechecked)
+    ]
+    return current + closed + unchecked

@@ -54,19 +54,29 @@ from audit_rules.reports.common import (
     total_amount,
     unit_title,
 )
+from audit_rules.reports.rectification import local_time, not_accepted_ids, reconciliation_rows
+from audit_rules.reports.rectification import NOT_ACCEPTED_TITLE
 from audit_rules.reports.workbook_names import (
+    AMOUNT_HEADER,
+    BASIS_HEADER,
+    DESCRIPTION_HEADER,
     FIXED_SHEETS,
     ID_HEADER,
+    PLAN_COLUMNS,
+    PROGRESS_COLUMNS,
     RECTIFICATION_COLUMNS,
     RECTIFICATION_STATES,
     SHEET_FINDINGS,
+    SHEET_RECONCILIATION,
     SHEET_NOT_RECHECKED,
     SHEET_QUALITY,
     SHEET_RESOLVED,
     SHEET_RULES,
     SHEET_RUN,
     SHEET_SUMMARY,
+    STATE_HEADER,
     STATUS_HEADER,
+    SUMMARY_HEADER,
 )
 from audit_rules.result import RunResult
 from audit_rules.values import plain_number
@@ -92,11 +102,11 @@ INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 # ---- public API -------------------------------------------------------------------------------
 
 
-def write_xlsx(result: RunResult, path: str | os.PathLike) -> Path:
+def write_xlsx(result: RunResult, path: str | os.PathLike, links_from: str | os.PathLike | None = None) -> Path:
     """Write report.xlsx for `result` to `path` (atomically). Hyperlinks to the source ledgers
-    are relative to the folder of `path`."""
+    are relative to the folder of `links_from` (where the report will finally live; default `path`)."""
     path = Path(path)
-    workbook = build_workbook(result, path)
+    workbook = build_workbook(result, links_from or path)
     with atomic_path(path) as tmp:
         workbook.save(tmp)
     return path
@@ -107,6 +117,9 @@ def build_workbook(result: RunResult, report_path: str | os.PathLike) -> Workboo
     findings = sorted_findings(result.findings)
     _summary_sheet(workbook.active, result, findings)
     _findings_sheet(workbook.create_sheet(SHEET_FINDINGS), result, findings, report_path)
+    rows = reconciliation_rows(result)
+    if rows:
+        _reconciliation_sheet(workbook.create_sheet(SHEET_RECONCILIATION), rows)
     if has_baseline(result):
         _resolved_sheet(workbook.create_sheet(SHEET_RESOLVED), sorted_findings(result.resolved or []))
         if result.not_rechecked:
@@ -177,12 +190,41 @@ def _body_style(ws, first_row: int, last_row: int, ncols: int) -> None:
 
 
 def _table_sheet(ws, headers, rows_written: int) -> None:
-    """Frozen header, filter, wrapping and print setup for a sheet with a header in row 1."""
+    """Frozen header, filter, wrapping, row heights and print setup for a sheet with a header in row 1."""
     last = max(rows_written + 1, 1)
     _body_style(ws, 2, last, len(headers))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
     _print_setup(ws, "1:1")
+    _fit_row_heights(ws)
+
+
+LINE_HEIGHT = 15.0  # points per line of an 11-point font
+MAX_ROW_LINES = 12  # a very long cell is cut at this height; the whole text is in the cell
+
+
+def _fit_row_heights(ws) -> None:
+    """Row heights for wrapped text: Excel and LibreOffice show one line per row unless told,
+    cutting the rest off. Lines are estimated from the text and its column's width (a CJK
+    character is two width units)."""
+    widths = {letter: dim.width for letter, dim in ws.column_dimensions.items() if dim.width}
+    for row in ws.iter_rows():
+        lines = 1
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value:
+                width = widths.get(cell.column_letter, 8.43)
+                lines = max(lines, _lines_needed(cell.value, width))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * min(lines, MAX_ROW_LINES)
+
+
+def _lines_needed(text: str, width: float) -> int:
+    per_line = max(width - 1, 1)
+    total = 0
+    for part in text.split("\n"):
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
+        total += max(1, -(-units // int(per_line)))
+    return total
 
 
 def _print_setup(ws, title_rows: str | None) -> None:
@@ -214,7 +256,7 @@ def _link(cell, loc: Location, result: RunResult, report_path) -> None:
 def _summary_sheet(ws, result: RunResult, findings: list[Finding]) -> None:
     ws.title = SHEET_SUMMARY
     put(ws, 1, 1, "审计疑点汇总").font = TITLE_FONT
-    put(ws, 2, 1, f"规则集：{result.ruleset_title}（{result.ruleset_id} {result.ruleset_version}）  运行时间：{result.started_at}")
+    put(ws, 2, 1, f"规则集：{result.ruleset_title}（{result.ruleset_id} {result.ruleset_version}）  运行时间：{local_time(result.started_at)}")
     put(ws, 3, 1, "疑点总数")
     put(ws, 3, 2, len(findings))
     put(ws, 4, 1, "涉及金额")
@@ -238,13 +280,17 @@ def _summary_sheet(ws, result: RunResult, findings: list[Finding]) -> None:
             put(ws, row + offset, 1, title)
             put(ws, row + offset, 2, n)
         row += len(counts) + 2
-    for col, width in zip("ABCD", (28, 10, 16, 4)):
+    # B holds 疑点总数 and 涉及金额 (¥681,000.00 needs 14): wide enough that no cell shows ###
+    for col, width in zip("ABCD", (28, 18, 18, 4)):
         ws.column_dimensions[col].width = width
+    # The charts stand one below the other in column F, each starting after the one above
+    # ends, so that none covers another whatever the number of categories or units.
+    chart_row = 3
     if findings:
-        _bar_chart(ws, "各类别疑点数", category_start, category_end, "F3")
-        _pie_chart(ws, "各单位疑点数", unit_start, unit_end, "F22")
+        chart_row = _bar_chart(ws, "各类别疑点数", category_start, category_end, chart_row)
+        chart_row = _pie_chart(ws, "各单位疑点数", unit_start, unit_end, chart_row)
     if months:
-        _bar_chart(ws, "各月份疑点数", month_start, month_end, "P3")
+        _bar_chart(ws, "各月份疑点数", month_start, month_end, chart_row)
     _print_setup(ws, None)
 
 
@@ -259,7 +305,17 @@ def _tally_table(ws, row: int, label: str, tallies: dict) -> int:
     return row + len(tallies) + 2
 
 
-def _bar_chart(ws, title: str, header_row: int, last_row: int, anchor: str) -> None:
+ROW_HEIGHT_CM = 0.53  # a default row (15 points)
+CHART_COLUMN = "F"
+
+
+def _chart_at(ws, chart, row: int) -> int:
+    """Place `chart` at column F, `row`; return the first row free below it (plus one)."""
+    ws.add_chart(chart, f"{CHART_COLUMN}{row}")
+    return row + int(chart.height / ROW_HEIGHT_CM) + 2
+
+
+def _bar_chart(ws, title: str, header_row: int, last_row: int, row: int) -> int:
     chart = BarChart()
     chart.type = "bar"  # horizontal bars: long Chinese category names stay readable
     chart.title = title
@@ -272,10 +328,10 @@ def _bar_chart(ws, title: str, header_row: int, last_row: int, anchor: str) -> N
     chart.set_categories(cats)
     chart.height = max(7.5, 0.8 * (last_row - header_row) + 3)
     chart.width = 18
-    ws.add_chart(chart, anchor)
+    return _chart_at(ws, chart, row)
 
 
-def _pie_chart(ws, title: str, header_row: int, last_row: int, anchor: str) -> None:
+def _pie_chart(ws, title: str, header_row: int, last_row: int, row: int) -> int:
     chart = PieChart()
     chart.title = title
     data = Reference(ws, min_col=2, min_row=header_row, max_row=last_row)
@@ -285,54 +341,72 @@ def _pie_chart(ws, title: str, header_row: int, last_row: int, anchor: str) -> N
     chart.dataLabels = DataLabelList()
     chart.dataLabels.showVal = True
     chart.width = 14
-    ws.add_chart(chart, anchor)
+    chart.height = 7.5
+    return _chart_at(ws, chart, row)
 
 
 # ---- 疑点明细 ---------------------------------------------------------------------------------
 
 
-def finding_headers(with_status: bool) -> list[str]:
-    headers = [ID_HEADER, "单位", "规则", "规则编号", "类别", "严重程度", "金额", "问题描述", "依据", "来源"]
-    if with_status:
-        headers.append(STATUS_HEADER)
-    return headers + [UNVERIFIED_HEADER, *RECTIFICATION_COLUMNS]
+SERIAL_HEADER = "序号"
+RULE_ID_HEADER = "规则编号"
 
+
+def finding_headers(with_status: bool) -> list[str]:
+    """疑点明细's columns. The printed part comes first — the 整改情况 form: the problem, its
+    source, then what the unit fills in (措施, 部门, 责任人, 时限, 状态) — so that it fits an A4
+    page across at a readable size; the 整改推进 columns, the finding id and the rule id follow,
+    outside the print area."""
+    printed = [SERIAL_HEADER, "单位", SUMMARY_HEADER, AMOUNT_HEADER, DESCRIPTION_HEADER, BASIS_HEADER, "来源"]
+    if with_status:
+        printed.append(STATUS_HEADER)
+    printed += [UNVERIFIED_HEADER, *PLAN_COLUMNS, STATE_HEADER]
+    return printed + [*PROGRESS_COLUMNS, ID_HEADER, "类别", "严重程度", RULE_ID_HEADER]
+
+
+LAST_PRINTED_HEADER = STATE_HEADER
 
 FINDING_WIDTHS = {
-    ID_HEADER: 18, "单位": 14, "规则": 22, "规则编号": 22, "类别": 16, "严重程度": 9, "金额": 14,
-    "问题描述": 50, "依据": 28, "来源": 36, STATUS_HEADER: 9, UNVERIFIED_HEADER: 24,
-    "责任部门": 12, "整改措施": 30, "整改时限": 12, "整改状态": 11,
+    SERIAL_HEADER: 5, ID_HEADER: 18, "单位": 12, SUMMARY_HEADER: 16, RULE_ID_HEADER: 12, "类别": 14,
+    "严重程度": 9, AMOUNT_HEADER: 14, DESCRIPTION_HEADER: 36, BASIS_HEADER: 20, "来源": 24, STATUS_HEADER: 11,
+    UNVERIFIED_HEADER: 11, "整改措施": 20, "责任部门": 10, "责任人": 7, "完成时限": 11, "进展": 20,
+    "下一步": 16, "证明材料": 16, STATE_HEADER: 9,
 }
 
 
 def _findings_sheet(ws, result: RunResult, findings: list[Finding], report_path) -> None:
-    with_status = has_baseline(result)
+    rejected = not_accepted_ids(result)
+    with_status = has_baseline(result) or bool(rejected)
     headers = finding_headers(with_status)
     _header(ws, 1, headers, [FINDING_WIDTHS[h] for h in headers])
     column = {h: i for i, h in enumerate(headers, start=1)}
     for row, finding in enumerate(findings, start=2):
         values = {
+            SERIAL_HEADER: row - 1,
             ID_HEADER: finding.id,
             "单位": unit_title(finding.unit),
-            "规则": rule_title(finding),
-            "规则编号": finding.rule_id,
+            SUMMARY_HEADER: rule_title(finding),
+            RULE_ID_HEADER: finding.rule_id,
             "类别": category_title(finding.category),
             "严重程度": severity_title(finding.severity),
-            "问题描述": finding.message,
-            "依据": finding.basis,
+            DESCRIPTION_HEADER: finding.message,
+            BASIS_HEADER: finding.basis,
             "来源": "\n".join(location_text(loc) for loc in finding.locations),
             UNVERIFIED_HEADER: _unverified_text(finding),
         }
         if with_status:
-            values[STATUS_HEADER] = status_title(finding.status)
+            values[STATUS_HEADER] = NOT_ACCEPTED_TITLE if finding.id in rejected else status_title(finding.status)
         values.update(result.rectification.get(finding.id, {}))
         for header, value in values.items():
             if header in column:
                 put(ws, row, column[header], value)
-        put(ws, row, column["金额"], finding.amount, number_format=AMOUNT_FORMAT)
+        put(ws, row, column[AMOUNT_HEADER], finding.amount, number_format=AMOUNT_FORMAT)
         _format_finding_row(ws, row, column, finding, result, report_path)
+        if finding.id in rejected:
+            ws.cell(row=row, column=column[STATUS_HEADER]).font = WARN_FONT
     _table_sheet(ws, headers, len(findings))
-    _status_dropdown(ws, column["整改状态"], len(findings))
+    ws.print_area = f"A1:{get_column_letter(column[LAST_PRINTED_HEADER])}{len(findings) + 1}"
+    _status_dropdown(ws, column[STATE_HEADER], len(findings))
 
 
 def _format_finding_row(ws, row, column, finding, result, report_path) -> None:
@@ -341,7 +415,36 @@ def _format_finding_row(ws, row, column, finding, result, report_path) -> None:
     if finding.unverified:
         ws.cell(row=row, column=column[UNVERIFIED_HEADER]).font = WARN_FONT
     # the amount cell keeps its number format even when empty, so a typed amount shows as money
-    ws.cell(row=row, column=column["金额"]).number_format = AMOUNT_FORMAT
+    ws.cell(row=row, column=column[AMOUNT_HEADER]).number_format = AMOUNT_FORMAT
+
+
+# ---- 对账销号单 ---------------------------------------------------------------------------------
+
+RECONCILIATION_HEADERS = [
+    SERIAL_HEADER, ID_HEADER, "单位", SUMMARY_HEADER, AMOUNT_HEADER, *PLAN_COLUMNS, *PROGRESS_COLUMNS,
+    "单位填报状态", "复核结论", "销号日期", "复核依据",
+]
+RECONCILIATION_WIDTHS = [6, 18, 14, 22, 15, 30, 12, 10, 12, 24, 20, 20, 12, 20, 12, 30]
+
+
+def _reconciliation_sheet(ws, rows) -> None:
+    """One line per problem: what the unit reported and what this run's data says (销号 or not)."""
+    _header(ws, 1, RECONCILIATION_HEADERS, RECONCILIATION_WIDTHS)
+    column = {h: i for i, h in enumerate(RECONCILIATION_HEADERS, start=1)}
+    for row, item in enumerate(rows, start=2):
+        finding = item.finding
+        values = {
+            SERIAL_HEADER: row - 1, ID_HEADER: finding.id, "单位": unit_title(finding.unit),
+            SUMMARY_HEADER: rule_title(finding), **{c: item.entry.get(c) for c in (*PLAN_COLUMNS, *PROGRESS_COLUMNS)},
+            "单位填报状态": item.entry.get(STATE_HEADER), "复核结论": item.verdict,
+            "销号日期": item.closed_on, "复核依据": item.rechecked_by,
+        }
+        for header, value in values.items():
+            put(ws, row, column[header], value)
+        put(ws, row, column[AMOUNT_HEADER], finding.amount, number_format=AMOUNT_FORMAT)
+        if item.not_accepted:
+            ws.cell(row=row, column=column["复核结论"]).font = WARN_FONT
+    _table_sheet(ws, RECONCILIATION_HEADERS, len(rows))
 
 
 def _unverified_text(finding: Finding) -> str:
@@ -403,32 +506,78 @@ def rule_sheet_name(rule_id: str, taken: set[str]) -> str:
 
 
 def _rule_sheets(workbook, result: RunResult, findings: list[Finding], report_path) -> None:
+    """One sheet per rule that found something, named by the rule's Chinese title."""
     taken = set(FIXED_SHEETS)
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
         by_rule.setdefault(finding.rule_id, []).append(finding)
     for rule_id in sorted(by_rule):
-        name = rule_sheet_name(rule_id, taken)
+        name = rule_sheet_name(rule_title(by_rule[rule_id][0]) or rule_id, taken)
         taken.add(name)
         _rule_sheet(workbook.create_sheet(name), by_rule[rule_id], result, report_path)
 
 
+RULE_SHEET_FIXED = ["疑点编号", "文件", "工作表", "行号"]
+# Source columns whose header names money or a count: their text is stored as a number with a
+# 千分位 format. Other columns (voucher, invoice, contract numbers) stay text as typed.
+MONEY_WORDS = ("金额", "单价", "价格", "总价", "合计", "费用", "预算", "批复", "元")
+COUNT_WORDS = ("人数", "数量", "次数")
+COUNT_FORMAT = "#,##0"
+MONEY_FORMAT = "#,##0.00"
+
+
 def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path) -> None:
-    fixed = ["疑点编号", "文件", "工作表", "行号"]
+    """The offending source rows, one block per ledger layout (its own header row), so that two
+    units' differently laid out ledgers never share half-empty columns."""
     rows = [(f, loc, result.source_rows.get((loc.file, loc.sheet, loc.row), {})) for f in findings for loc in f.locations]
-    columns: list[str] = []
-    for _, _, source in rows:
-        columns.extend(str(c) for c in source if str(c) not in columns)
-    headers = fixed + [c if c not in fixed else f"原表·{c}" for c in columns]
-    _header(ws, 1, headers, [18, 28, 12, 7] + [max(10, min(30, 2.2 * len(c) + 4)) for c in columns])
-    for row, (finding, loc, source) in enumerate(rows, start=2):
-        put(ws, row, 1, finding.id)
-        _link(put(ws, row, 2, loc.file), loc, result, report_path)
-        put(ws, row, 3, loc.sheet)
-        put(ws, row, 4, loc.row)
-        for offset, column in enumerate(columns, start=len(fixed) + 1):
-            put(ws, row, offset, _source_value(source, column))
-    _table_sheet(ws, headers, len(rows))
+    blocks: dict[tuple[str, ...], list] = {}
+    for item in rows:
+        blocks.setdefault(tuple(str(c) for c in item[2]), []).append(item)
+    row = 1
+    widest: list[str] = []
+    for columns, items in blocks.items():
+        headers = RULE_SHEET_FIXED + [c if c not in RULE_SHEET_FIXED else f"原表·{c}" for c in columns]
+        if len(headers) > len(widest):
+            widest = headers
+        _header(ws, row, headers)
+        for offset, (finding, loc, source) in enumerate(items, start=row + 1):
+            put(ws, offset, 1, finding.id)
+            _link(put(ws, offset, 2, loc.file), loc, result, report_path)
+            put(ws, offset, 3, loc.sheet)
+            put(ws, offset, 4, loc.row)
+            for col, column in enumerate(columns, start=len(RULE_SHEET_FIXED) + 1):
+                value, number_format = _source_cell(column, _source_value(source, column))
+                put(ws, offset, col, value, number_format=number_format)
+        _body_style(ws, row + 1, row + len(items), len(headers))
+        row += len(items) + 2
+    widths = [18, 28, 12, 7] + [max(10, min(30, 2.2 * len(c) + 4)) for c in widest[len(RULE_SHEET_FIXED):]]
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    _print_setup(ws, "1:1")
+    _fit_row_heights(ws)
+
+
+def _source_cell(column: str, value: object) -> tuple[object, str | None]:
+    """A source value for the sheet: money and counts typed as text become numbers (千分位)."""
+    if any(word in column for word in COUNT_WORDS):
+        number_format = COUNT_FORMAT
+    elif any(word in column for word in MONEY_WORDS):
+        number_format = MONEY_FORMAT
+    else:
+        return value, None
+    if isinstance(value, str):
+        number = _plain_number_text(value)
+        return (number if number is not None else value), number_format
+    return value, number_format
+
+
+def _plain_number_text(text: str) -> float | int | None:
+    """`6800`, `6,800.50` → a number; anything else (`待定`, `0012`, `1e5`) → None."""
+    cleaned = text.strip().replace(",", "")
+    if not re.fullmatch(r"-?(0|[1-9]\d*)(\.\d+)?", cleaned):
+        return None
+    return float(cleaned) if "." in cleaned else int(cleaned)
 
 
 def _source_value(source: dict, column: str) -> object:
@@ -492,7 +641,7 @@ def _run_sheet(ws, result: RunResult) -> None:
     _header(ws, 1, ["项目", "内容"], [22, 90])
     info = [
         ("工具版本", f"audit-rules {result.tool_version}"),
-        ("运行时间", result.started_at),
+        ("运行时间", local_time(result.started_at)),
         ("命令行", result.command_line),
         ("规则集编号", result.ruleset_id),
         ("规则集名称", result.ruleset_title),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import re
 from importlib import resources
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -281,10 +282,19 @@ def _load_parameters(
     return params
 
 
-def apply_overrides(ruleset: Ruleset, overrides: dict[str, Any]) -> Ruleset:
-    """Parameter values from `--set name=value` (text parsed per type) or Python values."""
+def apply_overrides(ruleset: Ruleset, overrides: dict[str, Any], verified: Iterable[str] = ()) -> Ruleset:
+    """Parameter values from `--set name=value` (text parsed per type) or Python values.
+
+    Names in `verified` (`--verified name`) are marked verified: the user vouches that the
+    value in force (their --set value, or the ruleset's) is their unit's own standard."""
     errors: list[str] = []
     params = {name: p.model_copy(deep=True) for name, p in ruleset.parameters.items()}
+    for name in dict.fromkeys(verified):
+        if name not in params:
+            known = "、".join(sorted(params))
+            errors.append(f"--verified {name}：规则集 {ruleset.id} 没有参数 {name}（已有参数：{known}）")
+        else:
+            params[name] = params[name].model_copy(update={"verified": True})
     for name, raw in overrides.items():
         if name not in params:
             known = "、".join(sorted(params))
@@ -562,11 +572,14 @@ def load_ruleset_text(
     return apply_overrides(ruleset, overrides) if overrides else ruleset
 
 
-def load_ruleset(source: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Ruleset:
+def load_ruleset(
+    source: str | Path | None = None, overrides: dict[str, Any] | None = None, verified: Iterable[str] = ()
+) -> Ruleset:
     """A resolved ruleset: None → built-in default; a bare name → built-in; else a file path.
 
     `overrides` are `--set` values: name -> text parsed per the parameter's type (or a Python
-    value of that type). Raises RulesetError (Chinese, naming file, line and field)."""
+    value of that type); `verified` names parameters the user marks verified (`--verified`).
+    Raises RulesetError (Chinese, naming file, line and field)."""
     if source is None:
         source = DEFAULT_RULESET
     source_text = str(source)
@@ -583,7 +596,8 @@ def load_ruleset(source: str | Path | None = None, overrides: dict[str, Any] | N
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesetError(f"{display}：无法读取规则集文件（{exc}）") from None
     ruleset = _build_ruleset(text, display, path.resolve().parent, (str(path.resolve()),))
-    return apply_overrides(ruleset, overrides) if overrides else ruleset
+    verified = tuple(verified)
+    return apply_overrides(ruleset, overrides or {}, verified) if overrides or verified else ruleset
 
 
 def validate_ruleset_file(path: str | Path) -> list[str]:

@@ -43,6 +43,7 @@ from .workbook import Registry
 SEED = 20191103
 SAMPLES = Path(__file__).resolve().parents[1]
 REPO = SAMPLES.parent
+SAMPLE_KEYS = REPO / "sample_keys"  # answer_key.csv, quality_key.csv: beside the ledgers, not among them
 # Invoice numbers typed by hand in the units' data, never handed out at random.
 RESERVED_INVOICES = {"00571234", "04418876", "00663120", PENDING_INVOICE}
 
@@ -50,10 +51,14 @@ __all__ = ["SEED", "PENDING_INVOICE", "Invoices", "build_unit_a", "build_unit_b"
            "build_unit_c", "build_unit_d", "expected_findings", "all_records", "capital_amount", "generate", "main"]
 
 
-def generate(out_dir: Path, fixtures_dir: Path | None = None) -> list[dict]:
-    """Write both units' ledgers, answer_key.csv, quality_key.csv and planted.md below out_dir (and the
-    other-synonym fixtures below fixtures_dir when given). Returns the answer-key rows."""
+def generate(out_dir: Path, fixtures_dir: Path | None = None, keys_dir: Path | None = None) -> list[dict]:
+    """Write both units' ledgers and planted.md below out_dir, answer_key.csv and quality_key.csv in
+    keys_dir (default: out_dir), and the other-synonym fixtures below fixtures_dir when given.
+    Returns the answer-key rows. The keys are CSV files: kept out of the ledger folder, so that
+    checking the samples reads only ledgers."""
     out_dir = Path(out_dir)
+    keys_dir = Path(keys_dir) if keys_dir is not None else out_dir
+    keys_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(SEED)
     inv = Invoices(rng, RESERVED_INVOICES)
     units = [build_unit_a(rng, inv), build_unit_b(rng, inv), build_unit_c(rng, inv), build_unit_d(rng, inv)]
@@ -66,8 +71,8 @@ def generate(out_dir: Path, fixtures_dir: Path | None = None) -> list[dict]:
     write_unit_b(units[1], out_dir, reg)
     write_unit_c(units[2], out_dir, reg)
     write_unit_d(units[3], out_dir, reg)
-    rows = write_answer_key(reg, out_dir)
-    write_quality_key(reg, out_dir)
+    rows = write_answer_key(reg, keys_dir)
+    write_quality_key(reg, keys_dir)
     write_planted_md(reg, out_dir)
     if fixtures_dir is not None:
         write_other_synonyms(Path(fixtures_dir))
@@ -75,6 +80,6 @@ def generate(out_dir: Path, fixtures_dir: Path | None = None) -> list[dict]:
 
 
 def main() -> int:
-    rows = generate(SAMPLES, REPO / "tests" / "fixtures" / "other_synonyms")
-    print(f"已生成样例台账：{len(rows)} 条埋设问题，答案见 sample_ledgers/answer_key.csv")
+    rows = generate(SAMPLES, REPO / "tests" / "fixtures" / "other_synonyms", SAMPLE_KEYS)
+    print(f"已生成样例台账：{len(rows)} 条埋设问题，答案见 sample_keys/answer_key.csv")
     return 0

@@ -10,7 +10,7 @@ result must be exactly the answer key: every planted row is a real finding, ever
 from __future__ import annotations
 
 from helpers.paths import FIXTURES as ALL_FIXTURES
-from helpers.paths import ROOT, SAMPLES
+from helpers.paths import ROOT, SAMPLE_KEYS, SAMPLES
 
 FIXTURES = ALL_FIXTURES / "other_synonyms"
 
@@ -258,13 +258,13 @@ def tables():
 
 @pytest.fixture(scope="module")
 def quality_key():
-    with open(SAMPLES / "quality_key.csv", encoding="utf-8", newline="") as fh:
+    with open(SAMPLE_KEYS / "quality_key.csv", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")
 def answer_key():
-    with open(SAMPLES / "answer_key.csv", encoding="utf-8", newline="") as fh:
+    with open(SAMPLE_KEYS / "answer_key.csv", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -289,7 +289,7 @@ def doc_rules() -> dict[str, str]:
 
 
 def test_answer_key_has_the_documented_header_and_categories(answer_key):
-    with open(SAMPLES / "answer_key.csv", encoding="utf-8") as fh:
+    with open(SAMPLE_KEYS / "answer_key.csv", encoding="utf-8") as fh:
         assert fh.readline().strip() == "file,sheet,row,category,rule_id"
     rules = doc_rules()
     assert len(rules) == 29
@@ -444,8 +444,8 @@ def sheet_values(root: Path) -> dict:
 def generated(tmp_path_factory):
     gen = load_generator()
     first, second = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
-    gen.generate(first, first / "fixtures")
-    gen.generate(second, second / "fixtures")
+    gen.generate(first, first / "fixtures", first / "keys")
+    gen.generate(second, second / "fixtures", second / "keys")
     return first, second
 
 
@@ -459,8 +459,9 @@ def test_generator_is_deterministic(generated):
 def test_committed_samples_are_what_the_generator_writes(generated):
     first, _ = generated
     committed = {k: v for k, v in sheet_values(SAMPLES).items()}
-    fresh = {k: v for k, v in sheet_values(first).items() if not k.startswith("fixtures")}
+    fresh = {k: v for k, v in sheet_values(first).items() if not k.startswith(("fixtures", "keys"))}
     assert committed.keys() - {"README.md"} == fresh.keys() and all(committed[k] == fresh[k] for k in fresh)
+    assert sheet_values(SAMPLE_KEYS) == sheet_values(first / "keys")
     assert sheet_values(FIXTURES) == sheet_values(first / "fixtures")
 
 
@@ -563,7 +564,7 @@ def quality_failures(t: dict[str, list[dict]]) -> set[tuple[str, str, int, str, 
 
 
 def test_quality_key_is_exactly_what_the_files_hold(quality_key, tables):
-    with open(SAMPLES / "quality_key.csv", encoding="utf-8") as fh:
+    with open(SAMPLE_KEYS / "quality_key.csv", encoding="utf-8") as fh:
         assert fh.readline().strip() == "file,sheet,row,field,check"
     key = {(q["file"], q["sheet"], int(q["row"]), q["field"], q["check"]) for q in quality_key}
     assert {q["check"] for q in quality_key} == QUALITY_CHECKS

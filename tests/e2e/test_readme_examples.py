@@ -38,3 +38,10 @@ def test_the_mapping_example_loads(tmp_path):
 
 def block_is_mapping(block: str) -> bool:
     return block.lstrip().startswith("sheets:")
+
+
+def test_the_readme_gives_the_windows_and_the_offline_routes():
+    text = README.read_text(encoding="utf-8")
+    assert "py -m venv .venv" in text and r".venv\Scripts\audit-rules" in text
+    assert "pip wheel --wheel-dir wheelhouse" in text
+    assert "pip install --no-index --find-links wheelhouse audit-rules" in text

@@ -236,5 +236,5 @@ def _apply_fake_baseline(result: RunResult) -> None:
     result.resolved = [resolved_finding()]
     result.baseline = "out/2023"
     result.rectification = {
-        result.findings[1].id: {"责任部门": "财务科", "整改措施": "已追回重复款项", "整改时限": "2024-06-30", "整改状态": "整改中"},
+        result.findings[1].id: {"责任部门": "财务科", "整改措施": "已追回重复款项", "完成时限": "2024-06-30", "整改状态": "整改中"},
     }

@@ -108,7 +108,7 @@ def test_reconcile_sets_status_resolved_and_carries_rectification(tmp_path):
     head = [c.value for c in ws[1]]
     kept, dropped = old_findings[1].id, old_findings[6].id
     for row in ws.iter_rows(min_row=2):
-        if row[0].value in (kept, dropped):
+        if row[head.index("编号")].value in (kept, dropped):
             row[head.index("责任部门")].value = "财务科"
             row[head.index("整改状态")].value = "整改中"
     wb.save(paths["xlsx"])

@@ -15,7 +15,7 @@ from audit_rules.cli import main
 from audit_rules.reports import write_reports
 from audit_rules.reports.rectification import read_rectification
 
-TYPED = {"责任部门": "财务科", "整改措施": "追回多付款项", "整改时限": "2027-03-31", "整改状态": "整改中"}
+TYPED = {"责任部门": "财务科", "整改措施": "追回多付款项", "完成时限": "2027-03-31", "整改状态": "整改中"}
 
 
 def _type_entries(xlsx: Path, ids: set[str] | None = None) -> set[str]:
@@ -36,7 +36,7 @@ def _type_entries(xlsx: Path, ids: set[str] | None = None) -> set[str]:
 
 def test_a_second_check_into_the_same_out_keeps_what_the_unit_typed(tmp_path):
     ledgers, out = tmp_path / "ledgers", tmp_path / "out"
-    shutil.copytree(SAMPLES, ledgers, ignore=shutil.ignore_patterns("*_key.csv", "*.py", "*.md"))
+    shutil.copytree(SAMPLES, ledgers, ignore=shutil.ignore_patterns("*.py", "*.md"))
     runner = CliRunner()
     first = runner.invoke(main, ["check", str(ledgers), "--out", str(out)])
     assert first.exit_code == 1, first.output

@@ -10,6 +10,7 @@ from helpers.reports import CONTRACTS, FORMULA_STRINGS, PAY, RECEPTIONS, make_re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from audit_rules.reports.rectification import ReportReadError, read_rectification
 from audit_rules.reports.workbook_names import FIXED_SHEETS, RECTIFICATION_COLUMNS
@@ -37,18 +38,38 @@ def header(ws) -> list:
 
 def rows_by_id(ws) -> dict:
     head = header(ws)
-    return {row[0].value: dict(zip(head, row)) for row in ws.iter_rows(min_row=2) if row[0].value}
+    at = head.index("编号")
+    return {row[at].value: dict(zip(head, row)) for row in ws.iter_rows(min_row=2) if row[at].value}
+
+
+def rule_sheet(wb, finding_id):
+    """The per-rule sheet listing `finding_id` (sheets are named by the rule's Chinese title)."""
+    return next(ws for ws in wb.worksheets[2:] if any(c.value == finding_id for c in ws["A"]))
+
+
+def blocks(ws) -> list[list[dict]]:
+    """The blocks of a per-rule sheet: each its own header row (疑点编号…) and its rows."""
+    out, head = [], None
+    for row in ws.iter_rows(values_only=True):
+        if row[0] == "疑点编号":
+            head = [v for v in row if v is not None]
+            out.append([])
+        elif row[0] is not None:
+            out[-1].append(dict(zip(head, row)))
+    return out
 
 
 def test_sheets_without_baseline(layout):
     result, wb = build(layout)
     rule_ids = sorted({f.rule_id for f in result.findings})
-    assert wb.sheetnames == ["汇总", "疑点明细", *rule_ids, "数据质量", "规则清单", "运行信息"]
+    titles = [next(f.title for f in result.findings if f.rule_id == r) for r in rule_ids]
+    assert wb.sheetnames == ["汇总", "疑点明细", *titles, "数据质量", "规则清单", "运行信息"]
+    assert all(len(name) <= 31 for name in wb.sheetnames)
 
 
 def test_sheets_with_baseline_add_resolved(layout):
     result, wb = build(layout, baseline=True)
-    assert wb.sheetnames[:3] == ["汇总", "疑点明细", "已销号"]
+    assert wb.sheetnames[:4] == ["汇总", "疑点明细", "对账销号单", "已销号"]
     resolved = rows_by_id(wb["已销号"])
     assert list(resolved) == [result.resolved[0].id]
     assert resolved[result.resolved[0].id]["状态"].value == "已整改（销号）"
@@ -58,8 +79,9 @@ def test_findings_sheet_headers_and_one_row_per_finding(layout):
     result, wb = build(layout)
     ws = wb["疑点明细"]
     assert header(ws) == [
-        "编号", "单位", "规则", "规则编号", "类别", "严重程度", "金额", "问题描述", "依据", "来源",
-        "参数待核定", "责任部门", "整改措施", "整改时限", "整改状态",
+        "序号", "单位", "问题摘要", "涉及金额", "具体描述", "定性依据", "来源", "参数待核定",
+        "整改措施", "责任部门", "责任人", "完成时限", "整改状态", "进展", "下一步", "证明材料",
+        "编号", "类别", "严重程度", "规则编号",
     ]
     rows = rows_by_id(ws)
     assert set(rows) == {f.id for f in result.findings}
@@ -68,7 +90,8 @@ def test_findings_sheet_headers_and_one_row_per_finding(layout):
     assert row["类别"].value == "重复支付"
     assert row["严重程度"].value == "高"
     assert row["单位"].value == "市卫健委"
-    assert row["规则"].value == "重复支付" and row["规则编号"].value == "duplicate-payment"
+    assert row["问题摘要"].value == "重复支付" and row["规则编号"].value == "duplicate-payment"
+    assert [r["序号"].value for r in rows.values()] == list(range(1, len(rows) + 1))
     no_unit = next(f for f in result.findings if f.unit is None)
     assert rows[no_unit.id]["单位"].value == "（未标明单位）"
 
@@ -84,11 +107,11 @@ def test_amount_is_number_with_yuan_format(layout):
     result, wb = build(layout)
     rows = rows_by_id(wb["疑点明细"])
     dup = next(f for f in result.findings if f.rule_id == "duplicate-payment")
-    cell = rows[dup.id]["金额"]
+    cell = rows[dup.id]["涉及金额"]
     assert cell.data_type == "n" and cell.value == 36500.0
     assert cell.number_format == "¥#,##0.00"
     empty = next(f for f in result.findings if f.amount is None)
-    assert rows[empty.id]["金额"].value is None
+    assert rows[empty.id]["涉及金额"].value is None
 
 
 def test_source_lists_all_locations_and_links_the_first_relative(layout):
@@ -141,7 +164,7 @@ def test_rectification_dropdown_covers_every_finding_row(layout):
     dv = validations[0]
     assert dv.type == "list" and dv.formula1 == '"未整改,整改中,已整改"'
     column = header(ws).index("整改状态") + 1
-    letter = "ABCDEFGHIJKLMNOP"[column - 1]
+    letter = get_column_letter(column)
     assert str(dv.sqref) == f"{letter}2:{letter}{len(result.findings) + 1}"
     assert dv.showErrorMessage
 
@@ -150,7 +173,8 @@ def test_rectification_prefilled_by_id(layout):
     result, wb = build(layout, baseline=True)
     rows = rows_by_id(wb["疑点明细"])
     carried = result.findings[1].id
-    assert {c: rows[carried][c].value for c in RECTIFICATION_COLUMNS} == result.rectification[carried]
+    typed = {c: rows[carried][c].value for c in RECTIFICATION_COLUMNS}
+    assert {c: v for c, v in typed.items() if v is not None} == result.rectification[carried]
     other = result.findings[0].id
     assert all(rows[other][c].value is None for c in RECTIFICATION_COLUMNS)
 
@@ -165,7 +189,9 @@ def test_frozen_header_filter_and_print_setup(layout, sheet):
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == "$1:$1"
-    assert ws.column_dimensions["A"].width >= 10
+    # every column at least as wide as its header (a CJK character takes two width units)
+    for cell in ws[1]:
+        assert ws.column_dimensions[cell.column_letter].width >= 2 * len(str(cell.value)), cell.value
     assert ws["A2"].alignment.wrap_text
 
 
@@ -174,11 +200,11 @@ def test_crafted_formula_strings_stay_strings(layout):
     result, wb = build(layout, crafted=True)
     crafted = next(f for f in result.findings if f.rule_id == "custom-formula")
     row = rows_by_id(wb["疑点明细"])[crafted.id]
-    assert (row["问题描述"].value, row["问题描述"].data_type) == (FORMULA_STRINGS[0], "s")
+    assert (row["具体描述"].value, row["具体描述"].data_type) == (FORMULA_STRINGS[0], "s")
     assert (row["单位"].value, row["单位"].data_type) == (FORMULA_STRINGS[1], "s")
-    assert (row["依据"].value, row["依据"].data_type) == (FORMULA_STRINGS[2], "s")
-    assert (row["规则"].value, row["规则"].data_type) == (FORMULA_STRINGS[3], "s")
-    source_rows = [r for r in wb["custom-formula"].iter_rows(min_row=2) if r[0].value == crafted.id]
+    assert (row["定性依据"].value, row["定性依据"].data_type) == (FORMULA_STRINGS[2], "s")
+    assert (row["问题摘要"].value, row["问题摘要"].data_type) == (FORMULA_STRINGS[3], "s")
+    source_rows = [r for r in rule_sheet(wb, crafted.id).iter_rows(min_row=2) if r[0].value == crafted.id]
     values = {(c.value, c.data_type) for c in source_rows[0]}
     for text in FORMULA_STRINGS:
         assert (text, "s") in values
@@ -198,14 +224,17 @@ def test_excel_value_never_returns_formula_like_type():
 
 def test_rule_sheets_list_source_rows_with_original_columns(layout):
     result, wb = build(layout)
-    ws = wb["payment-over-contract"]
-    head = header(ws)
-    assert head[:4] == ["疑点编号", "文件", "工作表", "行号"]
-    assert {"合同编号", "合同金额", "凭证号", "金额", "收款单位"} <= set(head)
-    rows = [dict(zip(head, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
-    assert [(r["文件"], r["工作表"], r["行号"]) for r in rows] == [(CONTRACTS, "合同台账", 5), (PAY, "6月", 12), (PAY, "7月", 4)]
-    assert rows[0]["合同编号"] == "JY-2019-008" and rows[0]["凭证号"] is None
-    assert rows[2]["金额"] == "169000"  # the value as shown in the ledger, not re-typed
+    ws = wb["付款超合同金额"]
+    assert header(ws)[:4] == ["疑点编号", "文件", "工作表", "行号"]
+    contracts, payments = blocks(ws)  # one block per ledger layout, each with its own columns
+    assert {"合同编号", "合同金额"} <= set(contracts[0]) and "凭证号" not in contracts[0]
+    assert {"凭证号", "金额", "收款单位"} <= set(payments[0]) and "合同编号" not in payments[0]
+    assert [(r["文件"], r["工作表"], r["行号"]) for r in contracts + payments] == [
+        (CONTRACTS, "合同台账", 5), (PAY, "6月", 12), (PAY, "7月", 4)]
+    assert contracts[0]["合同编号"] == "JY-2019-008"
+    assert payments[1]["金额"] == 169000  # typed as text '169000' in the ledger: stored as a number
+    amount = next(c for row in ws.iter_rows() for c in row if c.value == 169000)
+    assert amount.data_type == "n" and amount.number_format == "#,##0.00"
     assert ws["B2"].hyperlink.target.endswith("#'合同台账'!A5")
     assert ws.freeze_panes == "A2"
 
@@ -237,10 +266,12 @@ def test_long_rule_ids_get_distinct_sheets(layout):
     result = make_result(ledger_dir=ledger_dir)
     long_a = "special-fund-off-purpose-excluded-words-2019"
     long_b = "special-fund-off-purpose-excluded-words-2020"
+    title = "专项资金未按批复用途使用（含排除词、跨年度结转、项目名称不一致）"
     result.findings[0].rule_id, result.findings[1].rule_id = long_a, long_b
+    result.findings[0].title = result.findings[1].title = title
     write_xlsx(result, report)
     names = load_workbook(report).sheetnames
-    assert long_a[:31] in names and (long_a[:29] + "~2") in names
+    assert title[:31] in names and (title[:29] + "~2") in names
 
 
 def test_summary_counts_amounts_and_charts(layout):
@@ -316,17 +347,18 @@ def test_read_rectification_round_trip(layout):
     head = header(ws)
     first, second = list(rows_by_id(ws))[:2]
     filled = {
-        first: {"责任部门": "办公室", "整改措施": "=退回多付款项", "整改时限": dt.datetime(2024, 6, 30), "整改状态": "整改中"},
+        first: {"责任部门": "办公室", "整改措施": "=退回多付款项", "完成时限": dt.datetime(2024, 6, 30), "整改状态": "整改中"},
         second: {"整改状态": "已整改"},
     }
     for row in ws.iter_rows(min_row=2):
-        for column, value in filled.get(row[0].value, {}).items():
+        for column, value in filled.get(row[head.index("编号")].value, {}).items():
             row[head.index(column)].value = value
             row[head.index(column)].data_type = "s" if isinstance(value, str) else row[head.index(column)].data_type
     wb.save(report)
     got = read_rectification(report)
     assert got == {
-        first: {"责任部门": "办公室", "整改措施": "=退回多付款项", "整改时限": "2024-06-30", "整改状态": "整改中"},
+        # a date typed as a date comes back as a date, not as text
+        first: {"责任部门": "办公室", "整改措施": "=退回多付款项", "完成时限": dt.datetime(2024, 6, 30), "整改状态": "整改中"},
         second: {"整改状态": "已整改"},
     }
 
@@ -380,3 +412,35 @@ def test_any_text_round_trips_as_a_string(tmp_path_factory, texts):
         cell = ws.cell(row, 1)
         assert cell.value == expected
         assert cell.data_type == ("s" if expected is not None else "n")
+
+
+def test_summary_charts_never_overlap_and_amounts_fit(layout):
+    _, wb = build(layout, baseline=True)
+    ws = wb["汇总"]
+    spans = []
+    for chart in ws._charts:
+        top = chart.anchor._from.row
+        spans.append((top, top + chart.height / 0.53))
+    spans.sort()
+    assert len(spans) >= 2
+    assert all(below[0] >= above[1] for above, below in zip(spans, spans[1:]))
+    amount = f"¥{ws['B4'].value:,.2f}"
+    assert ws.column_dimensions["B"].width >= len(amount) + 2  # no ###
+
+
+def test_wrapped_text_gets_row_heights(layout):
+    result, wb = build(layout)
+    ws = wb["疑点明细"]
+    over = next(f for f in result.findings if f.rule_id == "payment-over-contract")  # three sources
+    id_column = header(ws).index("编号") + 1
+    row = next(c.row for c in ws[get_column_letter(id_column)] if c.value == over.id)
+    assert ws.row_dimensions[row].height >= 3 * 15
+
+
+def test_the_printed_part_of_findings_is_the_rectification_form(layout):
+    _, wb = build(layout)
+    ws = wb["疑点明细"]
+    last = header(ws).index("整改状态") + 1
+    assert ws.print_area == f"'疑点明细'!$A$1:${get_column_letter(last)}${ws.max_row}"
+    printed_width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, last + 1))
+    assert printed_width <= 220  # fits an A4 page across at about 70 % or more

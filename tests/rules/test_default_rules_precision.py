@@ -152,8 +152,8 @@ def test_a_units_own_price_limits_override_only_the_categories_they_list():
     findings = only("asset-unit-price-over-limit", {"assets": assets, "price_limits": concat_tables(own, other_units)})
     by_row = {f.locations[0].row: f for f in findings}
     assert sorted(by_row) == [3, 4, 6]
-    assert "超过配置标准4000.00元" in by_row[3].message and by_row[3].amount == 500.0
-    assert "超过配置标准7000.00元" in by_row[4].message
+    assert "超过配置标准4,000.00元" in by_row[3].message and by_row[3].amount == 500.0
+    assert "超过配置标准7,000.00元" in by_row[4].message
     # without the unit's own table the parameter's limits apply (台式计算机 4500 ≤ 5000)
     assert rows_of(only("asset-unit-price-over-limit", {"assets": assets})) == [4]
 

@@ -76,7 +76,7 @@ def test_non_designated_supplier_default():
     )
     findings, outcome = run_default("non-designated-supplier", {"payments": payments, "suppliers": suppliers})
     assert rows_of(findings) == [4]
-    assert "2021-06-01支付印刷费8000.00元给“湖南某印刷厂”" in findings[0].message
+    assert "2021-06-01支付印刷费8,000.00元给“湖南某印刷厂”" in findings[0].message
     assert outcome.parameters["designated_classes"] == ["30202 印刷费", "30231 公务用车运行维护费"]
     assert outcome.parameters["procurement_classes"]["印刷服务"] == "30202 印刷费"
 
@@ -156,7 +156,7 @@ def test_collective_decision_missing_default_and_set_override():
     tables = {"contracts": contracts, "decisions": decisions}
     findings, _ = run_default("collective-decision-missing", tables)
     assert rows_of(findings) == [4]
-    assert findings[0].message == "合同HT2019-008“采购”金额298000.00元，达到三重一大标准100000元，未找到关联的集体决策记录"
+    assert findings[0].message == "合同HT2019-008“采购”金额298,000.00元，达到三重一大标准100,000元，未找到关联的集体决策记录"
     assert "major_amount_threshold" in findings[0].unverified
     findings, _ = run_default("collective-decision-missing", tables, overrides={"major_amount_threshold": "300000"})
     assert findings == []

@@ -89,7 +89,7 @@ def test_asset_price_limit_from_parameter_and_unit_table_overrides():
     findings = shipped_findings("asset-unit-price-over-limit", {"assets": assets, "price_limits": own_limits})
     assert sorted((f.unit, f.locations[0].row) for f in findings) == [("甲单位", 3), ("甲单位", 6)]
     a1 = next(f for f in findings if f.locations[0].row == 3)
-    assert a1.amount == 1800.0 and "5000.00" in a1.message
+    assert a1.amount == 1800.0 and "5,000.00" in a1.message
 
 
 def test_shared_price_limits_row_applies_to_every_unit_and_own_row_wins():
