@@ -29,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from audit_rules.rules import database, engine  # noqa: E402
 from audit_rules.rules.loader import load_ruleset  # noqa: E402
-from audit_rules.rules.types.base import SqlContext  # noqa: E402
 
 READ_SECONDS_200K = 3.59  # benchmarks/bench_read.py: load_ledgers on a 200k-row payments workbook
 UNITS = 50

@@ -64,7 +64,6 @@ from audit_rules.reports.workbook_names import (
     ID_HEADER,
     PLAN_COLUMNS,
     PROGRESS_COLUMNS,
-    RECTIFICATION_COLUMNS,
     RECTIFICATION_STATES,
     SHEET_FINDINGS,
     SHEET_RECONCILIATION,

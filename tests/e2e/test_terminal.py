@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 
-import openpyxl
 from click.testing import CliRunner
 from helpers.paths import SAMPLES
 
