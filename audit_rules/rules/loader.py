@@ -473,6 +473,9 @@ def _build_ruleset(
     src = _Source(display, lines)
     if not isinstance(data, dict):
         raise RulesetError(f"{display} 第 1 行：规则集应为映射（id、title、rules……）")
+    if not any(key in RULESET_KEYS for key in data):
+        # Not a ruleset at all (a file named by mistake, or on purpose): never quote its content.
+        raise RulesetError(f"{display} 不是规则集文件：没有 id、title、rules 等字段")
     for key in data:
         if key not in RULESET_KEYS:
             src.error((str(key),), f"字段 {key}", f"未知字段（可用：{'、'.join(RULESET_KEYS)}）")

@@ -279,3 +279,12 @@ def test_extends_only_names_a_builtin_or_a_yaml_file_and_never_quotes_other_file
     (tmp_path / "binary.yaml").write_bytes(b"\xff\xfe\x00garbage")
     errors = errors_of(tmp_path, "id: x\ntitle: x\nextends: binary.yaml\n", "z.yaml")
     assert len(errors) == 1 and "不是规则集文件" in errors[0]
+
+
+def test_a_file_that_is_no_ruleset_is_named_and_never_quoted(tmp_path):
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$s3cretHash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n", encoding="utf-8")
+    with pytest.raises(RulesetError) as caught:
+        load_ruleset(secret)
+    text = "\n".join(caught.value.errors)
+    assert "不是规则集文件" in text and "s3cretHash" not in text and "daemon" not in text
