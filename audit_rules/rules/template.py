@@ -49,10 +49,11 @@ def template_fields(template: str) -> list[str]:
 
 
 def render(template: str, variables: Mapping[str, Any]) -> str:
-    """The template filled with `variables`; a None value prints as empty text. The template is
+    """The template filled with `variables`; a value the ledger left blank (None) prints as
+    MISSING, so a message never shows an empty slot (`接待，` or `会议记录“”`). The template is
     checked first, so one that bypassed the loader cannot reach live objects either."""
     _checked(template)
-    return _BlankNone().vformat(template, (), variables)
+    return _MissingShown().vformat(template, (), variables)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -92,8 +93,12 @@ def _python_error(exc: ValueError) -> str:
     return text
 
 
-class _BlankNone(string.Formatter):
-    """str.format where a None value prints as empty text whatever its format spec."""
+# What a message shows for a value the ledger left blank.
+MISSING = "（未填写）"
+
+
+class _MissingShown(string.Formatter):
+    """str.format where a None value prints as MISSING whatever its format spec."""
 
     def format_field(self, value, format_spec):
-        return "" if value is None else format(value, format_spec)
+        return MISSING if value is None else format(value, format_spec)

@@ -199,7 +199,7 @@ message: "{date}付款{amount:.2f}元，经办{handler}"
 """
     table = make_table("payments", [dict(date="2024-03-05", amount=1234.5, payee="甲", handler=None)])
     findings, _ = run_rule_yaml(yaml_text, {"payments": table})
-    assert findings[0].message == "2024-03-05付款1234.50元，经办"
+    assert findings[0].message == "2024-03-05付款1234.50元，经办（未填写）"
     assert isinstance(findings[0].amount, float) and findings[0].amount == 1234.5
 
 

@@ -50,7 +50,7 @@ def test_rendering_refuses_them_too_even_past_validation(template):
         ("金额{amount:,.2f}元", "金额1,234.50元"),
         ("比例{ratio:.0%}", "比例25%"),
         ("[{name:>6}]", "[    张三]"),
-        ("{name}{missing}！", "张三！"),
+        ("{name}{missing}！", "张三（未填写）！"),
         ("花括号{{字面}}", "花括号{字面}"),
     ],
 )
@@ -58,8 +58,9 @@ def test_plain_fields_and_simple_specs_render(template, expected):
     assert render(template, {"amount": 1234.5, "ratio": 0.25, "name": "张三", "missing": None}) == expected
 
 
-def test_a_blank_value_ignores_a_numeric_spec():
-    assert render("超付{excess:,.2f}元", {"excess": None}) == "超付元"
+def test_a_blank_value_is_named_whatever_its_spec_never_an_empty_slot():
+    assert render("超付{excess:,.2f}元", {"excess": None}) == "超付（未填写）元"
+    assert render("会议记录“{name}”缺少：会议名称", {"name": None}) == "会议记录“（未填写）”缺少：会议名称"
 
 
 @given(st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True))
