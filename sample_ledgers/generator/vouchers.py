@@ -19,7 +19,7 @@ from pathlib import Path
 from openpyxl.styles import Font
 
 from .records import Balance, JournalLine, UnitData
-from .workbook import Registry, expect_quality, new_book, save_stable
+from .workbook import Registry, expect_quality, new_book, save_stable, write_cell
 
 WORD = "记"
 CASH = {"1011": "零余额账户用款额度", "1002": "银行存款", "1001": "库存现金"}
@@ -135,13 +135,7 @@ def write_kingdee_journal(u: UnitData, path: Path, reg: Registry, file: str) -> 
                       line.summary, line.account_code, line.account_name, line.debit, line.credit, _aux_text(line),
                       line.maker if first else None, line.checker if first else None]
             for j, v in enumerate(values, start=1):
-                if v is None:
-                    continue
-                cell = ws.cell(r, j, v)
-                if isinstance(v, datetime):
-                    cell.number_format = "yyyy-mm-dd"
-                elif isinstance(v, float):
-                    cell.number_format = "#,##0.00"
+                write_cell(ws, r, j, v)
             reg.add(line, file, ws.title, r)
             written.append((line, r, {"account_code": line.account_code}))
             r += 1

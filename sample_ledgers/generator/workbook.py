@@ -156,19 +156,25 @@ def write_sheet(ws, reg: Registry, file: str, *, title: str, note: str | None, c
             v = n if c.field is None else cell_value(c, item)
             if c.field is not None:
                 values[c.field] = v
-            if v is None:
-                continue
-            cell = ws.cell(r, j, v)
-            if isinstance(v, datetime):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(v, float):
-                cell.number_format = c.fmt or "#,##0.00"
-            elif isinstance(v, str) and "\n" in v:
-                cell.alignment = Alignment(wrap_text=True)
+            write_cell(ws, r, j, v, c.fmt)
         reg.add(item, file, ws.title, r)
         written.append((item, r, values))
         r += 1
     expect_quality(reg, file, ws.title, written)
+
+
+def write_cell(ws, row: int, column: int, value, money_format: str | None = None) -> None:
+    """A value in its cell as a clerk formats it: dates as dates, money with 千分位, multi-line
+    text wrapped; nothing for None (a blank cell)."""
+    if value is None:
+        return
+    cell = ws.cell(row, column, value)
+    if isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd"
+    elif isinstance(value, float):
+        cell.number_format = money_format or "#,##0.00"
+    elif isinstance(value, str) and "\n" in value:
+        cell.alignment = Alignment(wrap_text=True)
 
 
 def save_stable(wb, path: Path) -> None:
