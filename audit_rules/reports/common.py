@@ -110,6 +110,7 @@ def relative_link(source_path: str, report_path: str | os.PathLike) -> str:
 class Tally:
     count: int = 0
     amount: float = 0.0
+    has_amount: bool = False  # some finding carries an amount (a missing seal has none: —, not 0.00)
 
 
 def tally(findings: list[Finding], key) -> dict[str, Tally]:
@@ -121,6 +122,7 @@ def tally(findings: list[Finding], key) -> dict[str, Tally]:
         amount = plain_number(finding.amount)
         if amount is not None:
             entry.amount += amount
+            entry.has_amount = True
     return dict(out)
 
 

@@ -299,7 +299,10 @@ def _tally_table(ws, row: int, label: str, tallies: dict) -> int:
     for offset, (name, entry) in enumerate(tallies.items(), start=1):
         put(ws, row + offset, 1, name)
         put(ws, row + offset, 2, entry.count)
-        put(ws, row + offset, 3, entry.amount, number_format=AMOUNT_FORMAT)
+        if entry.has_amount:
+            put(ws, row + offset, 3, entry.amount, number_format=AMOUNT_FORMAT)
+        else:  # a category of findings without amounts (a missing seal): as the terminal shows it
+            put(ws, row + offset, 3, "—")
     _body_style(ws, row + 1, row + len(tallies), 3)
     return row + len(tallies) + 2
 

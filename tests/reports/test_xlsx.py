@@ -283,6 +283,7 @@ def test_summary_counts_amounts_and_charts(layout):
     assert cells["市教育局"][0] == sum(1 for f in result.findings if f.unit == "市教育局")
     assert cells["高"][0] == sum(1 for f in result.findings if f.severity == "high")
     assert cells["低"][1] == pytest.approx(860.5)  # None amount counts as 0
+    assert cells["合同要素缺失"] == (1, "—")  # no finding of the category carries an amount: not ¥0.00
     assert cells["新增"][0] == 5 and cells["未整改"][0] == 2 and cells["已整改（销号）"][0] == 1
     kinds = sorted(type(c).__name__ for c in ws._charts)
     assert kinds == ["BarChart", "PieChart"]
