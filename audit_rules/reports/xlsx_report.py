@@ -496,8 +496,8 @@ def _resolved_sheet(ws, resolved: list[Finding], status: str = STATUS_TITLES["re
 
 def rule_sheet_name(rule_id: str, taken: set[str]) -> str:
     """A valid, unique (case-insensitive) sheet name of at most 31 characters for a rule id."""
-    base = INVALID_SHEET_CHARS.sub("_", rule_id).strip("'") or "规则"
-    base = base[:MAX_SHEET_NAME]
+    # cut to length before dropping edge quotes: a cut can leave a quote at the new end
+    base = INVALID_SHEET_CHARS.sub("_", rule_id).strip("'")[:MAX_SHEET_NAME].strip("'") or "规则"
     lowered = {t.lower() for t in taken}
     name, n = base, 1
     while name.lower() in lowered or name.lower() == "history":
