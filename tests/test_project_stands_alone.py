@@ -1,4 +1,4 @@
-"""A user's clone has nothing beside it: code and tests read no ../shared and no absolute path,
+"""A user's clone has nothing beside it: code and tests read no sibling shared folder and no absolute path,
 and the contract the project promises ships inside the package."""
 
 from __future__ import annotations
