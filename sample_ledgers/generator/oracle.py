@@ -135,6 +135,27 @@ def journal_findings(lines: list[Row], flag: Callable[[str, Row], None]) -> None
             if b - a > 1:
                 flag("voucher-number-gap", by_number[a])
     union_dues_findings(lines, flag)
+    cash_findings(lines, flag)
+
+
+def cash_findings(lines: list[Row], flag: Callable[[str, Row], None]) -> None:
+    """cash-payment-over-limit as the samples plant it: an expense line of a voucher crediting 1001,
+    above the settlement threshold, to a payee whose name holds an organisation word."""
+    p = params()
+    cash = tuple(chart()["cash_in_hand"])
+    expense = tuple(chart()["payment_accounts"])
+    for vlines in vouchers(lines).values():
+        if not any((line.get("credit") or 0) > 0 and code_digits(line).startswith(cash) for line in vlines):
+            continue
+        party = next((line.get("counterparty") for line in vlines if line.get("credit") and line.get("counterparty")), None)
+        for line in vlines:
+            code = code_digits(line)
+            if not (code[:1] in expense or code[:4] in expense):
+                continue
+            payee = line.get("counterparty") or party or ""
+            paid = (line.get("debit") or 0) - (line.get("credit") or 0)
+            if paid > p["cash_settlement_threshold"] and any(w in payee for w in p["organisation_words"]):
+                flag("cash-payment-over-limit", line)
 
 
 def union_dues_findings(lines: list[Row], flag: Callable[[str, Row], None]) -> None:

@@ -96,6 +96,15 @@ def build_unit_c(rng: random.Random, inv: Invoices) -> UnitData:
                           "A small cash payment to a shop, under the 1,000 settlement threshold")
             return v
         at(d, petty)
+        if m == 6:
+            # cash-payment-over-limit (planted): a reception dinner paid in cash to a restaurant company
+            def dinner(b, d=workday(date(2019, 6, 20))):
+                v = b.pay(d, "现金支付公务接待餐费", goods, NAMES[goods], "30217 公务接待费", 2400.0,
+                          "长沙湘味餐饮有限公司", cash="1001", invoice=inv.new())
+                v[0].plant("cash-payment-over-limit", "以库存现金向餐饮公司支付2,400元，超过1,000元结算起点",
+                           "2,400 paid in cash to a restaurant company, above the 1,000 settlement threshold")
+                return v
+            at(workday(date(2019, 6, 20)), dinner)
         d = workday(date(2019, m, 2))
         at(d, lambda b, m=m, d=d: b.voucher(d, [  # the month's 财政授权支付额度 (no payment)
             (f"收到{m}月财政授权支付额度", "1011", "零余额账户用款额度", 150000.0, None, None),
