@@ -243,14 +243,22 @@ def sql_literal(value: Any) -> str:
     return f"'{text}'"
 
 
+def account_digits_sql(column: str = "account_code") -> str:
+    """SQL for an account code's digits only (5001.02, 500102 and 5001-02 all give 500102), so
+    chart prefixes (chart.yaml) compare however the export writes codes."""
+    return f"regexp_replace(coalesce({column}, ''), '[^0-9]', '', 'g')"
+
+
 def voucher_lines_sql(table: str = "journal") -> str:
     """SELECT of the journal lines with `_voucher` (unit|file|sheet|period|word|number: one
-    voucher) and `_first_row`, the Excel row of the voucher's first line. A voucher's lines are
+    voucher), `_first_row`, the Excel row of the voucher's first line, and `_code`, the account
+    code's digits. A voucher's lines are
     contiguous in an export, so a line starts a voucher where its key differs from the line above."""
     key = ("concat_ws('|', coalesce(_unit, ''), _file, _sheet, coalesce(period, ''), coalesce(voucher_word, ''), "
            "voucher_no)")
     return f"""
-        SELECT *, min(_row) OVER (PARTITION BY _voucher, _block) AS _first_row
+        SELECT *, min(_row) OVER (PARTITION BY _voucher, _block) AS _first_row,
+               {account_digits_sql()} AS _code
         FROM (
             SELECT *, sum(_starts::INTEGER) OVER (PARTITION BY _file, _sheet ORDER BY _row) AS _block
             FROM (

@@ -63,10 +63,7 @@ class CashPayment(RuleType):
         expense = sql_literal(list(chart().payment_accounts))
         words = ctx.param(self.organisation_words)
         return f"""
-            WITH lines AS (
-                SELECT *, regexp_replace(coalesce(account_code, ''), '[^0-9]', '', 'g') AS _code
-                FROM ({voucher_lines_sql(self.table)})
-            ),
+            WITH lines AS ({voucher_lines_sql(self.table)}),
             cash_vouchers AS (
                 SELECT _voucher, _block, min(counterparty) AS _party FROM lines
                 WHERE coalesce(credit, 0) > 0 AND list_has_any({cash}, [left(_code, 4)])

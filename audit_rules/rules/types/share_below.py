@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from audit_rules.rules.sql import sql_literal
+from audit_rules.rules.sql import account_digits_sql, sql_literal
 from audit_rules.rules.types.base import NUMBER_PARAMETER, RuleType, SqlContext, TableKind
 
 
@@ -75,7 +75,7 @@ class ShareBelow(RuleType):
                        coalesce(norm_class(coalesce(econ_class, account_name)), '') AS _class_name,
                        coalesce(debit, 0) - coalesce(credit, 0) AS _net, year(date) AS _year
                 FROM {self.table}
-                WHERE date IS NOT NULL AND regexp_replace(coalesce(account_code, ''), '[^0-9]', '', 'g') LIKE '5%'
+                WHERE date IS NOT NULL AND {account_digits_sql()} LIKE '5%'
             ),
             classed AS (
                 SELECT *, {matches(self.part)} AS _in_part, {matches(self.whole)} AS _in_whole FROM lines

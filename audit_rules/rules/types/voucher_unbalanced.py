@@ -58,7 +58,7 @@ class VoucherUnbalanced(RuleType):
         budget = sql_literal(list(chart().budget_accounts))
         return f"""
             WITH lines AS (
-                SELECT *, CASE WHEN list_has_any({budget}, [left(regexp_replace(coalesce(account_code, ''), '[^0-9]', '', 'g'), 1)])
+                SELECT *, CASE WHEN list_has_any({budget}, [left(_code, 1)])
                           THEN '预算会计' ELSE '财务会计' END AS _part
                 FROM ({voucher_lines_sql(self.table)})
             ),
