@@ -195,6 +195,20 @@ def test_frozen_header_filter_and_print_setup(layout, sheet):
     assert ws["A2"].alignment.wrap_text
 
 
+def test_body_cells_keep_their_own_style_beside_wrap_and_border(layout):
+    """Body cells get wrap and border by style id; a link's font and a date's format stay."""
+    _, wb = build(layout)
+    ws = wb["疑点明细"]
+    column = {c.value: c.column for c in ws[1]}
+    body = [row for row in ws.iter_rows(min_row=2) if row[0].value is not None]
+    assert body
+    for row in body:
+        for cell in row:
+            assert cell.alignment.wrap_text and cell.border.left.style == "thin", cell.coordinate
+    linked = [row[column["来源"] - 1] for row in body if row[column["来源"] - 1].hyperlink]
+    assert linked and all(cell.font.u == "single" for cell in linked)
+
+
 def test_crafted_formula_strings_stay_strings(layout):
     ledger_dir, report = layout
     result, wb = build(layout, crafted=True)
