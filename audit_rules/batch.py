@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from audit_rules.ledgers.files import FoundFile, Limits, RefusedLink, discover_all
+from audit_rules.ledgers.files import FoundFile, RefusedLink, discover_all
 from audit_rules.ledgers.mapping import Mapping
 from audit_rules.ledgers.model import InputFile, LedgerSet, ReadError, Table
 from audit_rules.ledgers.schema import table_kinds
@@ -149,17 +149,20 @@ class Outline:
     file_units: dict[str, list[str | None]]
 
 
-def read_part(groups: list[Group], mapping: Mapping | None, quality: bool, limits: Limits) -> Part:
-    """Read a part's files (one by one: a part is one worker's share), gate them, derive payments."""
-    from audit_rules.ledgers import _read_one
+def read_part(groups: list[Group], mapping: Mapping | None, quality: bool) -> Part:
+    """Read a part's files, gate them, derive the journals' payments. The files are read as
+    `load_ledgers` reads them (in a worker process under limits where processes can be started)."""
+    from audit_rules.ledgers import _read_isolated
     from audit_rules.ledgers.journal import derive_payments
     from audit_rules.pipeline import _exclude_untrusted_cells
 
     inputs, errors, read, paths = [], [], [], {}
     for group in groups:
+        present = [(order, found) for order, found in group.files if found.path.is_file()]
+        errors.extend((order, _not_here(found)) for order, found in group.files if not found.path.is_file())
         tables = []
-        for order, found in group.files:
-            input_file, file_tables, file_errors = _read_one(found, mapping, limits)
+        outcomes = _read_isolated([found for _, found in present], mapping, 1)
+        for (order, _found), (input_file, file_tables, file_errors) in zip(present, outcomes):
             inputs.append((order, input_file))
             errors.extend((order, error) for error in file_errors)
             paths.update({t.file: t.path for t in file_tables if t.path})
@@ -208,6 +211,14 @@ def outline(part: Part) -> Outline:
         source_paths=part.source_paths,
         file_units=units_of_files(t for g in part.groups for _, t in g.tables),
     )
+
+
+def _not_here(found: FoundFile) -> ReadError:
+    """A file the client found that this machine cannot see (a worker without the shared folder)."""
+    import socket
+
+    return ReadError(found.display, f"文件“{found.display}”在计算机 {socket.gethostname()} 上不存在或无法访问"
+                     f"（{found.path}）：各台计算机须以相同路径挂载台账目录，已跳过。")
 
 
 def _reference_kinds() -> set[str]:
@@ -347,9 +358,8 @@ def run_units(
     from audit_rules.rules.engine import assemble_rules, plan_rules, query_rules, runnable
 
     groups, refused = group_files(discover_all(list(paths)))
-    limits = Limits.current()
     runs = split_evenly(groups, parts) if groups else []
-    handles = [runner.submit(read_part, run, mapping, quality, limits) for run in runs]
+    handles = [runner.submit(read_part, run, mapping, quality) for run in runs]
     outlines = _outlines(runner, handles, sum(len(g.files) for g in groups), file_done)
 
     transaction_units = {u for o in outlines for g in o.groups for u in g.transaction_units if u is not None}

@@ -368,3 +368,49 @@ def _load_baseline(baseline: str | Path | None):
         return Baseline.load(baseline)
     except BaselineError as exc:
         raise PipelineError(str(exc)) from exc
+
+
+# ---- one result per unit (--split-by-unit) ---------------------------------------------------
+
+
+def finding_units(finding: Finding, file_units: dict[str, list[str | None]]) -> set[str | None]:
+    """The units a finding concerns: its own, and the unit of each file it names that holds one
+    unit's rows only (a cross-unit duplicate concerns every unit that paid)."""
+    units: set[str | None] = {finding.unit}
+    for loc in finding.locations:
+        of_file = file_units.get(loc.file, [])
+        if len(of_file) == 1 and of_file[0] is not None:
+            units.add(of_file[0])
+    return units
+
+
+def split_by_unit(result: RunResult) -> dict[str | None, RunResult]:
+    """One result per unit: its findings (cross-unit ones in each unit they concern), the files
+    of its rows and the shared files (reference lists of no unit), their quality checks and
+    errors. None is the result of findings of no unit, when there are any."""
+    from dataclasses import replace
+
+    units = sorted({u for us in result.file_units.values() for u in us if u is not None}
+                   | {f.unit for f in result.findings if f.unit is not None})
+    concern = {f.id: finding_units(f, result.file_units) for f in result.findings}
+    if any(concern[f.id] == {None} for f in result.findings):
+        units.append(None)
+    shared = {file for file, us in result.file_units.items() if all(u is None for u in us)}
+    out: dict[str | None, RunResult] = {}
+    for unit in units:
+        files = {file for file, us in result.file_units.items() if unit in us} | shared
+        findings = [f for f in result.findings if unit in concern[f.id]]
+        counts = {o.rule_id: 0 for o in result.rules}
+        for f in findings:
+            counts[f.rule_id] = counts.get(f.rule_id, 0) + 1
+        out[unit] = replace(
+            result,
+            inputs=[i for i in result.inputs if i.file in files],
+            findings=findings,
+            rules=[replace(o, findings=counts[o.rule_id]) if o.status == "ran" else o for o in result.rules],
+            data_quality=[q for q in result.data_quality if q.file in files],
+            errors=[e for e in result.errors if e.file in files or (unit and e.file.split("/")[0] == unit)],
+            resolved=None if result.resolved is None else [f for f in result.resolved if f.unit == unit],
+            not_rechecked=[f for f in result.not_rechecked if f.unit == unit],
+        )
+    return out
