@@ -92,6 +92,12 @@ class _RunDisplay(_Quiet):
             self.progress.remove_task(self.stage_task)
         self.stage_task = self.progress.add_task(f"{stage}……", total=None, count="", left="")
 
+    def finish(self) -> None:
+        """Only the reading bar stays on screen: the summary follows."""
+        if self.stage_task is not None:
+            self.progress.remove_task(self.stage_task)
+            self.stage_task = None
+
     def file_done(self, done: int, total: int, rows: int) -> None:
         self.rows += rows
         count = f"{done}/{total} 个文件，{self.rows:,} 行"
@@ -117,7 +123,10 @@ def progress_line(console: Console | None = None, quiet: bool = False):
     display = _RunDisplay(console)
     with display.progress:
         display("正在准备")
-        yield display
+        try:
+            yield display
+        finally:
+            display.finish()
 
 
 def print_check_summary(result, written: dict[str, str]) -> None:
