@@ -9,15 +9,12 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from helpers.paths import SAMPLES
+from helpers.batch import UNITS, copy_units, findings_json
 
 from audit_rules.batch import LocalRunner, group_files, read_part, split_evenly
 from audit_rules.cli import main
 from audit_rules.ledgers.files import discover_all
 from audit_rules.pipeline import run_check
-from audit_rules.reports.json_report import to_findings_json
-
-UNITS = sorted(p for p in SAMPLES.iterdir() if p.is_dir() and p.name.startswith("长沙市"))
 
 
 def bar_shown(output: str) -> bool:
@@ -25,23 +22,6 @@ def bar_shown(output: str) -> bool:
     movements and spinner of a live display."""
     bar = any("读取台账" in line and "个文件" in line and "━" in line for line in output.splitlines())
     return bar or "\x1b[?25l" in output or "\r" in output or "正在" in output
-
-
-def copy_units(root, copies: int):
-    """The sample units, each `copies` times (one folder per unit), and the shared supplier list
-    beside them: copies of one invoice paid by several units are cross-unit duplicates."""
-    for n in range(copies):
-        for unit in UNITS:
-            shutil.copytree(unit, root / f"{unit.name}{n + 1:02d}")
-    shutil.copy(SAMPLES / "长沙市示范文旅中心" / "定点供应商名录.csv", root / "定点供应商名录.csv")
-    return root
-
-
-def findings_json(result) -> dict:
-    """findings.json apart from the run's time."""
-    doc = to_findings_json(result)
-    doc["run"].pop("started_at")
-    return doc
 
 
 @pytest.fixture(scope="module")
