@@ -355,7 +355,12 @@ def run_units(
 ) -> UnitsRun:
     """The check of `pipeline.run_check`, part by part on `runner` (see the module docstring)."""
     from audit_rules.quality import unusable_from_usage
-    from audit_rules.rules.engine import assemble_rules, plan_rules, query_rules, runnable
+    from audit_rules.rules.engine import (
+        assemble_rules,
+        plan_rules,
+        query_rules,
+        runnable,
+    )
 
     groups, refused = group_files(discover_all(list(paths)))
     runs = split_evenly(groups, parts) if groups else []

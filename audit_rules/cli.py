@@ -341,8 +341,8 @@ def check(paths, ruleset, settings, verified, mapping, out_dir, baseline, format
     wanted = _parse_formats(formats)
     _refuse_out_inside_inputs(out_dir, paths)
     _refuse_files_that_are_not_ledgers(paths)
-    options = dict(ruleset=ruleset, overrides=overrides, verified=verified, mapping=mapping, baseline=baseline,
-                   quality=not no_quality)
+    options = {"ruleset": ruleset, "overrides": overrides, "verified": verified, "mapping": mapping,
+               "baseline": baseline, "quality": not no_quality}
     with progress_line(quiet=quiet) as progress, _runner(scheduler, workers) as runner:
         result, written = _run_and_write(paths, options, out_dir, wanted, progress, runner)
         if split_by_unit and any(rule.status == "ran" for rule in result.rules):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import shutil
 
-from helpers.paths import SAMPLES
-
 from audit_rules.reports.json_report import to_findings_json
+from helpers.paths import SAMPLES
 
 UNITS = sorted(p for p in SAMPLES.iterdir() if p.is_dir() and p.name.startswith("长沙市"))
 
