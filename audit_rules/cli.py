@@ -322,18 +322,32 @@ def _parse_formats(value: str) -> tuple[str, ...]:
               help=f"输出格式，逗号分隔：{'、'.join(FORMATS)}。")
 @click.option("--quality-only", is_flag=True, help="只做数据质量检查，不运行规则。")
 @click.option("--no-quality", is_flag=True, help="跳过数据质量检查（不建议）。")
-def check(paths, ruleset, settings, verified, mapping, out_dir, baseline, formats, quality_only, no_quality):
+@click.option("--split-by-unit", is_flag=True,
+              help="另为每个单位写出一套报告到 OUT/<单位名称>/（跨单位疑点写入所涉及的每个单位）。")
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度条（输出不是终端时本来就不显示）。")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="在本机启动 N 个 Dask 工作进程，按单位并行读取和检查（需安装 audit-rules[dask]）。")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="把各单位的读取和检查交给已运行的 Dask 集群（各计算机须以相同路径挂载台账目录）。")
+def check(paths, ruleset, settings, verified, mapping, out_dir, baseline, formats, quality_only, no_quality,
+          split_by_unit, quiet, workers, scheduler):
     from audit_rules.cli_output import print_check_summary, print_read_errors, progress_line
 
     if quality_only:
         _quality_only(paths, mapping)
+    if workers and scheduler:
+        raise click.UsageError("--workers 与 --scheduler 只能选一个：前者在本机启动集群，后者使用已有集群。")
     overrides = _parse_settings(settings)
     wanted = _parse_formats(formats)
     _refuse_out_inside_inputs(out_dir, paths)
     _refuse_files_that_are_not_ledgers(paths)
-    with progress_line() as progress:
-        result, written = _run_and_write(paths, ruleset, overrides, verified, mapping, baseline, no_quality,
-                                         out_dir, wanted, progress)
+    options = {"ruleset": ruleset, "overrides": overrides, "verified": verified, "mapping": mapping,
+               "baseline": baseline, "quality": not no_quality}
+    with progress_line(quiet=quiet) as progress, _runner(scheduler, workers) as runner:
+        result, written = _run_and_write(paths, options, out_dir, wanted, progress, runner)
+        if split_by_unit and any(rule.status == "ran" for rule in result.rules):
+            progress("正在写出各单位报告")
+            written.units = _write_unit_reports(result, out_dir, wanted)
     if not any(rule.status == "ran" for rule in result.rules):
         # Nothing was checked: "no findings" would read as a clean bill of health, so no
         # summary (检查完成…未发现疑点) is printed before the failure; only why files were unreadable.
@@ -344,22 +358,40 @@ def check(paths, ruleset, settings, verified, mapping, out_dir, baseline, format
     click.get_current_context().exit(EXIT_FINDINGS if result.findings else 0)
 
 
-def _run_and_write(paths, ruleset, overrides, verified, mapping, baseline, no_quality, out_dir, wanted, progress):
+def _runner(scheduler, workers):
+    """The Dask runner asked for (a Failure when Dask cannot be used), else no runner."""
+    import contextlib
+
+    if not (scheduler or workers):
+        return contextlib.nullcontext(None)
+    from audit_rules.distributed import DaskError, dask_runner
+
+    @contextlib.contextmanager
+    def started():
+        try:
+            with dask_runner(scheduler, workers) as runner:
+                yield runner
+        except DaskError as exc:
+            raise Failure(f"无法完成检查：{exc}") from None
+
+    return started()
+
+
+def _run_and_write(paths, options, out_dir, wanted, progress, runner):
     """Run the check and write its reports; what can go wrong becomes a Failure in Chinese."""
     from audit_rules.pipeline import PipelineError, run_check
     from audit_rules.reports import write_reports
 
+    parts = runner.parts(len(paths_units(paths))) if runner is not None else 1
     try:
         result = run_check(
             paths,
-            ruleset=ruleset,
-            overrides=overrides,
-            mapping=mapping,
-            baseline=baseline,
-            quality=not no_quality,
+            **options,
             command_line=shlex.join(["audit-rules", *sys.argv[1:]]),
-            verified=verified,
             progress=progress,
+            file_done=progress.file_done,
+            runner=runner,
+            parts=parts,
         )
     except PipelineError as exc:
         raise Failure(f"无法完成检查：{exc}") from None
@@ -371,6 +403,36 @@ def _run_and_write(paths, ruleset, overrides, verified, mapping, baseline, no_qu
     except OSError as exc:
         raise Failure(f"无法写入报告目录 {out_dir}：{exc.strerror or exc}") from None
     return written.result or result, written  # the result with the entries carried over
+
+
+def paths_units(paths) -> list:
+    """The units' folders (and files beside them) under the paths: how many parts a cluster gets."""
+    from audit_rules.batch import group_files
+    from audit_rules.ledgers.files import discover_all
+
+    try:
+        return group_files(discover_all(list(paths)))[0]
+    except FileNotFoundError:
+        return []  # run_check names the missing path
+
+
+def _write_unit_reports(result, out_dir, wanted) -> dict:
+    """Each unit's report set in OUT/<unit>/: {folder: formats written}."""
+    from pathlib import Path
+
+    from audit_rules.pipeline import split_by_unit
+    from audit_rules.reports import unit_folder_names, write_reports
+
+    per_unit = split_by_unit(result)
+    folders = unit_folder_names(per_unit)
+    written = {}
+    for unit, unit_result in per_unit.items():
+        folder = Path(out_dir) / folders[unit]
+        try:
+            written[str(folder)] = write_reports(unit_result, folder, wanted)
+        except OSError as exc:
+            raise Failure(f"无法写入单位报告目录 {folder}：{exc.strerror or exc}") from None
+    return written
 
 
 @main.command(help="只做数据质量检查（与 check --quality-only 相同）。")

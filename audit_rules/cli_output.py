@@ -15,6 +15,7 @@ from audit_rules.ledgers.schema import kind_title
 
 # A run on one ledger skips most rules; their reasons are all in the reports' rule list.
 SKIPPED_SHOWN = 5
+UNITS_SHOWN = 20  # a batch of hundreds of units: the terminal shows those with most findings
 
 
 def printable(value: object) -> str:
@@ -46,16 +47,86 @@ def _money(value: float) -> str:
     return f"{value:,.2f}"
 
 
+class _Quiet:
+    """The display of a run that shows nothing (not a terminal, or --quiet)."""
+
+    def __call__(self, stage: str) -> None:
+        pass
+
+    def file_done(self, done: int, total: int, rows: int) -> None:
+        pass
+
+
+class _RunDisplay(_Quiet):
+    """A spinner naming the stage, and while many files are read a bar: files done of all, rows
+    read, time elapsed and left. The finished bar stays on screen; later stages replace each other."""
+
+    def __init__(self, console: Console):
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            SpinnerColumn(finished_text="✓"),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[count]}"),
+            TextColumn("已用"),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[left]}"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
+        self.stage_task = None
+        self.files_task = None
+        self.rows = 0
+
+    def __call__(self, stage: str) -> None:
+        if self.stage_task is not None:
+            self.progress.remove_task(self.stage_task)
+        self.stage_task = self.progress.add_task(f"{stage}……", total=None, count="", left="")
+
+    def finish(self) -> None:
+        """Only the reading bar stays on screen: the summary follows."""
+        if self.stage_task is not None:
+            self.progress.remove_task(self.stage_task)
+            self.stage_task = None
+
+    def file_done(self, done: int, total: int, rows: int) -> None:
+        self.rows += rows
+        count = f"{done}/{total} 个文件，{self.rows:,} 行"
+        if self.files_task is None:
+            if self.stage_task is not None:  # the bar takes the reading stage's place
+                self.progress.remove_task(self.stage_task)
+                self.stage_task = None
+            self.files_task = self.progress.add_task("读取台账", total=total, count=count, left="预计剩余")
+        self.progress.update(self.files_task, completed=done, total=total, count=count)
+        if done >= total:
+            self.progress.update(self.files_task, left="")
+
+
 @contextlib.contextmanager
-def progress_line(console: Console | None = None):
-    """A one-line spinner naming the stage (读取台账, 检查数据质量, 运行规则, 写出报告) while a run
-    works; nothing at all when the output is not a terminal (a pipe, a log file, a test)."""
+def progress_line(console: Console | None = None, quiet: bool = False):
+    """The run's progress on stderr: call it with each stage (读取台账, 检查数据质量, 运行规则,
+    写出报告), and its `file_done(done, total, rows)` with each file read. Nothing at all under
+    --quiet or when the output is not a terminal (a pipe, a log file, a test)."""
     console = console or Console(stderr=True)
-    if not console.is_terminal:
-        yield lambda stage: None
+    if quiet or not console.is_terminal:
+        yield _Quiet()
         return
-    with console.status("正在准备……") as status:
-        yield lambda stage: status.update(f"{stage}……")
+    display = _RunDisplay(console)
+    with display.progress:
+        display("正在准备")
+        try:
+            yield display
+        finally:
+            display.finish()
 
 
 def print_check_summary(result, written: dict[str, str]) -> None:
@@ -88,6 +159,7 @@ def print_check_summary(result, written: dict[str, str]) -> None:
         console.print(table)
     else:
         console.print("[green]未发现疑点。[/green]")
+    _print_units(console, result)
     if result.resolved is not None:
         new = sum(f.status == "new" for f in result.findings)
         still = sum(f.status == "open" for f in result.findings)
@@ -115,12 +187,45 @@ def print_check_summary(result, written: dict[str, str]) -> None:
     _print_errors(console, result.errors)
     for fmt, path in written.items():
         console.print(f"已写出 {fmt}：{path}", markup=False)
+    units = getattr(written, "units", None)
+    if units:
+        console.print(f"已为 {len(units)} 个单位分别写出报告（跨单位疑点写入所涉及的每个单位）：", markup=False)
+        for folder in list(units)[:UNITS_SHOWN]:
+            console.print(plain_text(f"  {folder}"))
+        if len(units) > UNITS_SHOWN:
+            console.print(f"  ……另有 {len(units) - UNITS_SHOWN} 个单位", markup=False)
     previous = getattr(written, "previous", None)
     if previous and previous.carried:
         console.print(f"已将上次 report.xlsx 中填写的 {previous.carried} 条整改信息带入新报告。")
     if previous and previous.kept_copy:
         console.print(f"上次的 report.xlsx {previous.reason}，原文件已另存为 {previous.kept_copy}，请勿删除。",
                       style="yellow", markup=False)
+
+
+def _print_units(console: Console, result) -> None:
+    """A batch of several units: files, findings and money per unit (the units with most first)."""
+    from audit_rules.reports.common import unit_title
+
+    files: dict[str, int] = defaultdict(int)
+    for units in result.file_units.values():
+        for unit in {u for u in units if u is not None}:
+            files[unit] += 1
+    if len(files) < 2:
+        return
+    counts: dict[str, list] = {unit: [] for unit in files}
+    for finding in result.findings:
+        counts.setdefault(finding.unit, []).append(finding)
+    table = RichTable(title=f"各单位情况（{len(files)} 个单位）")
+    for heading, justify in (("单位", "left"), ("文件数", "right"), ("疑点数", "right"), ("涉及金额（元）", "right")):
+        table.add_column(heading, justify=justify)
+    ordered = sorted(counts.items(), key=lambda kv: (-len(kv[1]), kv[0] or ""))
+    for unit, items in ordered[:UNITS_SHOWN]:
+        amounts = [f.amount for f in items if f.amount is not None]
+        table.add_row(plain_text(unit_title(unit)), str(files.get(unit, 0)), str(len(items)),
+                      _money(sum(amounts)) if amounts else "—")
+    console.print(table)
+    if len(ordered) > UNITS_SHOWN:
+        console.print(f"……另有 {len(ordered) - UNITS_SHOWN} 个单位，见报告“汇总”。", markup=False)
 
 
 def _print_not_accepted(console: Console, result) -> None:

@@ -50,16 +50,24 @@ def run_check(
     command_line: str = "",
     verified: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
+    file_done: Callable[[int, int, int], None] | None = None,
+    runner=None,
+    parts: int = 1,
 ) -> RunResult:
     """Run a whole check and return its result (nothing is written; see reports.write_reports).
 
     `overrides` are --set values; `verified` names the parameters the user vouches for;
-    `progress` is told each stage as it starts (in Chinese, for a progress line)."""
+    `progress` is told each stage as it starts (in Chinese, for a progress line) and
+    `file_done(files done, files in all, rows of the file)` each file read.
+
+    With a `runner` (batch.LocalRunner, or distributed.DaskRunner for a Dask cluster) the files
+    are read, gated and checked in `parts` parts, unit by unit (see audit_rules/batch.py); the
+    result is the same."""
     step = progress or (lambda stage: None)
-    from audit_rules.rules import RulesetError, load_ruleset, run_rules
+    from audit_rules.rules import RulesetError, load_ruleset
 
     started_at = datetime.now().astimezone().isoformat(timespec="seconds")
-    if quality:
+    if quality and runner is None:
         from audit_rules.quality import start_gx_import
 
         start_gx_import()  # the ~3 s import overlaps the reading of the ledgers
@@ -70,8 +78,64 @@ def run_check(
     previous = _load_baseline(baseline)
 
     step("正在读取台账")
-    ledgers = _read_ledgers(paths, mapping)
+    if runner is None:
+        checked = _check_at_once(paths, rules, mapping, quality, step, file_done)
+    else:
+        checked = _check_in_parts(paths, rules, mapping, quality, step, file_done, runner, parts)
+    findings = checked.findings
+    rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
+    _date_findings(findings, rule_kinds, checked.dates)
+    result = RunResult(
+        tool_version=__version__,
+        started_at=started_at,
+        command_line=command_line or " ".join(sys.argv),
+        ruleset_id=rules.id,
+        ruleset_title=rules.title,
+        ruleset_version=str(rules.version),
+        ruleset_sha256=rules.sha256,
+        parameters=_mark_set(rules.parameters_in_force(), overrides or {}),
+        inputs=checked.inputs,
+        findings=findings,
+        rules=checked.outcomes,
+        data_quality=checked.quality,
+        errors=checked.errors,
+        baseline=str(baseline) if baseline else None,
+        source_rows=_source_rows(findings, rule_kinds, checked.records),
+        source_paths=checked.source_paths,
+        file_units=checked.file_units,
+    )
+    if previous is not None:
+        ran = (o.rule_id for o in checked.outcomes if o.status == "ran")
+        reconciled = previous.reconcile(findings, ran, checked.files_read)
+        result.findings, result.resolved = reconciled.findings, reconciled.resolved
+        result.not_rechecked, result.rectification = reconciled.not_rechecked, reconciled.entries
+        result.gone_entries = reconciled.gone_entries
+    return result
+
+
+@dataclass
+class _Checked:
+    """What the reading, the gate and the rules gave, however they ran."""
+
+    inputs: list
+    errors: list
+    quality: list[QualityResult]
+    findings: list[Finding]
+    outcomes: list
+    records: dict  # RowKey -> original cells, for the rows findings may name
+    dates: dict  # RowKey -> date, for the rows findings may name first
+    source_paths: dict[str, str]
+    files_read: set[str]  # files with a recognised table
+    file_units: dict[str, list[str | None]]
+
+
+def _check_at_once(paths, rules, mapping, quality, step, file_done) -> _Checked:
+    """Every unit's tables in one database (the reference the batch run is held to)."""
+    from audit_rules.rules import run_rules
+
+    ledgers = _read_ledgers(paths, mapping, file_done)
     tables = _recognised(ledgers.tables)
+    file_units = units_of_files(tables)
     _share_reference_tables(tables)
 
     quality_results: list[QualityResult] = []
@@ -88,33 +152,57 @@ def run_check(
     tables += _payments_of_journals(tables)
     findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
     rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
-    _date_findings(tables, findings, rule_kinds)
-    result = RunResult(
-        tool_version=__version__,
-        started_at=started_at,
-        command_line=command_line or " ".join(sys.argv),
-        ruleset_id=rules.id,
-        ruleset_title=rules.title,
-        ruleset_version=str(rules.version),
-        ruleset_sha256=rules.sha256,
-        parameters=_mark_set(rules.parameters_in_force(), overrides or {}),
+    found = located(findings)
+    return _Checked(
         inputs=ledgers.inputs,
-        findings=findings,
-        rules=outcomes,
-        data_quality=quality_results,
         errors=ledgers.errors,
-        baseline=str(baseline) if baseline else None,
-        source_rows=_source_rows(tables, findings, rule_kinds),
+        quality=quality_results,
+        findings=findings,
+        outcomes=outcomes,
+        records=row_records(tables, found, rule_kinds),
+        dates=row_dates(tables, found, rule_kinds),
         source_paths={t.file: t.path for t in ledgers.tables if t.path},
+        files_read={t.file for t in tables},
+        file_units=file_units,
     )
-    if previous is not None:
-        ran = (o.rule_id for o in outcomes if o.status == "ran")
-        read = (t.file for t in tables)
-        reconciled = previous.reconcile(findings, ran, read)
-        result.findings, result.resolved = reconciled.findings, reconciled.resolved
-        result.not_rechecked, result.rectification = reconciled.not_rechecked, reconciled.entries
-        result.gone_entries = reconciled.gone_entries
-    return result
+
+
+def _check_in_parts(paths, rules, mapping, quality, step, file_done, runner, parts) -> _Checked:
+    from audit_rules.batch import run_units
+    from audit_rules.ledgers.mapping import load_mapping
+
+    try:
+        _refuse_reports_among_inputs(paths)
+        rules_of_sheets = load_mapping(mapping) if mapping else None
+        step("正在读取和检查台账")
+        run = run_units(paths, rules, rules_of_sheets, quality, runner, parts, file_done)
+    except (MappingError, FileNotFoundError) as exc:
+        raise PipelineError(str(exc)) from exc
+    return _Checked(
+        inputs=run.inputs,
+        errors=run.errors,
+        quality=run.quality,
+        findings=run.findings,
+        outcomes=run.outcomes,
+        records=run.records,
+        dates=run.dates,
+        source_paths=run.source_paths,
+        files_read=run.files_read,
+        file_units=run.file_units,
+    )
+
+
+def units_of_files(tables: Iterable[Table]) -> dict[str, list[str | None]]:
+    """The units each file's recognised rows belong to (None: rows of no unit), as read."""
+    units: dict[str, set] = {}
+    for table in tables:
+        if len(table.data):
+            column = table.data["_unit"]
+            found = units.setdefault(table.file, set())
+            found.update(column.dropna().unique().tolist())
+            if column.isna().any():
+                found.add(None)
+    return {file: sorted(found, key=lambda u: (u is not None, u or "")) for file, found in units.items()}
 
 
 def _mark_set(parameters: dict[str, dict], overrides: dict[str, str]) -> dict[str, dict]:
@@ -125,12 +213,12 @@ def _mark_set(parameters: dict[str, dict], overrides: dict[str, str]) -> dict[st
     return parameters
 
 
-def _read_ledgers(paths: Sequence[str | Path], mapping: str | Path | None) -> LedgerSet:
+def _read_ledgers(paths: Sequence[str | Path], mapping: str | Path | None, file_done=None) -> LedgerSet:
     """Read every ledger; a missing path, an unusable mapping file or a report of ours among the
     inputs stops the run."""
     try:
         _refuse_reports_among_inputs(paths)
-        return load_ledgers(list(paths), mapping=mapping)
+        return load_ledgers(list(paths), mapping=mapping, file_done=file_done)
     except (MappingError, FileNotFoundError) as exc:
         raise PipelineError(str(exc)) from exc
 
@@ -175,6 +263,12 @@ def _share_reference_tables(tables: list[Table]) -> None:
         if t.kind not in reference
         for unit in t.data["_unit"].dropna().unique()
     }
+    _share_units(tables, transaction_units)
+
+
+def _share_units(tables: list[Table], transaction_units: set[str]) -> None:
+    """Make shared (_unit = None) the reference rows of no unit in `transaction_units`."""
+    reference = {name for name, spec in table_kinds().items() if spec.reference}
     for table in tables:
         if table.kind in reference and len(table.data):
             shared = ~table.data["_unit"].isin(transaction_units)
@@ -205,36 +299,38 @@ def _rows_named(tables: list[Table], keys: Iterable[RowKey]) -> Iterable[tuple[T
                 yield table, hit
 
 
-def _location_keys(findings: list[Finding], rule_kinds: dict[str, list[str]], primary_only: bool = False):
+Located = tuple[str, list[tuple[str, str, int]]]  # a finding's rule id and its (file, sheet, row)s
+
+
+def located(findings: Iterable[Finding]) -> list[Located]:
+    return [(f.rule_id, [(loc.file, loc.sheet, loc.row) for loc in f.locations]) for f in findings]
+
+
+def _location_keys(found: list[Located], rule_kinds: dict[str, list[str]], primary_only: bool = False):
     """Per finding and location, the row keys to look for, the rule's own tables' kinds first."""
     every_kind = list(table_kinds())
-    for finding in findings:
-        kinds = rule_kinds.get(finding.rule_id) or every_kind
-        for loc in finding.locations[:1] if primary_only else finding.locations:
-            yield (loc.file, loc.sheet, loc.row), [(kind, loc.file, loc.sheet, loc.row) for kind in kinds]
+    for rule_id, locations in found:
+        kinds = rule_kinds.get(rule_id) or every_kind
+        for loc in locations[:1] if primary_only else locations:
+            yield loc, [(kind, *loc) for kind in kinds]
 
 
-def _source_rows(tables: list[Table], findings: list[Finding], rule_kinds: dict[str, list[str]]) -> dict:
-    """The original cells of every row a finding names, for the per-rule report sheets."""
-    wanted = list(_location_keys(findings, rule_kinds))
+def row_records(tables: list[Table], found: list[Located], rule_kinds: dict[str, list[str]]) -> dict[RowKey, dict]:
+    """The original cells of every row the findings may name, by row key."""
+    wanted = (key for _, keys in _location_keys(found, rule_kinds) for key in keys)
     records: dict[RowKey, dict] = {}
-    for table, hit in _rows_named(tables, (key for _, keys in wanted for key in keys)):
+    for table, hit in _rows_named(tables, wanted):
         for excel_row, record in zip(table.data.loc[hit, "_row"], table.raw.loc[hit].to_dict("records")):
             records[(table.kind, table.file, table.sheet, int(excel_row))] = record
-    out: dict[tuple[str, str, int], dict] = {}
-    for location, keys in wanted:
-        found = next((records[k] for k in keys if k in records), None)
-        if found is not None:
-            out.setdefault(location, found)
-    return out
+    return records
 
 
-def _date_findings(tables: list[Table], findings: list[Finding], rule_kinds: dict[str, list[str]]) -> None:
-    """Give each finding the date of its primary row (its kind's first dated field that is set)."""
+def row_dates(tables: list[Table], found: list[Located], rule_kinds: dict[str, list[str]]) -> dict[RowKey, str]:
+    """The date of every primary row the findings may name (its kind's first dated field set)."""
     kinds = table_kinds()
-    wanted = list(_location_keys(findings, rule_kinds, primary_only=True))
+    wanted = (key for _, keys in _location_keys(found, rule_kinds, primary_only=True) for key in keys)
     dates: dict[RowKey, str] = {}
-    for table, hit in _rows_named(tables, (key for _, keys in wanted for key in keys)):
+    for table, hit in _rows_named(tables, wanted):
         fields = [n for n, spec in kinds[table.kind].fields.items() if spec.type == "date" and n in table.data]
         if not fields:
             continue
@@ -242,6 +338,22 @@ def _date_findings(tables: list[Table], findings: list[Finding], rule_kinds: dic
         for excel_row, value in zip(table.data.loc[hit, "_row"], first):
             if pd.notna(value):
                 dates[(table.kind, table.file, table.sheet, int(excel_row))] = value.date().isoformat()
+    return dates
+
+
+def _source_rows(findings: list[Finding], rule_kinds: dict[str, list[str]], records: dict[RowKey, dict]) -> dict:
+    """The original cells of every row a finding names, for the per-rule report sheets."""
+    out: dict[tuple[str, str, int], dict] = {}
+    for location, keys in _location_keys(located(findings), rule_kinds):
+        found = next((records[k] for k in keys if k in records), None)
+        if found is not None:
+            out.setdefault(location, found)
+    return out
+
+
+def _date_findings(findings: list[Finding], rule_kinds: dict[str, list[str]], dates: dict[RowKey, str]) -> None:
+    """Give each finding the date of its primary row."""
+    wanted = list(_location_keys(located(findings), rule_kinds, primary_only=True))
     for finding, (_, keys) in zip(findings, wanted):
         finding.date = next((dates[k] for k in keys if k in dates), None)
 
@@ -256,3 +368,49 @@ def _load_baseline(baseline: str | Path | None):
         return Baseline.load(baseline)
     except BaselineError as exc:
         raise PipelineError(str(exc)) from exc
+
+
+# ---- one result per unit (--split-by-unit) ---------------------------------------------------
+
+
+def finding_units(finding: Finding, file_units: dict[str, list[str | None]]) -> set[str | None]:
+    """The units a finding concerns: its own, and the unit of each file it names that holds one
+    unit's rows only (a cross-unit duplicate concerns every unit that paid)."""
+    units: set[str | None] = {finding.unit}
+    for loc in finding.locations:
+        of_file = file_units.get(loc.file, [])
+        if len(of_file) == 1 and of_file[0] is not None:
+            units.add(of_file[0])
+    return units
+
+
+def split_by_unit(result: RunResult) -> dict[str | None, RunResult]:
+    """One result per unit: its findings (cross-unit ones in each unit they concern), the files
+    of its rows and the shared files (reference lists of no unit), their quality checks and
+    errors. None is the result of findings of no unit, when there are any."""
+    from dataclasses import replace
+
+    units = sorted({u for us in result.file_units.values() for u in us if u is not None}
+                   | {f.unit for f in result.findings if f.unit is not None})
+    concern = {f.id: finding_units(f, result.file_units) for f in result.findings}
+    if any(concern[f.id] == {None} for f in result.findings):
+        units.append(None)
+    shared = {file for file, us in result.file_units.items() if all(u is None for u in us)}
+    out: dict[str | None, RunResult] = {}
+    for unit in units:
+        files = {file for file, us in result.file_units.items() if unit in us} | shared
+        findings = [f for f in result.findings if unit in concern[f.id]]
+        counts = {o.rule_id: 0 for o in result.rules}
+        for f in findings:
+            counts[f.rule_id] = counts.get(f.rule_id, 0) + 1
+        out[unit] = replace(
+            result,
+            inputs=[i for i in result.inputs if i.file in files],
+            findings=findings,
+            rules=[replace(o, findings=counts[o.rule_id]) if o.status == "ran" else o for o in result.rules],
+            data_quality=[q for q in result.data_quality if q.file in files],
+            errors=[e for e in result.errors if e.file in files or (unit and e.file.split("/")[0] == unit)],
+            resolved=None if result.resolved is None else [f for f in result.resolved if f.unit == unit],
+            not_rechecked=[f for f in result.not_rechecked if f.unit == unit],
+        )
+    return out

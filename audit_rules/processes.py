@@ -181,8 +181,11 @@ class LimitedWorkers:
         self._workers[self._workers.index(worker)] = fresh
         return fresh
 
-    def run(self, function: Callable, tasks: Sequence[tuple], count: int, seconds: float | None) -> list:
-        """function(*task) for every task, in order: its result, or a TaskFailed."""
+    def run(self, function: Callable, tasks: Sequence[tuple], count: int, seconds: float | None,
+            done: Callable[[int, Any], None] | None = None) -> list:
+        """function(*task) for every task, in order: its result, or a TaskFailed.
+        `done(task index, result)` is told each task as it finishes (for a progress bar)."""
+        finished = done or (lambda index, result: None)
         count = max(1, min(count, len(tasks)))
         self._grow(count)
         results: list[Any] = [None] * len(tasks)
@@ -212,16 +215,19 @@ class LimitedWorkers:
                     except (EOFError, OSError):  # it died: signal, abort after a failed allocation…
                         results[index] = _death(worker, self.memory_bytes)
                         self._replace(worker, kill=True)
+                        finished(index, results[index])
                         continue
                     if status == "ready":
                         worker.ready = True
                         busy[worker] = (index, self._deadline(worker, seconds))
                         continue
                     results[index] = payload if status == "ok" else TaskFailed(status, payload)
+                    finished(index, results[index])
                 elif time.monotonic() >= deadline:
                     del busy[worker]
                     results[index] = TaskFailed("time", "")
                     self._replace(worker, kill=True)
+                    finished(index, results[index])
         return results
 
     @staticmethod

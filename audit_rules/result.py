@@ -88,6 +88,9 @@ class RunResult:
     # The same for baseline findings gone from this run (resolved / not rechecked): the 对账销号单
     # shows what the unit reported for them.
     gone_entries: dict[str, dict[str, object]] = field(default_factory=dict)
+    # file -> the units its rows belong to (None: rows of no unit, e.g. a shared reference list),
+    # for the per-unit report sets (--split-by-unit); not written to findings.json.
+    file_units: dict[str, list[str | None]] = field(default_factory=dict)
 
     @property
     def skipped_rules(self) -> list[dict]:

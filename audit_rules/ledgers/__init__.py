@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from audit_rules.ledgers.files import FoundFile, Limits, RefusedLink, discover_all, sha256_of
@@ -34,7 +35,10 @@ DEFAULT_FILE_SECONDS = 300
 
 
 def load_ledgers(
-    paths: list[str | Path], mapping: str | Path | Mapping | None = None, workers: int | None = None
+    paths: list[str | Path],
+    mapping: str | Path | Mapping | None = None,
+    workers: int | None = None,
+    file_done: Callable[[int, int, int], None] | None = None,
 ) -> LedgerSet:
     """Read every ledger file under ``paths``: all tables (recognised or not), inputs, errors.
 
@@ -44,12 +48,13 @@ def load_ledgers(
     whose reading ran out of memory or time or crashed the reader (its worker is replaced).
     Many files (hundreds of units at once) are read by `workers` processes at once; the result
     is the same as reading them one by one, in the same order. A link refused by `discover_all` is
-    an error and is never opened (not even hashed).
+    an error and is never opened (not even hashed). `file_done(files done, files in all, rows
+    of that file)` is told as each file is read, in the order they finish (a progress bar).
     """
     rules = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
     found = discover_all(list(paths))
     readable = [f for f in found if isinstance(f, FoundFile)]
-    results = iter(_read_isolated(readable, rules, _worker_count(len(readable), workers)))
+    results = iter(_read_isolated(readable, rules, _worker_count(len(readable), workers), file_done))
     ledgers = LedgerSet()
     for entry in found:
         if isinstance(entry, RefusedLink):
@@ -70,24 +75,43 @@ def _limit(name: str, default: int) -> int:
         raise ValueError(f"环境变量 {name} 应为整数（当前为“{text}”）") from None
 
 
-def _read_isolated(found: list[FoundFile], rules: Mapping | None, count: int) -> list:
+def _read_isolated(found: list[FoundFile], rules: Mapping | None, count: int, file_done=None) -> list:
     """Each file read in a worker under the memory and time limits; a failed worker = that file's error."""
     if not found:
         return []
+    told = _Counter(len(found), file_done)
     memory_mb = _limit(FILE_MEMORY_ENV, DEFAULT_FILE_MEMORY_MB)
     seconds = _limit(FILE_SECONDS_ENV, DEFAULT_FILE_SECONDS)
     limits = Limits.current()
     tasks = [(f, rules, limits) for f in found]
     try:
         pool = shared_workers(memory_mb * 1024 * 1024 or None, preload="audit_rules.ledgers.reader")
-        outcomes = pool.run(_read_one, tasks, count, seconds or None)
+        outcomes = pool.run(_read_one, tasks, count, seconds or None, done=told)
     except (OSError, AssertionError):
         # No processes here (a sandbox, or inside a daemonic process): read in this process.
-        return [_read_one(*task) for task in tasks]
+        told.restart()
+        return [told(n, _read_one(*task)) for n, task in enumerate(tasks)]
     return [
         _failed(f, outcome, memory_mb, seconds) if isinstance(outcome, TaskFailed) else outcome
         for f, outcome in zip(found, outcomes)
     ]
+
+
+class _Counter:
+    """Tells `file_done(done, total, rows)` of each file read (nothing without a `file_done`)."""
+
+    def __init__(self, total: int, file_done):
+        self.total, self.file_done, self.done = total, file_done, 0
+
+    def restart(self) -> None:
+        self.done = 0
+
+    def __call__(self, index: int, outcome):
+        self.done += 1
+        if self.file_done is not None:
+            rows = 0 if isinstance(outcome, TaskFailed) else sum(t.rows for t in outcome[1])
+            self.file_done(self.done, self.total, rows)
+        return outcome
 
 
 def _failed(found: FoundFile, failure: TaskFailed, memory_mb: int, seconds: int) -> tuple:

@@ -14,13 +14,15 @@ then `exclude_untrusted_cells` and `unusable_fields` to tell the rules what they
 
 from audit_rules.quality.gate import run_quality, start_gx_import
 from audit_rules.quality.suites import CHECK_TITLES, kind_checks
-from audit_rules.quality.usability import exclude_untrusted_cells, unusable_fields
+from audit_rules.quality.usability import exclude_untrusted_cells, field_usage, unusable_fields, unusable_from_usage
 
 __all__ = [
     "CHECK_TITLES",
     "exclude_untrusted_cells",
+    "field_usage",
     "kind_checks",
     "run_quality",
     "start_gx_import",
     "unusable_fields",
+    "unusable_from_usage",
 ]

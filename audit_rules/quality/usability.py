@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from audit_rules.ledgers.model import BAD_FIELDS, Table
-from audit_rules.ledgers.schema import KindSpec, kind_title, table_kinds
+from audit_rules.ledgers.schema import kind_title, table_kinds
 from audit_rules.result import QualityResult
 
 # kind, file, sheet, field, Excel row
@@ -48,12 +48,23 @@ def exclude_untrusted_cells(tables: list[Table], results: list[QualityResult]) -
                 )
 
 
+# kind -> (rows, {field: (has a column, usable values)}): what `unusable_fields` reads of the
+# tables, so that a batch run can add up one such summary per unit.
+FieldUsage = dict[str, tuple[int, dict[str, tuple[bool, int]]]]
+
+
 def unusable_fields(tables: list[Table], results: list[QualityResult]) -> dict[str, dict[str, str]]:
     """Fields no rule can use for a whole kind: absent everywhere, or no usable value anywhere.
 
     A value is usable when it is not null and not in a failing `excludes_rows` check.
     Returns {kind: {field: 中文原因}}, for the kinds among the recognised tables.
     """
+    return unusable_from_usage([field_usage(tables, results)])
+
+
+def field_usage(tables: list[Table], results: list[QualityResult]) -> FieldUsage:
+    """Per recognised kind: its rows, and per field whether a table has its column and how many
+    of its values rules can trust."""
     kinds = table_kinds()
     excluded: dict[tuple[str, str, str], set[int]] = {}
     for _, file, sheet, name, row in untrusted_cells(results):
@@ -62,27 +73,35 @@ def unusable_fields(tables: list[Table], results: list[QualityResult]) -> dict[s
     for table in tables:
         if table.kind in kinds:
             by_kind.setdefault(table.kind, []).append(table)
+    usage: FieldUsage = {}
+    for kind, of_kind in by_kind.items():
+        fields = {}
+        for name in kinds[kind].fields:
+            with_column = [t for t in of_kind if name in t.data.columns]
+            fields[name] = (bool(with_column), sum(_usable_values(t, name, excluded) for t in with_column))
+        usage[kind] = (sum(len(t.data) for t in of_kind), fields)
+    return usage
+
+
+def unusable_from_usage(usages: list[FieldUsage]) -> dict[str, dict[str, str]]:
+    """`unusable_fields` of the tables the summaries were made of, all together."""
+    kinds = table_kinds()
     unusable: dict[str, dict[str, str]] = {}
-    for kind in sorted(by_kind):
-        reasons = _unusable_in_kind(kinds[kind], by_kind[kind], excluded)
+    for kind in sorted({k for usage in usages for k in usage}):
+        parts = [usage[kind] for usage in usages if kind in usage]
+        total_rows = sum(rows for rows, _ in parts)
+        title = kind_title(kind)
+        reasons: dict[str, str] = {}
+        for name, field_spec in kinds[kind].fields.items():
+            if not any(fields[name][0] for _, fields in parts):
+                reasons[name] = f"{title}中没有“{field_spec.header}”列"
+            elif total_rows == 0:
+                reasons[name] = f"{title}没有数据行"
+            elif not any(fields[name][1] for _, fields in parts):
+                reasons[name] = f"{title}的“{field_spec.header}”列全部为空或无法识别"
         if reasons:
             unusable[kind] = reasons
     return unusable
-
-
-def _unusable_in_kind(spec: KindSpec, tables: list[Table], excluded: dict) -> dict[str, str]:
-    title = kind_title(spec.name)
-    total_rows = sum(len(t.data) for t in tables)
-    reasons: dict[str, str] = {}
-    for name, field_spec in spec.fields.items():
-        with_column = [t for t in tables if name in t.data.columns]
-        if not with_column:
-            reasons[name] = f"{title}中没有“{field_spec.header}”列"
-        elif total_rows == 0:
-            reasons[name] = f"{title}没有数据行"
-        elif not any(_usable_values(t, name, excluded) for t in with_column):
-            reasons[name] = f"{title}的“{field_spec.header}”列全部为空或无法识别"
-    return reasons
 
 
 def _usable_values(table: Table, name: str, excluded: dict) -> int:

@@ -103,4 +103,28 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-__all__ = ["FILE_NAMES", "FORMATS", "WrittenReports", "write_reports"]
+def unit_folder_names(units: Iterable[str | None]) -> dict[str | None, str]:
+    """A folder name for each unit's report set: characters no file system takes (/ \\ : * ? " < > |,
+    control characters) become _, edge dots and spaces go; two units that would share a name
+    (甲/局 and 甲_局) are told apart by a number."""
+    import re
+    import unicodedata
+
+    from audit_rules.reports.common import unit_title
+
+    names: dict[str | None, str] = {}
+    taken: set[str] = set()
+    for unit in units:
+        text = "".join("_" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in unit_title(unit))
+        name = re.sub(r'[/\\:*?"<>|]', "_", text).strip(" .")[:100] or "_"
+        if name.casefold() in {"con", "prn", "aux", "nul"}:  # names Windows reserves
+            name = f"_{name}"
+        candidate, n = name, 2
+        while candidate.casefold() in taken:
+            candidate, n = f"{name}-{n}", n + 1
+        taken.add(candidate.casefold())
+        names[unit] = candidate
+    return names
+
+
+__all__ = ["FILE_NAMES", "FORMATS", "WrittenReports", "unit_folder_names", "write_reports"]

@@ -9,6 +9,7 @@ findings: locations, amount, a fingerprint id and the Chinese message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -44,19 +45,32 @@ def _present_fields(tables: dict[str, pd.DataFrame], kind: str) -> set[str]:
     return {c for c in frame.columns if c in table_kinds()[kind].fields}
 
 
+Present = dict[str, set[str]]  # kind with rows -> its mapped fields (columns present)
+
+
+def present_fields(tables: dict[str, pd.DataFrame]) -> Present:
+    """The kinds that have rows and the fields they have: all a rule's skip decision reads of
+    the data, so that it can be made from per-unit summaries as well as from the tables."""
+    return {kind: _present_fields(tables, kind) for kind, frame in tables.items() if frame is not None and not frame.empty}
+
+
 def missing_inputs(
     rule: Rule, tables: dict[str, pd.DataFrame], unusable: dict[str, dict[str, str]]
 ) -> str:
     """Chinese reason the rule cannot run ('' when it can)."""
+    return missing_inputs_of(rule, present_fields(tables), unusable)
+
+
+def missing_inputs_of(rule: Rule, present_by_kind: Present, unusable: dict[str, dict[str, str]]) -> str:
+    """`missing_inputs` from the kinds and fields present."""
     reasons = []
     for kind, fields in rule.spec.needs().items():
         spec = table_kinds().get(kind)
         title = spec.title if spec else kind
-        frame = tables.get(kind)
-        if frame is None or frame.empty:
+        if kind not in present_by_kind:
             reasons.append(f"缺少{title}（{kind}）")
             continue
-        present = _present_fields(tables, kind)
+        present = present_by_kind[kind]
         absent = [f for f in fields if f not in present]
         for group in rule.spec.any_of().get(kind, []):
             if any(f in present for f in group):
@@ -115,8 +129,20 @@ def _findings_of(rule: Rule, ruleset: Ruleset, rows: list[dict[str, Any]]) -> li
     return findings
 
 
-def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> tuple[list[Finding], list[str]]:
-    """The rule's findings and its type's notes for the 规则清单."""
+@dataclass
+class RuleRows:
+    """What one rule's query gave on one database: its rows (at most the cap), how many it
+    had, and its type's `outcome_facts`; `failure` says in Chinese why it failed ('' if not).
+    A batch run gives one per unit, `rule_result` turns them into findings and notes."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+    facts: list = field(default_factory=list)
+    failure: str = ""
+
+
+def query_rule(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> RuleRows:
+    """The rows of the rule's SELECT on this database (not yet findings)."""
     use_views(con, rule.spec.readable_rows())
     ctx = SqlContext(params=ruleset.parameter_values())
     sql = rule.spec.compile(ctx)
@@ -131,16 +157,32 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> tu
     cursor = con.execute(f"SELECT {', '.join(quote_ident(n) for n in wanted)} FROM ({sql}) AS _rule")
     cap = setting(MAX_FINDINGS_ENV, DEFAULT_MAX_FINDINGS)
     rows = [dict(zip(wanted, values)) for values in cursor.fetchmany(cap + 1)]
-    cut = ""
-    if len(rows) > cap:
+    total = len(rows)
+    if total > cap:
         rows = rows[:cap]
         total = con.execute(f"SELECT count(*) FROM ({sql}) AS _rule").fetchone()[0]
-        cut = (f"疑点超过每条规则 {cap} 条的上限（环境变量 {MAX_FINDINGS_ENV}），只列出 {cap} 条，"
-               f"另有 {total - cap} 条未列出（共 {total} 条）")
+    return RuleRows(rows, total, rule.spec.outcome_facts(con, ctx))
+
+
+def rule_result(rule: Rule, ruleset: Ruleset, parts: list[RuleRows]) -> tuple[list[Finding], list[str]]:
+    """The findings and notes of a rule from its rows on one or several databases."""
+    rows = [row for part in parts for row in part.rows]
+    total = sum(part.total for part in parts)
+    cap = setting(MAX_FINDINGS_ENV, DEFAULT_MAX_FINDINGS)
     # Sorted by content first so the suffix given to identical findings does not follow row order.
     rows.sort(key=lambda r: (str(r.get("content")), [(l["file"], l["sheet"], l["row"]) for l in r["locations"] or []]))
+    cut = ""
+    if total > cap:
+        rows = rows[:cap]
+        cut = (f"疑点超过每条规则 {cap} 条的上限（环境变量 {MAX_FINDINGS_ENV}），只列出 {cap} 条，"
+               f"另有 {total - cap} 条未列出（共 {total} 条）")
     notes = [cut] if cut else []
-    return _findings_of(rule, ruleset, rows), [*notes, *rule.spec.outcome_notes(con, ctx)]
+    return _findings_of(rule, ruleset, rows), [*notes, *rule.spec.notes_from_facts([p.facts for p in parts])]
+
+
+def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> tuple[list[Finding], list[str]]:
+    """The rule's findings and its type's notes for the 规则清单."""
+    return rule_result(rule, ruleset, [query_rule(con, rule, ruleset)])
 
 
 def _outcome(rule: Rule, ruleset: Ruleset, status: str, reason: str = "", findings: int = 0) -> RuleOutcome:
@@ -183,30 +225,76 @@ def run_rules(
     the ruleset, in ruleset order, so the reports' 规则清单 lists every rule: ran (reason: the
     rule type's notes, e.g. an unknown calendar year, else '') | skipped | failed (with a Chinese
     reason) | disabled ("规则集已停用此规则": enabled: false, or switched off by a child ruleset)."""
-    unusable = unusable or {}
     tables = {k: v for k, v in tables.items() if k in table_kinds()}
-    findings: list[Finding] = []
-    outcomes: list[RuleOutcome] = []
+    plan = plan_rules(ruleset, present_fields(tables), unusable or {})
+    ran = query_rules(tables, ruleset, runnable(ruleset, plan))
+    return assemble_rules(ruleset, plan, {rule_id: [rows] for rule_id, rows in ran.items()})
+
+
+def plan_rules(ruleset: Ruleset, present: Present, unusable: dict[str, dict[str, str]]) -> dict[str, RuleOutcome | None]:
+    """Per rule: its outcome when it will not run (disabled, skipped), None when it will."""
+    plan: dict[str, RuleOutcome | None] = {}
+    for rule in ruleset.rules:
+        if not rule.enabled:
+            plan[rule.id] = _outcome(rule, ruleset, "disabled", DISABLED_REASON)
+        elif reason := missing_inputs_of(rule, present, unusable):
+            plan[rule.id] = _outcome(rule, ruleset, "skipped", reason)
+        else:
+            plan[rule.id] = None
+    return plan
+
+
+def runnable(ruleset: Ruleset, plan: dict[str, RuleOutcome | None], compares_units: bool | None = None) -> list[str]:
+    """The rules the plan runs; with `compares_units`, only those that do (or do not) compare units."""
+    return [
+        rule.id for rule in ruleset.rules
+        if plan[rule.id] is None and (compares_units is None or rule.spec.compares_units() == compares_units)
+    ]
+
+
+def query_rules(tables: dict[str, pd.DataFrame], ruleset: Ruleset, rule_ids: list[str]) -> dict[str, RuleRows]:
+    """The rows of each named rule on one database of these tables; a rule that errors fails alone."""
     seconds = setting(RULE_SECONDS_ENV, DEFAULT_RULE_SECONDS)
-    con = prepare_database(tables)
+    wanted = set(rule_ids)
+    out: dict[str, RuleRows] = {}
+    con = prepare_database({k: v for k, v in tables.items() if k in table_kinds()})
     try:
         for rule in ruleset.rules:
-            if not rule.enabled:
-                outcomes.append(_outcome(rule, ruleset, "disabled", DISABLED_REASON))
-                continue
-            reason = missing_inputs(rule, tables, unusable)
-            if reason:
-                outcomes.append(_outcome(rule, ruleset, "skipped", reason))
+            if rule.id not in wanted:
                 continue
             try:
                 with time_limit(con, seconds) as watch:
-                    found, notes = run_rule(con, rule, ruleset)
+                    out[rule.id] = query_rule(con, rule, ruleset)
             except Exception as exc:  # one broken rule must not stop the others
-                outcomes.append(_outcome(rule, ruleset, "failed", _failure(exc, watch.expired, seconds)))
-                continue
-            findings.extend(found)
-            outcomes.append(_outcome(rule, ruleset, "ran", "；".join(notes), findings=len(found)))
+                out[rule.id] = RuleRows(failure=_failure(exc, watch.expired, seconds))
     finally:
         con.close()
+    return out
+
+
+def assemble_rules(
+    ruleset: Ruleset, plan: dict[str, RuleOutcome | None], ran: dict[str, list[RuleRows]]
+) -> tuple[list[Finding], list[RuleOutcome]]:
+    """Findings and outcomes from the plan and the rows each run rule gave (on one database or
+    one per unit). A rule failed when it failed on any database (the first reason is told)."""
+    findings: list[Finding] = []
+    outcomes: list[RuleOutcome] = []
+    for rule in ruleset.rules:
+        planned = plan[rule.id]
+        if planned is not None:
+            outcomes.append(planned)
+            continue
+        parts = ran.get(rule.id, [])
+        failure = next((p.failure for p in parts if p.failure), "")
+        if failure:
+            outcomes.append(_outcome(rule, ruleset, "failed", failure))
+            continue
+        try:
+            found, notes = rule_result(rule, ruleset, parts)
+        except Exception as exc:  # e.g. a query's row without locations
+            outcomes.append(_outcome(rule, ruleset, "failed", _failure(exc, False, 0)))
+            continue
+        findings.extend(found)
+        outcomes.append(_outcome(rule, ruleset, "ran", "；".join(notes), findings=len(found)))
     findings.sort(key=finding_sort_key)
     return findings, outcomes

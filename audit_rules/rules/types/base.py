@@ -118,6 +118,23 @@ class RuleType(BaseModel):
         compiled SELECT. Optional hook: most types have nothing to add."""
         return []
 
+    def outcome_facts(self, con: Any, ctx: SqlContext) -> list:
+        """What the notes are made of, read from one database (picklable). A batch run reads
+        one database per unit and `notes_from_facts` makes the notes of all of them together,
+        so they are the notes one database of every unit would give. Optional hook: by default
+        the notes themselves."""
+        return self.outcome_notes(con, ctx)
+
+    def notes_from_facts(self, facts: list[list]) -> list[str]:
+        """The notes of several databases' `outcome_facts` (default: each note once, in order)."""
+        return list(dict.fromkeys(note for part in facts for note in part))
+
+    def compares_units(self) -> bool:
+        """True when a finding may rest on rows of several units, so that the rule must see every
+        unit's rows at once (a batch run evaluates the other rules unit by unit). Optional hook:
+        the built-in types match rows within a unit (and the shared reference rows)."""
+        return False
+
 
 @lru_cache(maxsize=1)
 def rule_types() -> dict[str, type[RuleType]]:

@@ -254,9 +254,15 @@ class DateOrder(RuleType):
         calendar does not know (counted Monday–Friday), e.g. '2027年节假日安排未知，按周一至周五
         计算工作日'. Only the rows the rule compared count (both dates present, conditions met,
         readable). Nothing for calendar days."""
+        return self.notes_from_facts([self.outcome_facts(con, ctx)])
+
+    def outcome_facts(self, con, ctx: SqlContext) -> list:
+        """The calendar years the compared spans touch (working days only)."""
         if self.offset_unit != "working_days":
             return []
         spans = f"SELECT DISTINCT unnest(range(year(least(_earlier, _later)), year(greatest(_earlier, _later)) + 1)) AS y FROM ({self._pairs_sql(ctx)})"
-        years = [row[0] for row in con.execute(spans).fetchall()]
-        warning = workdays.unknown_years_warning(years)
+        return [int(row[0]) for row in con.execute(spans).fetchall()]
+
+    def notes_from_facts(self, facts: list[list]) -> list[str]:
+        warning = workdays.unknown_years_warning(year for part in facts for year in part)
         return [warning] if warning else []

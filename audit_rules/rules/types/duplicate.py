@@ -157,6 +157,9 @@ class DuplicateRule(RuleType):
             fields.append(self.date_field)
         return {self.table: list(dict.fromkeys(fields))}
 
+    def compares_units(self) -> bool:
+        return self.across_units
+
     def output_variables(self) -> set[str]:
         return OWN_VARIABLES | set(self.keys) - {"unit", "amount", "locations", "content"}
 

@@ -75,6 +75,9 @@ class SqlRule(RuleType):
     def needs(self) -> dict[str, list[str]]:
         return {kind: [] for kind in self._kinds}
 
+    def compares_units(self) -> bool:
+        return True  # an auditor's query may compare units: it always sees every unit's rows
+
     def output_variables(self) -> set[str]:
         return set(self._columns)
 
