@@ -22,11 +22,19 @@ class RuleOutcome:
     status: str  # ran | skipped | failed | disabled
     reason: str = ""  # Chinese: why skipped / failed / disabled, or notes on a rule that ran
     findings: int = 0
+    # A rule of several checks that ran without some (a field they need is missing): Chinese
+    # 'check（reason）' of each check left out; `reason` names them too.
+    skipped_checks: list[str] = field(default_factory=list)
 
     @property
     def could_not_run(self) -> bool:
         """Enabled but not run (inputs missing, or an error): what users must be told about."""
         return self.status in ("skipped", "failed")
+
+    @property
+    def partly_ran(self) -> bool:
+        """Ran, but without some of its checks: users must be told which were left out."""
+        return self.status == "ran" and bool(self.skipped_checks)
 
 
 @dataclass
@@ -91,4 +99,11 @@ class RunResult:
 
     @property
     def skipped_rules(self) -> list[dict]:
-        return [{"rule_id": r.rule_id, "reason": r.reason} for r in self.rules if r.could_not_run]
+        """Rules that could not run, and rules that ran without some checks (`skipped_checks`)."""
+        out = []
+        for r in self.rules:
+            if r.could_not_run:
+                out.append({"rule_id": r.rule_id, "reason": r.reason})
+            elif r.partly_ran:
+                out.append({"rule_id": r.rule_id, "reason": r.reason, "skipped_checks": list(r.skipped_checks)})
+        return out

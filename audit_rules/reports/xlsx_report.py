@@ -46,7 +46,7 @@ from audit_rules.reports.common import (
     location_text,
     parameter_text,
     relative_link,
-    rule_status_title,
+    rule_outcome_title,
     rule_title,
     severity_title,
     status_counts,
@@ -630,11 +630,11 @@ def _rules_sheet(ws, result: RunResult) -> None:
         params = "\n".join(parameter_text(k, v, result) for k, v in rule.parameters.items())
         values = [
             rule.rule_id, rule.title, category_title(rule.category), severity_title(rule.severity), rule.type,
-            rule_status_title(rule.status), rule.reason, params, rule.basis, rule.findings,
+            rule_outcome_title(rule), rule.reason, params, rule.basis, rule.findings,
         ]
         for col, value in enumerate(values, start=1):
             put(ws, row, col, value)
-        if rule.could_not_run:
+        if rule.could_not_run or rule.partly_ran:
             ws.cell(row=row, column=6).font = WARN_FONT
     _table_sheet(ws, headers, len(result.rules))
 

@@ -9,6 +9,7 @@ findings: locations, amount, a fingerprint id and the Chinese message.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import duckdb
@@ -44,12 +45,15 @@ def _present_fields(tables: dict[str, pd.DataFrame], kind: str) -> set[str]:
     return {c for c in frame.columns if c in table_kinds()[kind].fields}
 
 
-def missing_inputs(
-    rule: Rule, tables: dict[str, pd.DataFrame], unusable: dict[str, dict[str, str]]
+def _missing_reason(
+    needs: dict[str, list[str]],
+    any_of: dict[str, list[list[str]]],
+    tables: dict[str, pd.DataFrame],
+    unusable: dict[str, dict[str, str]],
 ) -> str:
-    """Chinese reason the rule cannot run ('' when it can)."""
+    """Chinese reason these tables / fields are not there to use ('' when they are)."""
     reasons = []
-    for kind, fields in rule.spec.needs().items():
+    for kind, fields in needs.items():
         spec = table_kinds().get(kind)
         title = spec.title if spec else kind
         frame = tables.get(kind)
@@ -58,7 +62,7 @@ def missing_inputs(
             continue
         present = _present_fields(tables, kind)
         absent = [f for f in fields if f not in present]
-        for group in rule.spec.any_of().get(kind, []):
+        for group in any_of.get(kind, []):
             if any(f in present for f in group):
                 absent = [f for f in absent if f not in group]
         if absent:
@@ -69,6 +73,33 @@ def missing_inputs(
             why = unusable[kind][f]
             reasons.append(f"{title}的字段 {field_header(kind, f)}（{f}）不可用" + (f"：{why}" if why else ""))
     return "；".join(reasons)
+
+
+def missing_inputs(
+    rule: Rule, tables: dict[str, pd.DataFrame], unusable: dict[str, dict[str, str]]
+) -> str:
+    """Chinese reason the rule cannot run ('' when it can)."""
+    return _missing_reason(rule.spec.needs(), rule.spec.any_of(), tables, unusable)
+
+
+def checks_left_out(
+    rule: Rule, tables: dict[str, pd.DataFrame], unusable: dict[str, dict[str, str]]
+) -> tuple[Rule, list[str]]:
+    """The rule narrowed to the checks its inputs allow, and the checks left out ('title（reason）').
+
+    A rule of several checks (`RuleType.checks`) runs each check whose fields the ledgers have:
+    one missing 盖章 column must not hide a contract without 签订日期. When no check can run, the
+    rule is returned whole, for `missing_inputs` to give the reason it is skipped."""
+    checks = rule.spec.checks()
+    why = {title: _missing_reason(needs, {}, tables, unusable) for title, needs in checks.items()}
+    kept = [title for title, reason in why.items() if not reason]
+    if not kept or len(kept) == len(checks):
+        return rule, []
+    narrowed = dataclasses.replace(rule, spec=rule.spec.only_checks(kept))
+    return narrowed, [f"{title}（{reason}）" for title, reason in why.items() if reason]
+
+
+PARTIAL_PREFIX = "部分检查未运行："
 
 
 # ---- findings -----------------------------------------------------------------------------
@@ -181,7 +212,8 @@ def run_rules(
     `unusable`: kind -> {field: Chinese reason} for fields the quality gate found unusable.
     Returns findings (sorted by rule order, unit, first location) and one outcome per rule of
     the ruleset, in ruleset order, so the reports' 规则清单 lists every rule: ran (reason: the
-    rule type's notes, e.g. an unknown calendar year, else '') | skipped | failed (with a Chinese
+    rule type's notes, e.g. an unknown calendar year, and the checks left out for want of a field,
+    also in `skipped_checks`, else '') | skipped | failed (with a Chinese
     reason) | disabled ("规则集已停用此规则": enabled: false, or switched off by a child ruleset)."""
     unusable = unusable or {}
     tables = {k: v for k, v in tables.items() if k in table_kinds()}
@@ -194,18 +226,23 @@ def run_rules(
             if not rule.enabled:
                 outcomes.append(_outcome(rule, ruleset, "disabled", DISABLED_REASON))
                 continue
-            reason = missing_inputs(rule, tables, unusable)
+            narrowed, left_out = checks_left_out(rule, tables, unusable)
+            reason = missing_inputs(narrowed, tables, unusable)
             if reason:
                 outcomes.append(_outcome(rule, ruleset, "skipped", reason))
                 continue
             try:
                 with time_limit(con, seconds) as watch:
-                    found, notes = run_rule(con, rule, ruleset)
+                    found, notes = run_rule(con, narrowed, ruleset)
             except Exception as exc:  # one broken rule must not stop the others
                 outcomes.append(_outcome(rule, ruleset, "failed", _failure(exc, watch.expired, seconds)))
                 continue
             findings.extend(found)
-            outcomes.append(_outcome(rule, ruleset, "ran", "；".join(notes), findings=len(found)))
+            if left_out:
+                notes = [PARTIAL_PREFIX + "；".join(left_out), *notes]
+            outcome = _outcome(rule, ruleset, "ran", "；".join(notes), findings=len(found))
+            outcome.skipped_checks = left_out
+            outcomes.append(outcome)
     finally:
         con.close()
     findings.sort(key=finding_sort_key)
