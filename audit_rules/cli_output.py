@@ -105,7 +105,7 @@ def print_check_summary(result, written: dict[str, str]) -> None:
     _print_unverified(console, result)
     not_run = [rule for rule in result.rules if rule.could_not_run or rule.partly_ran]
     for rule in not_run[:SKIPPED_SHOWN]:
-        said = f"部分检查未运行：{'；'.join(rule.skipped_checks)}" if rule.partly_ran else f"未运行：{rule.reason}"
+        said = f"部分检查未运行：{rule.skipped_checks_text}" if rule.partly_ran else f"未运行：{rule.reason}"
         console.print(Text(f"规则 {rule.rule_id}（{rule.title}）{said}", style="yellow"))
     if len(not_run) > SKIPPED_SHOWN:
         console.print(

@@ -108,8 +108,8 @@ def run_check(
         source_paths={t.file: t.path for t in ledgers.tables if t.path},
     )
     if previous is not None:
-        # A rule that ran without some checks did not look again at what those checks found.
-        ran = (o.rule_id for o in outcomes if o.status == "ran" and not o.partly_ran)
+        # A rule that ran without a check the baseline run made did not look again at its findings.
+        ran = (o.rule_id for o in outcomes if previous.rechecked_by(o))
         read = (t.file for t in tables)
         reconciled = previous.reconcile(findings, ran, read)
         result.findings, result.resolved = reconciled.findings, reconciled.resolved

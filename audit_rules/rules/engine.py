@@ -84,8 +84,9 @@ def missing_inputs(
 
 def checks_left_out(
     rule: Rule, tables: dict[str, pd.DataFrame], unusable: dict[str, dict[str, str]]
-) -> tuple[Rule, list[str]]:
-    """The rule narrowed to the checks its inputs allow, and the checks left out ('title（reason）').
+) -> tuple[Rule, list[dict[str, str]]]:
+    """The rule narrowed to the checks its inputs allow, and the checks left out
+    ({"check": title, "reason": Chinese reason}).
 
     A rule of several checks (`RuleType.checks`) runs each check whose fields the ledgers have:
     one missing 盖章 column must not hide a contract without 签订日期. When no check can run, the
@@ -96,7 +97,7 @@ def checks_left_out(
     if not kept or len(kept) == len(checks):
         return rule, []
     narrowed = dataclasses.replace(rule, spec=rule.spec.only_checks(kept))
-    return narrowed, [f"{title}（{reason}）" for title, reason in why.items() if reason]
+    return narrowed, [{"check": title, "reason": reason} for title, reason in why.items() if reason]
 
 
 PARTIAL_PREFIX = "部分检查未运行："
@@ -238,10 +239,11 @@ def run_rules(
                 outcomes.append(_outcome(rule, ruleset, "failed", _failure(exc, watch.expired, seconds)))
                 continue
             findings.extend(found)
-            if left_out:
-                notes = [PARTIAL_PREFIX + "；".join(left_out), *notes]
-            outcome = _outcome(rule, ruleset, "ran", "；".join(notes), findings=len(found))
+            outcome = _outcome(rule, ruleset, "ran", findings=len(found))
             outcome.skipped_checks = left_out
+            if left_out:
+                notes = [PARTIAL_PREFIX + outcome.skipped_checks_text, *notes]
+            outcome.reason = "；".join(notes)
             outcomes.append(outcome)
     finally:
         con.close()

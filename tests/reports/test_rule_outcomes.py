@@ -67,7 +67,7 @@ def _with_partly_ran():
     result = make_result()
     partly = RuleOutcome("contract-missing-elements", "合同要素缺失", "contract_missing_elements", "medium", "民法典",
                          "required", {}, "ran", "部分检查未运行：盖章（合同台账缺少字段：盖章（sealed））", findings=1)
-    partly.skipped_checks = ["盖章（合同台账缺少字段：盖章（sealed））"]
+    partly.skipped_checks = [{"check": "盖章", "reason": "合同台账缺少字段：盖章（sealed）"}]
     result.rules.append(partly)
     return result
 
