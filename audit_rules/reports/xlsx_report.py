@@ -23,6 +23,7 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from audit_rules.findings import (
     STATUS_TITLES,
@@ -124,7 +125,8 @@ def build_workbook(result: RunResult, report_path: str | os.PathLike) -> Workboo
         if result.not_rechecked:
             _resolved_sheet(workbook.create_sheet(SHEET_NOT_RECHECKED), sorted_findings(result.not_rechecked),
                             NOT_RECHECKED_STATUS)
-    _rule_sheets(workbook, result, findings, report_path)
+    anchors = _rule_sheets(workbook, result, findings, report_path)
+    _link_findings_to_rule_sheets(workbook[SHEET_FINDINGS], findings, anchors)
     _quality_sheet(workbook.create_sheet(SHEET_QUALITY), result)
     _rules_sheet(workbook.create_sheet(SHEET_RULES), result)
     _run_sheet(workbook.create_sheet(SHEET_RUN), result)
@@ -234,6 +236,13 @@ def _print_setup(ws, title_rows: str | None) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     if title_rows:
         ws.print_title_rows = title_rows
+
+
+def _link_within(cell, sheet: str, row: int) -> None:
+    """Hyperlink to a cell of this workbook (a location, not a file target)."""
+    name = sheet.replace("'", "''")
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{name}'!A{row}")
+    cell.font = LINK_FONT
 
 
 def _link(cell, loc: Location, result: RunResult, report_path) -> None:
@@ -393,7 +402,7 @@ def _findings_sheet(ws, result: RunResult, findings: list[Finding], report_path)
             "严重程度": severity_title(finding.severity),
             DESCRIPTION_HEADER: finding.message,
             BASIS_HEADER: finding.basis,
-            "来源": "\n".join(location_text(loc) for loc in finding.locations),
+            "来源": _source_text(finding),
             UNVERIFIED_HEADER: _unverified_text(finding),
         }
         if with_status:
@@ -409,6 +418,15 @@ def _findings_sheet(ws, result: RunResult, findings: list[Finding], report_path)
     _table_sheet(ws, headers, len(findings))
     ws.print_area = f"A1:{get_column_letter(column[LAST_PRINTED_HEADER])}{len(findings) + 1}"
     _status_dropdown(ws, column[STATE_HEADER], len(findings))
+
+
+def _source_text(finding: Finding) -> str:
+    """Every source row of a finding; the link goes to the first, so a list of several says
+    where the others are linked."""
+    text = "\n".join(location_text(loc) for loc in finding.locations)
+    if len(finding.locations) > 1:
+        text += f"\n（链接到第1处；全部{len(finding.locations)}处逐一链接：点本行“{ID_HEADER}”）"
+    return text
 
 
 def _format_finding_row(ws, row, column, finding, result, report_path) -> None:
@@ -507,16 +525,33 @@ def rule_sheet_name(rule_id: str, taken: set[str]) -> str:
     return name
 
 
-def _rule_sheets(workbook, result: RunResult, findings: list[Finding], report_path) -> None:
-    """One sheet per rule that found something, named by the rule's Chinese title."""
+def _rule_sheets(workbook, result: RunResult, findings: list[Finding], report_path) -> dict[str, tuple[str, int]]:
+    """One sheet per rule that found something, named by the rule's Chinese title. Returns
+    finding id -> (its rule sheet, the sheet row of its first location)."""
     taken = set(FIXED_SHEETS)
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
         by_rule.setdefault(finding.rule_id, []).append(finding)
+    listed = {f.id: row for row, f in enumerate(findings, start=2)}  # rows of 疑点明细
+    anchors: dict[str, tuple[str, int]] = {}
     for rule_id in sorted(by_rule):
         name = rule_sheet_name(rule_title(by_rule[rule_id][0]) or rule_id, taken)
         taken.add(name)
-        _rule_sheet(workbook.create_sheet(name), by_rule[rule_id], result, report_path)
+        first_rows = _rule_sheet(workbook.create_sheet(name), by_rule[rule_id], result, report_path, listed)
+        anchors.update({fid: (name, row) for fid, row in first_rows.items()})
+    return anchors
+
+
+def _link_findings_to_rule_sheets(ws, findings: list[Finding], anchors: dict[str, tuple[str, int]]) -> None:
+    """疑点明细's 来源 links a finding's first source row; its 编号 links the finding's rows in its
+    rule sheet, where every location links its own source row — so each location is a click or
+    two away (`_source_text` says so under a list of several)."""
+    headers = [c.value for c in ws[1]]
+    id_col = headers.index(ID_HEADER) + 1
+    for row, finding in enumerate(findings, start=2):
+        if finding.id not in anchors:
+            continue
+        _link_within(ws.cell(row=row, column=id_col), *anchors[finding.id])
 
 
 RULE_SHEET_FIXED = ["疑点编号", "文件", "工作表", "行号"]
@@ -528,9 +563,14 @@ COUNT_FORMAT = "#,##0"
 MONEY_FORMAT = "#,##0.00"
 
 
-def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path) -> None:
+def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path,
+                listed: dict[str, int] | None = None) -> dict[str, int]:
     """The offending source rows, one block per ledger layout (its own header row), so that two
-    units' differently laid out ledgers never share half-empty columns."""
+    units' differently laid out ledgers never share half-empty columns. Each row's 文件 links its
+    source row and its 疑点编号 the finding's row of 疑点明细 (`listed`). Returns finding id ->
+    the sheet row of its first location."""
+    listed = listed or {}
+    first_rows: dict[str, int] = {}
     rows = [(f, loc, result.source_rows.get((loc.file, loc.sheet, loc.row), {})) for f in findings for loc in f.locations]
     blocks: dict[tuple[str, ...], list] = {}
     for item in rows:
@@ -543,7 +583,10 @@ def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path) -> 
             widest = headers
         _header(ws, row, headers)
         for offset, (finding, loc, source) in enumerate(items, start=row + 1):
-            put(ws, offset, 1, finding.id)
+            id_cell = put(ws, offset, 1, finding.id)
+            if finding.id in listed:
+                _link_within(id_cell, SHEET_FINDINGS, listed[finding.id])
+            first_rows[finding.id] = min(first_rows.get(finding.id, offset), offset)
             _link(put(ws, offset, 2, loc.file), loc, result, report_path)
             put(ws, offset, 3, loc.sheet)
             put(ws, offset, 4, loc.row)
@@ -558,6 +601,7 @@ def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path) -> 
     ws.freeze_panes = "A2"
     _print_setup(ws, "1:1")
     _fit_row_heights(ws)
+    return first_rows
 
 
 def _source_cell(column: str, value: object) -> tuple[object, str | None]:
