@@ -228,12 +228,20 @@ def _lines_needed(text: str, width: float) -> int:
     return total
 
 
+PRINT_MARGINS = dict(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.2, footer=0.3)  # inches
+
+
 def _print_setup(ws, title_rows: str | None) -> None:
+    """A4 landscape, all columns of the print area on one page across, narrow margins (the
+    forms are wide), the header row repeated on every page and page numbers in the footer."""
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages down as needed
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    for side, inches in PRINT_MARGINS.items():
+        setattr(ws.page_margins, side, inches)
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     if title_rows:
         ws.print_title_rows = title_rows
 
@@ -377,10 +385,12 @@ def finding_headers(with_status: bool) -> list[str]:
 
 LAST_PRINTED_HEADER = STATE_HEADER
 
+# The printed columns (序号 … 整改状态) add up to about 190 characters: A4 landscape fits them
+# across at about 75% (tests/reports/test_print_layout.py), a readable size.
 FINDING_WIDTHS = {
     SERIAL_HEADER: 5, ID_HEADER: 18, "单位": 12, SUMMARY_HEADER: 16, RULE_ID_HEADER: 12, "类别": 14,
-    "严重程度": 9, AMOUNT_HEADER: 14, DESCRIPTION_HEADER: 36, BASIS_HEADER: 20, "来源": 24, STATUS_HEADER: 11,
-    UNVERIFIED_HEADER: 11, "整改措施": 20, "责任部门": 10, "责任人": 7, "完成时限": 11, "进展": 20,
+    "严重程度": 9, AMOUNT_HEADER: 14, DESCRIPTION_HEADER: 32, BASIS_HEADER: 16, "来源": 22, STATUS_HEADER: 10,
+    UNVERIFIED_HEADER: 10, "整改措施": 20, "责任部门": 9, "责任人": 7, "完成时限": 11, "进展": 20,
     "下一步": 16, "证明材料": 16, STATE_HEADER: 9,
 }
 
@@ -440,11 +450,14 @@ def _format_finding_row(ws, row, column, finding, result, report_path) -> None:
 
 # ---- 对账销号单 ---------------------------------------------------------------------------------
 
+# The form as printed, then the finding id outside the print area (for looking a line up, not
+# for paper): about 190 characters across, so A4 landscape prints it at about 75%.
 RECONCILIATION_HEADERS = [
-    SERIAL_HEADER, ID_HEADER, "单位", SUMMARY_HEADER, AMOUNT_HEADER, *PLAN_COLUMNS, *PROGRESS_COLUMNS,
-    "单位填报状态", "复核结论", "销号日期", "复核依据",
+    SERIAL_HEADER, "单位", SUMMARY_HEADER, AMOUNT_HEADER, *PLAN_COLUMNS, *PROGRESS_COLUMNS,
+    "单位填报状态", "复核结论", "销号日期", "复核依据", ID_HEADER,
 ]
-RECONCILIATION_WIDTHS = [6, 18, 14, 22, 15, 30, 12, 10, 12, 24, 20, 20, 12, 20, 12, 30]
+RECONCILIATION_WIDTHS = [5, 11, 16, 14, 22, 9, 7, 11, 18, 12, 12, 8, 16, 11, 18, 18]
+LAST_PRINTED_RECONCILIATION = "复核依据"
 
 
 def _reconciliation_sheet(ws, rows) -> None:
@@ -465,6 +478,7 @@ def _reconciliation_sheet(ws, rows) -> None:
         if item.not_accepted:
             ws.cell(row=row, column=column["复核结论"]).font = WARN_FONT
     _table_sheet(ws, RECONCILIATION_HEADERS, len(rows))
+    ws.print_area = f"A1:{get_column_letter(column[LAST_PRINTED_RECONCILIATION])}{len(rows) + 1}"
 
 
 def _unverified_text(finding: Finding) -> str:
