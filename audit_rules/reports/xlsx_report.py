@@ -200,7 +200,8 @@ def _table_sheet(ws, headers, rows_written: int) -> None:
     _fit_row_heights(ws)
 
 
-LINE_HEIGHT = 15.0  # points per line of an 11-point font
+LINE_HEIGHT = 20.0  # points per wrapped line as CJK fonts set an 11-point line (Noto Sans CJK; 15 cuts the last line)
+ROW_PADDING = 4.0  # points above and below the text of a wrapped cell
 MAX_ROW_LINES = 12  # a very long cell is cut at this height; the whole text is in the cell
 
 
@@ -216,11 +217,13 @@ def _fit_row_heights(ws) -> None:
                 width = widths.get(cell.column_letter, 8.43)
                 lines = max(lines, _lines_needed(cell.value, width))
         if lines > 1:
-            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * min(lines, MAX_ROW_LINES)
+            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * min(lines, MAX_ROW_LINES) + ROW_PADDING
 
 
 def _lines_needed(text: str, width: float) -> int:
-    per_line = max(width - 1, 1)
+    # LibreOffice and WPS fit fewer CJK characters on a line than the width says: count 85% of it,
+    # so a wrapped cell's last line is not cut off (seen in the rendered pages).
+    per_line = max(int(width * 0.85), 1)
     total = 0
     for part in text.split("\n"):
         units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
@@ -321,6 +324,10 @@ def _tally_table(ws, row: int, label: str, tallies: dict) -> int:
         else:  # a category of findings without amounts (a missing seal): as the terminal shows it
             put(ws, row + offset, 3, "—")
     _body_style(ws, row + 1, row + len(tallies), 3)
+    for offset in range(1, len(tallies) + 1):  # the dash stands where the amounts stand
+        cell = ws.cell(row=row + offset, column=3)
+        if cell.value == "—":
+            cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="right")
     return row + len(tallies) + 2
 
 
@@ -456,7 +463,8 @@ RECONCILIATION_HEADERS = [
     SERIAL_HEADER, "单位", SUMMARY_HEADER, AMOUNT_HEADER, *PLAN_COLUMNS, *PROGRESS_COLUMNS,
     "单位填报状态", "复核结论", "销号日期", "复核依据", ID_HEADER,
 ]
-RECONCILIATION_WIDTHS = [5, 11, 16, 14, 22, 9, 7, 11, 18, 12, 12, 8, 16, 11, 18, 18]
+# 复核结论 holds 整改不到位（不予销号） / 未销号（本次仍检出） on one line.
+RECONCILIATION_WIDTHS = [5, 11, 16, 14, 22, 9, 7, 11, 14, 10, 12, 8, 23, 11, 16, 18]
 LAST_PRINTED_RECONCILIATION = "复核依据"
 
 

@@ -478,6 +478,23 @@ def test_wrapped_text_gets_row_heights(layout):
     assert ws.row_dimensions[row].height >= 3 * 15
 
 
+def test_rows_leave_room_for_every_line_as_cjk_fonts_set_it(layout):
+    """Rendered with LibreOffice (benchmarks/render_report.py), an 11-point CJK line takes about
+    20 points: a 2-line cell of the 对账销号单 (长沙市示范科技局 in 单位) gets at least 2 × 20."""
+    _, wb = build(layout, baseline=True)
+    ws = wb["对账销号单"]
+    unit_col = header(ws).index("单位") + 1
+    rows = [c.row for c in ws[get_column_letter(unit_col)][1:] if c.value and len(c.value) >= 7]
+    assert rows and all(ws.row_dimensions[r].height >= 2 * 20 for r in rows)
+
+
+def test_a_category_without_amounts_shows_its_dash_where_the_amounts_stand(layout):
+    result, wb = build(layout)
+    ws = wb["汇总"]
+    dashes = [c for row in ws.iter_rows() for c in row if c.value == "—"]
+    assert dashes and all(c.alignment.horizontal == "right" for c in dashes)
+
+
 def test_the_printed_part_of_findings_is_the_rectification_form(layout):
     _, wb = build(layout)
     ws = wb["疑点明细"]
