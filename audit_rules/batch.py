@@ -357,6 +357,7 @@ def run_units(
     from audit_rules.quality import unusable_from_usage
     from audit_rules.rules.engine import (
         assemble_rules,
+        narrow_ruleset,
         plan_rules,
         query_rules,
         runnable,
@@ -373,8 +374,9 @@ def run_units(
         for kind, fields in o.present.items():
             present.setdefault(kind, set()).update(fields)
     unusable = unusable_from_usage([o.usage for o in outlines]) if quality else {}
-    plan = plan_rules(rules, present, unusable)
     rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
+    rules, left_out = narrow_ruleset(rules, present, unusable)
+    plan = plan_rules(rules, present, unusable)
     cross_ids = runnable(rules, plan, compares_units=True)
     check = CheckPlan(rules, runnable(rules, plan, compares_units=False), rule_kinds, transaction_units,
                       {kind for rule in rules.rules if rule.id in cross_ids for kind in rule_kinds[rule.id]})
@@ -402,7 +404,7 @@ def run_units(
             found = [(rule_id, _locations(row)) for row in rows.rows]
             records.update(row_records(cross_tables, found, rule_kinds))
             dates.update(row_dates(cross_tables, found, rule_kinds))
-    findings, outcomes = assemble_rules(rules, plan, ran)
+    findings, outcomes = assemble_rules(rules, plan, ran, left_out)
     return UnitsRun(
         inputs=[i for _, i in sorted((i for o in outlines for i in o.inputs), key=lambda x: x[0])],
         errors=[e for _, e in sorted([*refused, *(e for o in outlines for e in o.errors)], key=lambda x: x[0])],

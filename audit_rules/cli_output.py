@@ -134,7 +134,8 @@ def print_check_summary(result, written: dict[str, str]) -> None:
     console.print(Text.assemble(
         ("检查完成", "bold"),
         f"：读取 {len(result.inputs)} 个文件，规则集 {printable(result.ruleset_title)}（{printable(result.ruleset_id)}），"
-        f"运行规则 {sum(r.status == 'ran' for r in result.rules)} 条，跳过 {len(result.skipped_rules)} 条。",
+        f"运行规则 {sum(r.status == 'ran' for r in result.rules)} 条{_partly_ran_note(result)}，"
+        f"跳过 {sum(r.could_not_run for r in result.rules)} 条。",
     ))
     if result.findings:
         by_category: dict[str, list] = defaultdict(list)
@@ -174,12 +175,13 @@ def print_check_summary(result, written: dict[str, str]) -> None:
             )
     _print_not_accepted(console, result)
     _print_unverified(console, result)
-    not_run = [rule for rule in result.rules if rule.could_not_run]
+    not_run = [rule for rule in result.rules if rule.could_not_run or rule.partly_ran]
     for rule in not_run[:SKIPPED_SHOWN]:
-        console.print(Text(f"规则 {rule.rule_id}（{rule.title}）未运行：{rule.reason}", style="yellow"))
+        said = f"部分检查未运行：{rule.skipped_checks_text}" if rule.partly_ran else f"未运行：{rule.reason}"
+        console.print(Text(f"规则 {rule.rule_id}（{rule.title}）{said}", style="yellow"))
     if len(not_run) > SKIPPED_SHOWN:
         console.print(
-            f"[yellow]……另有 {len(not_run) - SKIPPED_SHOWN} 条规则未运行，原因见报告的“规则清单”。[/yellow]"
+            f"[yellow]……另有 {len(not_run) - SKIPPED_SHOWN} 条规则未运行或部分检查未运行，原因见报告的“规则清单”。[/yellow]"
         )
     failed_checks = [q for q in result.data_quality if not q.passed]
     if failed_checks:
@@ -226,6 +228,11 @@ def _print_units(console: Console, result) -> None:
     console.print(table)
     if len(ordered) > UNITS_SHOWN:
         console.print(f"……另有 {len(ordered) - UNITS_SHOWN} 个单位，见报告“汇总”。", markup=False)
+
+
+def _partly_ran_note(result) -> str:
+    partly = sum(r.partly_ran for r in result.rules)
+    return f"（其中 {partly} 条部分检查未运行）" if partly else ""
 
 
 def _print_not_accepted(console: Console, result) -> None:

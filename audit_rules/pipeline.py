@@ -105,7 +105,8 @@ def run_check(
         file_units=checked.file_units,
     )
     if previous is not None:
-        ran = (o.rule_id for o in checked.outcomes if o.status == "ran")
+        # A rule that ran without a check the baseline run made did not look again at its findings.
+        ran = (o.rule_id for o in checked.outcomes if previous.rechecked_by(o))
         reconciled = previous.reconcile(findings, ran, checked.files_read)
         result.findings, result.resolved = reconciled.findings, reconciled.resolved
         result.not_rechecked, result.rectification = reconciled.not_rechecked, reconciled.entries

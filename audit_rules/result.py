@@ -22,11 +22,24 @@ class RuleOutcome:
     status: str  # ran | skipped | failed | disabled
     reason: str = ""  # Chinese: why skipped / failed / disabled, or notes on a rule that ran
     findings: int = 0
+    # A rule of several checks that ran without some (a field they need is missing): each check
+    # left out as {"check": Chinese title, "reason": Chinese reason}; `reason` names them too.
+    skipped_checks: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def could_not_run(self) -> bool:
         """Enabled but not run (inputs missing, or an error): what users must be told about."""
         return self.status in ("skipped", "failed")
+
+    @property
+    def partly_ran(self) -> bool:
+        """Ran, but without some of its checks: users must be told which were left out."""
+        return self.status == "ran" and bool(self.skipped_checks)
+
+    @property
+    def skipped_checks_text(self) -> str:
+        """The checks left out as a reader sees them: 盖章（合同台账缺少字段：盖章（sealed））；…"""
+        return "；".join(f"{c['check']}（{c['reason']}）" for c in self.skipped_checks)
 
 
 @dataclass
@@ -94,4 +107,11 @@ class RunResult:
 
     @property
     def skipped_rules(self) -> list[dict]:
-        return [{"rule_id": r.rule_id, "reason": r.reason} for r in self.rules if r.could_not_run]
+        """Rules that could not run, and rules that ran without some checks (`skipped_checks`)."""
+        out = []
+        for r in self.rules:
+            if r.could_not_run:
+                out.append({"rule_id": r.rule_id, "reason": r.reason})
+            elif r.partly_ran:
+                out.append({"rule_id": r.rule_id, "reason": r.reason, "skipped_checks": [dict(c) for c in r.skipped_checks]})
+        return out

@@ -80,6 +80,7 @@ class Found:
     total: object = None  # 合计 check: the value of the 合计 row
     rows_sum: float = 0.0  # 合计 check: the sum of the rows
     totals_row: int | None = None  # 合计 check: the Excel row of the 合计
+    scale: float = 1.0  # 合计 check: the column's unit in 元 (10000 for a 金额（万元） header)
 
 
 def quote(value: object) -> str:
@@ -182,15 +183,33 @@ def totals_match(total: object, rows_sum: float) -> bool:
     return is_number(total) and abs(float(total) - rows_sum) < CENT_TOLERANCE
 
 
+SCALE_UNITS = {1_000.0: "千元", 10_000.0: "万元", 1e8: "亿元"}
+
+
+def as_typed(value: float, scale: float) -> float:
+    """A figure in 元 in the unit its column is written in (1.8 for 18,000 under 金额（万元））."""
+    return round(float(value) / scale, 6) if scale != 1 else float(value)
+
+
+def _money(value: float, found: Found) -> str:
+    """A 合计 figure in the unit its header states, so a 金额（万元） column reads in 万元 (with the 元
+    the rules use beside it); a column in 元 reads as before."""
+    if found.scale == 1 or found.scale not in SCALE_UNITS:
+        return number(value)
+    typed = f"{as_typed(value, found.scale):,.6f}".rstrip("0").rstrip(".")  # 1.2345万元 keeps its digits
+    return f"{typed}{SCALE_UNITS[found.scale]}（{number(value)}元）"
+
+
 def _totals_wording(found: Found) -> str:
     header, total, rows_sum = found.header, found.total, found.rows_sum
     where = f"（第{found.totals_row}行）" if found.totals_row else ""
     if totals_match(total, rows_sum):
-        return f"合计行“{header}”{number(rows_sum)}与明细之和相符"
+        return f"合计行“{header}”{_money(rows_sum, found)}与明细之和相符"
     if not is_number(total):
         return f"合计行“{header}”无法识别：{quote(total)}{where}"
     difference = float(total) - rows_sum
-    return f"合计行“{header}”为{number(total)}，明细之和为{number(rows_sum)}，相差{number(difference)}{where}"
+    return (f"合计行“{header}”为{_money(total, found)}，明细之和为{_money(rows_sum, found)}，"
+            f"相差{_money(difference, found)}{where}")
 
 
 def not_run_detail(message: str) -> str:

@@ -32,6 +32,8 @@ from audit_rules.quality.suites import (
     SUMMABLE_TYPES,
     CheckSpec,
     Found,
+    as_typed,
+    is_number,
     not_run_detail,
     table_checks,
     totals_match,
@@ -328,9 +330,12 @@ def _totals_results(view: _TableView) -> list[QualityResult]:
         rows_sum = float(pd.to_numeric(view.data[name], errors="coerce").sum())
         total_value = plain(total)
         passed = totals_match(total_value, rows_sum)
+        scale = float(table.scale.get(name) or 1.0)
         found = Found(header=view.header(name), spec=spec, total=total_value, rows_sum=rows_sum,
-                      totals_row=table.totals_row)
-        failed = [] if passed or not table.totals_row else [{"row": int(table.totals_row), "value": total_value}]
+                      totals_row=table.totals_row, scale=scale)
+        # the failing cell's value as the sheet shows it: in the column's own unit (万元)
+        shown = as_typed(total_value, scale) if is_number(total_value) else total_value
+        failed = [] if passed or not table.totals_row else [{"row": int(table.totals_row), "value": shown}]
         results.append(QualityResult(file=table.file, sheet=table.sheet, kind=table.kind, field=name,
                                      check=declared.name, title=declared.title, passed=passed, failed=failed,
                                      detail=declared.describe(found)))

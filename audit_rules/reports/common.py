@@ -24,6 +24,7 @@ NO_UNIT = "（未标明单位）"
 UNVERIFIED_MARK = "参数待核定"
 SEVERITY_ORDER = ("high", "medium", "low")
 RULE_STATUS_TITLES = {"ran": "已运行", "skipped": "已跳过", "failed": "运行失败", "disabled": "已停用"}
+PARTLY_RAN_TITLE = "部分运行"  # ran without some of its checks (RuleOutcome.skipped_checks)
 
 
 
@@ -50,6 +51,11 @@ def check_title(result: QualityResult) -> str:
 
 def rule_status_title(status: str) -> str:
     return RULE_STATUS_TITLES.get(status, status)
+
+
+def rule_outcome_title(rule) -> str:
+    """How a report names what happened to a rule: 已运行, 部分运行 (some checks left out), …"""
+    return PARTLY_RAN_TITLE if rule.partly_ran else rule_status_title(rule.status)
 
 
 def kind_label(kind: str | None) -> str:

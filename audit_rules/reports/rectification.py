@@ -147,6 +147,19 @@ def load_baseline(path: str | os.PathLike) -> list[Finding]:
     return [_finding(item, index, json_path) for index, item in enumerate(doc["findings"], start=1)]
 
 
+def load_left_out_checks(path: str | os.PathLike) -> dict[str, set[str]]:
+    """Rule id -> the checks a baseline run left out (its findings.json skipped_rules)."""
+    try:
+        doc = json.loads(baseline_json_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # load_baseline reports an unreadable file
+    out: dict[str, set[str]] = {}
+    for item in doc.get("skipped_rules") or []:
+        if isinstance(item, dict) and isinstance(item.get("skipped_checks"), list):
+            out[str(item.get("rule_id"))] = {str(c.get("check")) for c in item["skipped_checks"] if isinstance(c, dict)}
+    return out
+
+
 def _finding(item: object, index: int, json_path: Path) -> Finding:
     try:
         finding = Finding.from_json(item)  # type: ignore[arg-type]
@@ -213,11 +226,20 @@ class Baseline:
     path: str
     findings: list[Finding]
     entries: Entries
+    # rule id -> titles of the checks the baseline run left out (findings.json skipped_checks)
+    left_out: dict[str, set[str]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Baseline":
         """The baseline at `path` (its folder or its findings.json); BaselineError if unusable."""
-        return cls(str(path), load_baseline(path), load_rectification(path))
+        return cls(str(path), load_baseline(path), load_rectification(path), load_left_out_checks(path))
+
+    def rechecked_by(self, outcome) -> bool:
+        """Whether a rule's outcome in this run looked again at everything the baseline found
+        with it: it ran, and any check it left out was left out of the baseline run as well."""
+        if outcome.status != "ran":
+            return False
+        return {c["check"] for c in outcome.skipped_checks} <= self.left_out.get(outcome.rule_id, set())
 
     def reconcile(self, current: list[Finding], ran_rules: Iterable[str], read_files: Iterable[str]) -> Reconciliation:
         """Compare this run's findings with the baseline's.

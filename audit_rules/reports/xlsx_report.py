@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from audit_rules.findings import (
     STATUS_TITLES,
@@ -47,7 +48,7 @@ from audit_rules.reports.common import (
     location_text,
     parameter_text,
     relative_link,
-    rule_status_title,
+    rule_outcome_title,
     rule_title,
     severity_title,
     status_counts,
@@ -125,7 +126,8 @@ def build_workbook(result: RunResult, report_path: str | os.PathLike) -> Workboo
         if result.not_rechecked:
             _resolved_sheet(workbook.create_sheet(SHEET_NOT_RECHECKED), sorted_findings(result.not_rechecked),
                             NOT_RECHECKED_STATUS)
-    _rule_sheets(workbook, result, findings, report_path)
+    anchors = _rule_sheets(workbook, result, findings, report_path)
+    _link_findings_to_rule_sheets(workbook[SHEET_FINDINGS], findings, anchors)
     _quality_sheet(workbook.create_sheet(SHEET_QUALITY), result)
     _rules_sheet(workbook.create_sheet(SHEET_RULES), result)
     _run_sheet(workbook.create_sheet(SHEET_RUN), result)
@@ -207,7 +209,8 @@ def _table_sheet(ws, headers, rows_written: int) -> None:
     _fit_row_heights(ws)
 
 
-LINE_HEIGHT = 15.0  # points per line of an 11-point font
+LINE_HEIGHT = 20.0  # points per wrapped line as CJK fonts set an 11-point line (Noto Sans CJK; 15 cuts the last line)
+ROW_PADDING = 4.0  # points above and below the text of a wrapped cell
 MAX_ROW_LINES = 12  # a very long cell is cut at this height; the whole text is in the cell
 
 
@@ -223,11 +226,13 @@ def _fit_row_heights(ws) -> None:
                 width = widths.get(cell.column_letter, 8.43)
                 lines = max(lines, _lines_needed(cell.value, width))
         if lines > 1:
-            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * min(lines, MAX_ROW_LINES)
+            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * min(lines, MAX_ROW_LINES) + ROW_PADDING
 
 
 def _lines_needed(text: str, width: float) -> int:
-    per_line = max(width - 1, 1)
+    # LibreOffice and WPS fit fewer CJK characters on a line than the width says: count 85% of it,
+    # so a wrapped cell's last line is not cut off (seen in the rendered pages).
+    per_line = max(int(width * 0.85), 1)
     total = 0
     for part in text.split("\n"):
         units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
@@ -235,14 +240,29 @@ def _lines_needed(text: str, width: float) -> int:
     return total
 
 
+PRINT_MARGINS = dict(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.2, footer=0.3)  # inches
+
+
 def _print_setup(ws, title_rows: str | None) -> None:
+    """A4 landscape, all columns of the print area on one page across, narrow margins (the
+    forms are wide), the header row repeated on every page and page numbers in the footer."""
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages down as needed
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    for side, inches in PRINT_MARGINS.items():
+        setattr(ws.page_margins, side, inches)
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     if title_rows:
         ws.print_title_rows = title_rows
+
+
+def _link_within(cell, sheet: str, row: int) -> None:
+    """Hyperlink to a cell of this workbook (a location, not a file target)."""
+    name = sheet.replace("'", "''")
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{name}'!A{row}")
+    cell.font = LINK_FONT
 
 
 def _link(cell, loc: Location, result: RunResult, report_path) -> None:
@@ -313,6 +333,10 @@ def _tally_table(ws, row: int, label: str, tallies: dict) -> int:
         else:  # a category of findings without amounts (a missing seal): as the terminal shows it
             put(ws, row + offset, 3, "—")
     _body_style(ws, row + 1, row + len(tallies), 3)
+    for offset in range(1, len(tallies) + 1):  # the dash stands where the amounts stand
+        cell = ws.cell(row=row + offset, column=3)
+        if cell.value == "—":
+            cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="right")
     return row + len(tallies) + 2
 
 
@@ -377,10 +401,12 @@ def finding_headers(with_status: bool) -> list[str]:
 
 LAST_PRINTED_HEADER = STATE_HEADER
 
+# The printed columns (序号 … 整改状态) add up to about 190 characters: A4 landscape fits them
+# across at about 75% (tests/reports/test_print_layout.py), a readable size.
 FINDING_WIDTHS = {
     SERIAL_HEADER: 5, ID_HEADER: 18, "单位": 12, SUMMARY_HEADER: 16, RULE_ID_HEADER: 12, "类别": 14,
-    "严重程度": 9, AMOUNT_HEADER: 14, DESCRIPTION_HEADER: 36, BASIS_HEADER: 20, "来源": 24, STATUS_HEADER: 11,
-    UNVERIFIED_HEADER: 11, "整改措施": 20, "责任部门": 10, "责任人": 7, "完成时限": 11, "进展": 20,
+    "严重程度": 9, AMOUNT_HEADER: 14, DESCRIPTION_HEADER: 32, BASIS_HEADER: 16, "来源": 22, STATUS_HEADER: 10,
+    UNVERIFIED_HEADER: 10, "整改措施": 20, "责任部门": 9, "责任人": 7, "完成时限": 11, "进展": 20,
     "下一步": 16, "证明材料": 16, STATE_HEADER: 9,
 }
 
@@ -402,7 +428,7 @@ def _findings_sheet(ws, result: RunResult, findings: list[Finding], report_path)
             "严重程度": severity_title(finding.severity),
             DESCRIPTION_HEADER: finding.message,
             BASIS_HEADER: finding.basis,
-            "来源": "\n".join(location_text(loc) for loc in finding.locations),
+            "来源": _source_text(finding),
             UNVERIFIED_HEADER: _unverified_text(finding),
         }
         if with_status:
@@ -420,6 +446,15 @@ def _findings_sheet(ws, result: RunResult, findings: list[Finding], report_path)
     _status_dropdown(ws, column[STATE_HEADER], len(findings))
 
 
+def _source_text(finding: Finding) -> str:
+    """Every source row of a finding; the link goes to the first, so a list of several says
+    where the others are linked."""
+    text = "\n".join(location_text(loc) for loc in finding.locations)
+    if len(finding.locations) > 1:
+        text += f"\n（链接到第1处；全部{len(finding.locations)}处逐一链接：点本行“{ID_HEADER}”）"
+    return text
+
+
 def _format_finding_row(ws, row, column, finding, result, report_path) -> None:
     if finding.locations:
         _link(ws.cell(row=row, column=column["来源"]), finding.locations[0], result, report_path)
@@ -431,11 +466,15 @@ def _format_finding_row(ws, row, column, finding, result, report_path) -> None:
 
 # ---- 对账销号单 ---------------------------------------------------------------------------------
 
+# The form as printed, then the finding id outside the print area (for looking a line up, not
+# for paper): about 190 characters across, so A4 landscape prints it at about 75%.
 RECONCILIATION_HEADERS = [
-    SERIAL_HEADER, ID_HEADER, "单位", SUMMARY_HEADER, AMOUNT_HEADER, *PLAN_COLUMNS, *PROGRESS_COLUMNS,
-    "单位填报状态", "复核结论", "销号日期", "复核依据",
+    SERIAL_HEADER, "单位", SUMMARY_HEADER, AMOUNT_HEADER, *PLAN_COLUMNS, *PROGRESS_COLUMNS,
+    "单位填报状态", "复核结论", "销号日期", "复核依据", ID_HEADER,
 ]
-RECONCILIATION_WIDTHS = [6, 18, 14, 22, 15, 30, 12, 10, 12, 24, 20, 20, 12, 20, 12, 30]
+# 复核结论 holds 整改不到位（不予销号） / 未销号（本次仍检出） on one line.
+RECONCILIATION_WIDTHS = [5, 11, 16, 14, 22, 9, 7, 11, 14, 10, 12, 8, 23, 11, 16, 18]
+LAST_PRINTED_RECONCILIATION = "复核依据"
 
 
 def _reconciliation_sheet(ws, rows) -> None:
@@ -456,6 +495,7 @@ def _reconciliation_sheet(ws, rows) -> None:
         if item.not_accepted:
             ws.cell(row=row, column=column["复核结论"]).font = WARN_FONT
     _table_sheet(ws, RECONCILIATION_HEADERS, len(rows))
+    ws.print_area = f"A1:{get_column_letter(column[LAST_PRINTED_RECONCILIATION])}{len(rows) + 1}"
 
 
 def _unverified_text(finding: Finding) -> str:
@@ -516,16 +556,33 @@ def rule_sheet_name(rule_id: str, taken: set[str]) -> str:
     return name
 
 
-def _rule_sheets(workbook, result: RunResult, findings: list[Finding], report_path) -> None:
-    """One sheet per rule that found something, named by the rule's Chinese title."""
+def _rule_sheets(workbook, result: RunResult, findings: list[Finding], report_path) -> dict[str, tuple[str, int]]:
+    """One sheet per rule that found something, named by the rule's Chinese title. Returns
+    finding id -> (its rule sheet, the sheet row of its first location)."""
     taken = set(FIXED_SHEETS)
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
         by_rule.setdefault(finding.rule_id, []).append(finding)
+    listed = {f.id: row for row, f in enumerate(findings, start=2)}  # rows of 疑点明细
+    anchors: dict[str, tuple[str, int]] = {}
     for rule_id in sorted(by_rule):
         name = rule_sheet_name(rule_title(by_rule[rule_id][0]) or rule_id, taken)
         taken.add(name)
-        _rule_sheet(workbook.create_sheet(name), by_rule[rule_id], result, report_path)
+        first_rows = _rule_sheet(workbook.create_sheet(name), by_rule[rule_id], result, report_path, listed)
+        anchors.update({fid: (name, row) for fid, row in first_rows.items()})
+    return anchors
+
+
+def _link_findings_to_rule_sheets(ws, findings: list[Finding], anchors: dict[str, tuple[str, int]]) -> None:
+    """疑点明细's 来源 links a finding's first source row; its 编号 links the finding's rows in its
+    rule sheet, where every location links its own source row — so each location is a click or
+    two away (`_source_text` says so under a list of several)."""
+    headers = [c.value for c in ws[1]]
+    id_col = headers.index(ID_HEADER) + 1
+    for row, finding in enumerate(findings, start=2):
+        if finding.id not in anchors:
+            continue
+        _link_within(ws.cell(row=row, column=id_col), *anchors[finding.id])
 
 
 RULE_SHEET_FIXED = ["疑点编号", "文件", "工作表", "行号"]
@@ -537,9 +594,14 @@ COUNT_FORMAT = "#,##0"
 MONEY_FORMAT = "#,##0.00"
 
 
-def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path) -> None:
+def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path,
+                listed: dict[str, int] | None = None) -> dict[str, int]:
     """The offending source rows, one block per ledger layout (its own header row), so that two
-    units' differently laid out ledgers never share half-empty columns."""
+    units' differently laid out ledgers never share half-empty columns. Each row's 文件 links its
+    source row and its 疑点编号 the finding's row of 疑点明细 (`listed`). Returns finding id ->
+    the sheet row of its first location."""
+    listed = listed or {}
+    first_rows: dict[str, int] = {}
     rows = [(f, loc, result.source_rows.get((loc.file, loc.sheet, loc.row), {})) for f in findings for loc in f.locations]
     blocks: dict[tuple[str, ...], list] = {}
     for item in rows:
@@ -552,7 +614,10 @@ def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path) -> 
             widest = headers
         _header(ws, row, headers)
         for offset, (finding, loc, source) in enumerate(items, start=row + 1):
-            put(ws, offset, 1, finding.id)
+            id_cell = put(ws, offset, 1, finding.id)
+            if finding.id in listed:
+                _link_within(id_cell, SHEET_FINDINGS, listed[finding.id])
+            first_rows[finding.id] = min(first_rows.get(finding.id, offset), offset)
             _link(put(ws, offset, 2, loc.file), loc, result, report_path)
             put(ws, offset, 3, loc.sheet)
             put(ws, offset, 4, loc.row)
@@ -567,6 +632,7 @@ def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path) -> 
     ws.freeze_panes = "A2"
     _print_setup(ws, "1:1")
     _fit_row_heights(ws)
+    return first_rows
 
 
 def _source_cell(column: str, value: object) -> tuple[object, str | None]:
@@ -639,11 +705,11 @@ def _rules_sheet(ws, result: RunResult) -> None:
         params = "\n".join(parameter_text(k, v, result) for k, v in rule.parameters.items())
         values = [
             rule.rule_id, rule.title, category_title(rule.category), severity_title(rule.severity), rule.type,
-            rule_status_title(rule.status), rule.reason, params, rule.basis, rule.findings,
+            rule_outcome_title(rule), rule.reason, params, rule.basis, rule.findings,
         ]
         for col, value in enumerate(values, start=1):
             put(ws, row, col, value)
-        if rule.could_not_run:
+        if rule.could_not_run or rule.partly_ran:
             ws.cell(row=row, column=6).font = WARN_FONT
     _table_sheet(ws, headers, len(result.rules))
 

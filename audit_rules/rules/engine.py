@@ -9,6 +9,7 @@ findings: locations, amount, a fingerprint id and the Chinese message.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,17 +55,15 @@ def present_fields(tables: dict[str, pd.DataFrame]) -> Present:
     return {kind: _present_fields(tables, kind) for kind, frame in tables.items() if frame is not None and not frame.empty}
 
 
-def missing_inputs(
-    rule: Rule, tables: dict[str, pd.DataFrame], unusable: dict[str, dict[str, str]]
+def _missing_reason(
+    needs: dict[str, list[str]],
+    any_of: dict[str, list[list[str]]],
+    present_by_kind: Present,
+    unusable: dict[str, dict[str, str]],
 ) -> str:
-    """Chinese reason the rule cannot run ('' when it can)."""
-    return missing_inputs_of(rule, present_fields(tables), unusable)
-
-
-def missing_inputs_of(rule: Rule, present_by_kind: Present, unusable: dict[str, dict[str, str]]) -> str:
-    """`missing_inputs` from the kinds and fields present."""
+    """Chinese reason these tables / fields are not there to use ('' when they are)."""
     reasons = []
-    for kind, fields in rule.spec.needs().items():
+    for kind, fields in needs.items():
         spec = table_kinds().get(kind)
         title = spec.title if spec else kind
         if kind not in present_by_kind:
@@ -72,7 +71,7 @@ def missing_inputs_of(rule: Rule, present_by_kind: Present, unusable: dict[str, 
             continue
         present = present_by_kind[kind]
         absent = [f for f in fields if f not in present]
-        for group in rule.spec.any_of().get(kind, []):
+        for group in any_of.get(kind, []):
             if any(f in present for f in group):
                 absent = [f for f in absent if f not in group]
         if absent:
@@ -83,6 +82,55 @@ def missing_inputs_of(rule: Rule, present_by_kind: Present, unusable: dict[str, 
             why = unusable[kind][f]
             reasons.append(f"{title}的字段 {field_header(kind, f)}（{f}）不可用" + (f"：{why}" if why else ""))
     return "；".join(reasons)
+
+
+def missing_inputs(
+    rule: Rule, tables: dict[str, pd.DataFrame], unusable: dict[str, dict[str, str]]
+) -> str:
+    """Chinese reason the rule cannot run ('' when it can)."""
+    return missing_inputs_of(rule, present_fields(tables), unusable)
+
+
+def missing_inputs_of(rule: Rule, present_by_kind: Present, unusable: dict[str, dict[str, str]]) -> str:
+    """`missing_inputs` from the kinds and fields present."""
+    return _missing_reason(rule.spec.needs(), rule.spec.any_of(), present_by_kind, unusable)
+
+
+def checks_left_out(
+    rule: Rule, present_by_kind: Present, unusable: dict[str, dict[str, str]]
+) -> tuple[Rule, list[dict[str, str]]]:
+    """The rule narrowed to the checks its inputs allow, and the checks left out
+    ({"check": title, "reason": Chinese reason}).
+
+    A rule of several checks (`RuleType.checks`) runs each check whose fields the ledgers have:
+    one missing 盖章 column must not hide a contract without 签订日期. When no check can run, the
+    rule is returned whole, for `missing_inputs` to give the reason it is skipped."""
+    checks = rule.spec.checks()
+    why = {title: _missing_reason(needs, {}, present_by_kind, unusable) for title, needs in checks.items()}
+    kept = [title for title, reason in why.items() if not reason]
+    if not kept or len(kept) == len(checks):
+        return rule, []
+    narrowed = dataclasses.replace(rule, spec=rule.spec.only_checks(kept))
+    return narrowed, [{"check": title, "reason": reason} for title, reason in why.items() if reason]
+
+
+LeftOut = dict[str, list[dict[str, str]]]  # rule id -> the checks it runs without
+
+
+def narrow_ruleset(ruleset: Ruleset, present: Present, unusable: dict[str, dict[str, str]]) -> tuple[Ruleset, LeftOut]:
+    """The ruleset with each enabled rule narrowed to the checks the data allows, and the checks
+    left out per rule: decided once from the kinds and fields present, so every database a batch
+    runs on queries the same checks."""
+    rules, left_out = [], {}
+    for rule in ruleset.rules:
+        narrowed, missing = checks_left_out(rule, present, unusable) if rule.enabled else (rule, [])
+        rules.append(narrowed)
+        if missing:
+            left_out[rule.id] = missing
+    return dataclasses.replace(ruleset, rules=rules), left_out
+
+
+PARTIAL_PREFIX = "部分检查未运行："
 
 
 # ---- findings -----------------------------------------------------------------------------
@@ -223,12 +271,14 @@ def run_rules(
     `unusable`: kind -> {field: Chinese reason} for fields the quality gate found unusable.
     Returns findings (sorted by rule order, unit, first location) and one outcome per rule of
     the ruleset, in ruleset order, so the reports' 规则清单 lists every rule: ran (reason: the
-    rule type's notes, e.g. an unknown calendar year, else '') | skipped | failed (with a Chinese
-    reason) | disabled ("规则集已停用此规则": enabled: false, or switched off by a child ruleset)."""
+    rule type's notes, e.g. an unknown calendar year, and the checks left out for want of a field,
+    also in `skipped_checks`, else '') | skipped | failed (with a Chinese reason) | disabled ("规则集已停用此规则": enabled: false, or switched off by a child ruleset)."""
     tables = {k: v for k, v in tables.items() if k in table_kinds()}
-    plan = plan_rules(ruleset, present_fields(tables), unusable or {})
+    present = present_fields(tables)
+    ruleset, left_out = narrow_ruleset(ruleset, present, unusable or {})
+    plan = plan_rules(ruleset, present, unusable or {})
     ran = query_rules(tables, ruleset, runnable(ruleset, plan))
-    return assemble_rules(ruleset, plan, {rule_id: [rows] for rule_id, rows in ran.items()})
+    return assemble_rules(ruleset, plan, {rule_id: [rows] for rule_id, rows in ran.items()}, left_out)
 
 
 def plan_rules(ruleset: Ruleset, present: Present, unusable: dict[str, dict[str, str]]) -> dict[str, RuleOutcome | None]:
@@ -273,10 +323,12 @@ def query_rules(tables: dict[str, pd.DataFrame], ruleset: Ruleset, rule_ids: lis
 
 
 def assemble_rules(
-    ruleset: Ruleset, plan: dict[str, RuleOutcome | None], ran: dict[str, list[RuleRows]]
+    ruleset: Ruleset, plan: dict[str, RuleOutcome | None], ran: dict[str, list[RuleRows]],
+    left_out: LeftOut | None = None,
 ) -> tuple[list[Finding], list[RuleOutcome]]:
     """Findings and outcomes from the plan and the rows each run rule gave (on one database or
-    one per unit). A rule failed when it failed on any database (the first reason is told)."""
+    one per unit). A rule failed when it failed on any database (the first reason is told);
+    `left_out` names the checks a rule ran without (`narrow_ruleset`)."""
     findings: list[Finding] = []
     outcomes: list[RuleOutcome] = []
     for rule in ruleset.rules:
@@ -295,6 +347,11 @@ def assemble_rules(
             outcomes.append(_outcome(rule, ruleset, "failed", _failure(exc, False, 0)))
             continue
         findings.extend(found)
-        outcomes.append(_outcome(rule, ruleset, "ran", "；".join(notes), findings=len(found)))
+        outcome = _outcome(rule, ruleset, "ran", findings=len(found))
+        outcome.skipped_checks = (left_out or {}).get(rule.id, [])
+        if outcome.skipped_checks:
+            notes = [PARTIAL_PREFIX + outcome.skipped_checks_text, *notes]
+        outcome.reason = "；".join(notes)
+        outcomes.append(outcome)
     findings.sort(key=finding_sort_key)
     return findings, outcomes

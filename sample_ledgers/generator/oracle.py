@@ -223,7 +223,7 @@ def findings(tables: Tables, key: Callable[[Row], Hashable],
             if heads and heads > 0 and r.get("amount") is not None and r["amount"] / heads > p["meal_per_head_limit"]:
                 flag("meal-reception-per-head", r)
         for r in rows("receptions", unit, "guest_location"):
-            if any((r.get("guest_location") or "").startswith(c) for c in cities):
+            if any((r.get("guest_location") or "").startswith(c) for c in [*cities, *p["local_place_words"]]):
                 flag("reception-same-city", r)
         for o in rows("overtime_meals", unit, "amount", "actual_count"):
             if o.get("actual_count") and o.get("amount") is not None and \
@@ -295,6 +295,10 @@ def findings(tables: Tables, key: Callable[[Row], Hashable],
                 flag("staff-paid-review-fee", pay)
             if contains_any(pay.get("summary"), p["prohibited_keywords"]):
                 flag("prohibited-expense", pay)
+            elif contains_any(pay.get("summary"), p["holiday_names"]) and \
+                    contains_any(pay.get("summary"), p["holiday_gift_words"]) and \
+                    not contains_any(pay.get("summary"), p["holiday_gift_allowed"]):
+                flag("holiday-gift", pay)
         for pay in rows("payments", unit, "handler", "approver"):
             if pay.get("approver") and norm_name(pay.get("handler")) == norm_name(pay["approver"]):
                 flag("segregation-handler-approver", pay)

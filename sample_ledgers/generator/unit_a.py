@@ -278,6 +278,13 @@ def build_unit_a(rng: random.Random, inv: Invoices) -> UnitData:
         "amount", "待定", CHECK_READABLE, would="duplicate-payment",
         zh="金额填为“待定”无法识别，与7月同发票付款不据以判重复（列入数据质量问题）",
         en="Amount typed 待定: unreadable, so no duplicate with the July payment on the same invoice (a data-quality issue)")
+    # Holiday gifts (every value given, so no random draw moves the rest of the data).
+    pb.add(date(2019, 6, 3), "购买端午节慰问品", "福利费", 6800.0, "长沙惠民超市有限公司", invoice="05530618",
+           handler="孙倩", approver="胡静").plant(
+        "holiday-gift", "福利费列支端午节慰问品6,800元", "Dragon Boat Festival gifts for staff booked as 福利费, 6,800")
+    pb.add(date(2019, 1, 28), "春节慰问困难职工", "福利费", 2000.0, "王建华", issuer=None, invoice=None,
+           handler="孙倩", approver="胡静").near(
+        "holiday-gift", "春节慰问困难职工，不属违规发放节日福利", "Spring Festival help for a staff member in hardship: allowed")
     u.payments = pb.items
 
     # --- receptions, overtime meals --------------------------------------------------------------

@@ -409,3 +409,42 @@ def test_each_payment_entered_again_adds_one_finding(samples, baseline, tmp_path
         sheet.rows.insert(i + 1, copy)
     result = run(ledgers.write(tmp_path))
     assert _added(result, baseline) == ["duplicate-payment", "duplicate-payment-no-invoice"]
+
+
+# ---- other words for the same facts ---------------------------------------------------------
+
+
+def _rows_flagged(ledgers: Ledgers, baseline, rule_id: str):
+    """(sheet, row index) of each primary row the baseline flags for a rule."""
+    where = {(f.locations[0].file, f.locations[0].sheet, f.locations[0].row) for f in baseline.findings if f.rule_id == rule_id}
+    for file, name, sheet in ledgers.sheets():
+        for i in sheet.data_indexes():
+            if (file, name, i + 1) in where:
+                yield sheet, i
+
+
+def test_registers_in_other_words_give_the_same_findings(samples, baseline, tmp_path):
+    """来宾人数 is the guest count (the per-head rule still runs), 是否有公函 the letter, a visitor
+    from 本县 / 本区 / 本市 / 本地 is same-city, and 中秋节慰问品 a holiday gift like 端午节慰问品.
+    The words change what some fingerprints rest on, so findings compare by primary location."""
+    ledgers = samples.copy()
+    renamed = 0
+    for _, _, sheet in ledgers.sheets("receptions"):
+        for field, word in (("guest_count", "来宾人数"), ("letter", "是否有公函")):
+            col = sheet.column_of(field)
+            if col is not None:
+                sheet.rows[sheet.header_index][col] = word
+                renamed += 1
+    assert renamed >= 4
+    same_city = list(_rows_flagged(ledgers, baseline, "reception-same-city"))
+    assert same_city
+    for n, (sheet, i) in enumerate(same_city):
+        sheet.rows[i][sheet.column_of("guest_location")] = ("本县", "本区", "本市", "本地")[n % 4]
+    gifts = list(_rows_flagged(ledgers, baseline, "holiday-gift"))
+    assert gifts
+    for sheet, i in gifts:
+        col = sheet.column_of("summary")
+        sheet.rows[i][col] = sheet.rows[i][col].replace("端午", "中秋")
+    result = run(ledgers.write(tmp_path))
+    assert identities(result, with_id=False) == identities(baseline, with_id=False)
+    assert {o.rule_id: o.status for o in result.rules}["meal-reception-per-head"] == "ran"

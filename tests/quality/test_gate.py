@@ -465,3 +465,24 @@ def test_voucher_numbers_restart_each_month_so_they_repeat_only_within_a_month()
     result = only(run_quality([payments_table(columns=columns)], today=TODAY), "voucher_no", CHECK_UNIQUE)
     assert result.failed == [{"row": 5, "value": "记-001"}, {"row": 6, "value": "记-001"}]
     assert result.detail == "“凭证号”同月重复：'记-001'（第5、6行）"
+
+
+def test_a_totals_row_of_a_wan_yuan_column_reads_in_wan_yuan(tmp_path):
+    """金额（万元）: the figures of the 合计 check are in the unit the header states (元 beside)."""
+    from audit_rules.ledgers import load_ledgers
+
+    folder = tmp_path / "甲单位"
+    folder.mkdir()
+    (folder / "付款.csv").write_text(
+        "日期,凭证号,摘要,金额（万元）,收款单位\n"
+        "2019-03-01,记-1,物业费,1.2,甲物业\n2019-03-02,记-2,维修费,0.5,乙公司\n合计,,,1.8,\n",
+        encoding="utf-8",
+    )
+    [table] = load_ledgers([folder]).tables
+    assert table.scale == {"amount": 10000.0}  # the rules see 元
+    result = only(run_quality([table], today=TODAY), "amount", CHECK_TOTALS)
+    assert not result.passed
+    assert result.detail == (
+        "合计行“金额（万元）”为1.8万元（18,000元），明细之和为1.7万元（17,000元），相差0.1万元（1,000元）（第4行）"
+    )
+    assert result.failed == [{"row": 4, "value": 1.8}]  # the cell as the sheet shows it

@@ -61,3 +61,37 @@ def test_a_category_without_amounts_shows_a_dash_not_zero(capsys):
 
     line = next(l for l in capsys.readouterr().out.splitlines() if CATEGORY_TITLES[result.findings[0].category] in l)
     assert "—" in line and "0.00" not in line
+
+
+def _with_partly_ran():
+    result = make_result()
+    partly = RuleOutcome("contract-missing-elements", "合同要素缺失", "contract_missing_elements", "medium", "民法典",
+                         "required", {}, "ran", "部分检查未运行：盖章（合同台账缺少字段：盖章（sealed））", findings=1)
+    partly.skipped_checks = [{"check": "盖章", "reason": "合同台账缺少字段：盖章（sealed）"}]
+    result.rules.append(partly)
+    return result
+
+
+def test_a_rule_that_ran_without_some_checks_is_named_everywhere(tmp_path, capsys):
+    """The checks left out reach the terminal, the 规则清单 of report.xlsx and report.html."""
+    import openpyxl
+
+    from audit_rules.reports.workbook_names import SHEET_RULES
+    from audit_rules.reports.xlsx_report import write_xlsx
+
+    result = _with_partly_ran()
+    assert {"rule_id": "contract-missing-elements", "reason": result.rules[-1].reason,
+            "skipped_checks": result.rules[-1].skipped_checks} in result.skipped_rules
+    print_check_summary(result, {})
+    out = capsys.readouterr().out
+    assert "contract-missing-elements（合同要素缺失）部分检查未运行：盖章" in out
+    assert "其中 1 条部分检查未运行" in out
+
+    write_xlsx(result, tmp_path / "report.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "report.xlsx")[SHEET_RULES]
+    row = [r for r in ws.iter_rows(values_only=True) if r[0] == "contract-missing-elements"][-1]
+    assert "部分运行" in row and any("盖章（合同台账缺少字段" in str(v) for v in row)
+
+    html = render_html(result, tmp_path / "r.html")
+    skipped_section = html[html.index('id="skipped"'):].split("</section>")[0]
+    assert "contract-missing-elements" in skipped_section and "部分运行" in skipped_section

@@ -121,10 +121,49 @@ def test_source_lists_all_locations_and_links_the_first_relative(layout):
     cell = rows[over.id]["来源"]
     assert cell.value.splitlines() == [
         f"{CONTRACTS} / 合同台账 / 第5行", f"{PAY} / 6月 / 第12行", f"{PAY} / 7月 / 第4行",
+        "（链接到第1处；全部3处逐一链接：点本行“编号”）",
     ]
     assert cell.hyperlink.target == f"../../ledgers/{CONTRACTS}#'合同台账'!A5"
     csv = next(f for f in result.findings if f.locations[0].file == RECEPTIONS)
     assert rows[csv.id]["来源"].hyperlink.target == f"../../ledgers/{RECEPTIONS}"  # no sheet in a CSV
+
+
+def _link_targets(wb) -> dict:
+    """(sheet, row) of every cell -> its hyperlink: ('file', target) or ('within', sheet, row)."""
+    out = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.hyperlink is None:
+                    continue
+                if c.hyperlink.location:
+                    sheet, _, cell = c.hyperlink.location.rpartition("!")
+                    out[(ws.title, c.row, c.column)] = ("within", sheet.strip("'").replace("''", "'"), int(cell[1:]))
+                else:
+                    out[(ws.title, c.row, c.column)] = ("file", c.hyperlink.target)
+    return out
+
+
+def test_every_location_of_every_finding_is_linked_and_reachable_from_its_row(layout):
+    """Each location is the target of a hyperlink in its rule sheet, on a row reached from the
+    finding's 疑点明细 row by the 编号 link; the 疑点编号 there links back."""
+    result, wb = build(layout)
+    links = _link_targets(wb)
+    ws = wb["疑点明细"]
+    head = header(ws)
+    id_col = head.index("编号") + 1
+    for finding in result.findings:
+        row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, id_col).value == finding.id)
+        kind, sheet, first = links[("疑点明细", row, id_col)]
+        assert kind == "within" and wb[sheet].cell(first, 1).value == finding.id
+        rule_ws = wb[sheet]
+        rows = [r for r in range(1, rule_ws.max_row + 1) if rule_ws.cell(r, 1).value == finding.id]
+        assert links[(sheet, rows[0], 1)] == ("within", "疑点明细", row)
+        for loc in finding.locations:
+            target = f"../../ledgers/{loc.file}" + (f"#'{loc.sheet}'!A{loc.row}" if loc.sheet else "")
+            shown = [r for r in rows if (rule_ws.cell(r, 2).value, rule_ws.cell(r, 3).value or "", rule_ws.cell(r, 4).value)
+                     == (loc.file, loc.sheet, loc.row)]
+            assert shown and links[(sheet, shown[0], 2)] == ("file", target), (finding.id, loc)
 
 
 def test_no_link_when_source_path_unknown(layout):
@@ -451,6 +490,23 @@ def test_wrapped_text_gets_row_heights(layout):
     id_column = header(ws).index("编号") + 1
     row = next(c.row for c in ws[get_column_letter(id_column)] if c.value == over.id)
     assert ws.row_dimensions[row].height >= 3 * 15
+
+
+def test_rows_leave_room_for_every_line_as_cjk_fonts_set_it(layout):
+    """Rendered with LibreOffice (benchmarks/render_report.py), an 11-point CJK line takes about
+    20 points: a 2-line cell of the 对账销号单 (长沙市示范科技局 in 单位) gets at least 2 × 20."""
+    _, wb = build(layout, baseline=True)
+    ws = wb["对账销号单"]
+    unit_col = header(ws).index("单位") + 1
+    rows = [c.row for c in ws[get_column_letter(unit_col)][1:] if c.value and len(c.value) >= 7]
+    assert rows and all(ws.row_dimensions[r].height >= 2 * 20 for r in rows)
+
+
+def test_a_category_without_amounts_shows_its_dash_where_the_amounts_stand(layout):
+    result, wb = build(layout)
+    ws = wb["汇总"]
+    dashes = [c for row in ws.iter_rows() for c in row if c.value == "—"]
+    assert dashes and all(c.alignment.horizontal == "right" for c in dashes)
 
 
 def test_the_printed_part_of_findings_is_the_rectification_form(layout):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, PrivateAttr
 
 from audit_rules.rules.sql import check_kind, location_sql, sql_literal
 
@@ -70,6 +70,9 @@ class RuleType(BaseModel):
     type_name: ClassVar[str] = ""
     title: ClassVar[str] = ""
 
+    # The checks this copy makes (None: all of them); set by `only_checks`.
+    _kept_checks: frozenset[str] | None = PrivateAttr(default=None)
+
     def needs(self) -> dict[str, list[str]]:
         """table -> fields this rule cannot run without (the rule is skipped if one is absent
         or unusable; rows where one is unreadable are excluded)."""
@@ -86,6 +89,24 @@ class RuleType(BaseModel):
         """table -> groups among the needed fields of which one present column is enough
         (a ledger may record only some of them; the others are then typed NULL columns)."""
         return {}
+
+    def checks(self) -> dict[str, dict[str, list[str]]]:
+        """For a rule making several separate checks (one per required element, per pair of
+        roles, per earlier date): Chinese title of each check -> table -> the fields it needs.
+        A ledger lacking one check's field (or with it unusable) has that check left out and
+        named in the reports; the others still run. `needs()` and `compile()` honour
+        `runs_check`. Optional hook: {} (the rule is one check, skipped when a field is absent)."""
+        return {}
+
+    def only_checks(self, titles: list[str]) -> "RuleType":
+        """A copy of this rule making only the named checks (a non-empty part of `checks()`)."""
+        copy = self.model_copy()
+        copy._kept_checks = frozenset(titles)
+        return copy
+
+    def runs_check(self, title: str) -> bool:
+        """Whether this copy makes the check of that title (see `checks`)."""
+        return self._kept_checks is None or title in self._kept_checks
 
     def parameters_used(self) -> list[str]:
         """Names of ruleset parameters this rule reads (shown in reports with their values)."""

@@ -82,7 +82,8 @@ class DateOrder(RuleType):
 
     `later` and the `earlier` fields must be date fields; `offset` defaults to 0 but is required in
     mode `min_span`. `holidays` is read only with working_days; its dates are checked when the
-    ruleset loads. With several `earlier` fields a register keeping only one of them is enough;
+    ruleset loads. With several `earlier` fields a register keeping only one of them is enough
+    (each earlier date is a check of its own; the 规则清单 names the ones left out);
     the finding names the earliest one (the largest gap), and every row gives at most one finding.
     When a counted span touches a year the state calendar does not know, the rule's line in the
     规则清单 says so as well.
@@ -117,14 +118,27 @@ class DateOrder(RuleType):
     def earlier_fields(self) -> list[str]:
         return [self.earlier] if isinstance(self.earlier, str) else list(self.earlier)
 
-    def needs(self) -> dict[str, list[str]]:
-        fields = [self.later, *self.earlier_fields(), *(c.field for c in self.where)]
-        return {self.table: list(dict.fromkeys(fields))}
+    def _check_title(self, earlier: str) -> str:
+        fields = table_kinds()[self.table].fields
+        later, first = fields[self.later].header, fields[earlier].header
+        return f"{later}晚于{first}" if self.mode == "after" else f"{first}至{later}"
 
-    def any_of(self) -> dict[str, list[list[str]]]:
-        # Signed after the start OR after the acceptance: a register keeping one date is enough.
+    def _fields_with(self, earlier: list[str]) -> list[str]:
+        return list(dict.fromkeys([self.later, *earlier, *(c.field for c in self.where)]))
+
+    def checks(self) -> dict[str, dict[str, list[str]]]:
+        # Signed after the start OR after the acceptance: each earlier date is its own check, so a
+        # register keeping one of them is still checked against it.
         earlier = self.earlier_fields()
-        return {self.table: [earlier]} if len(earlier) > 1 else {}
+        if len(earlier) < 2:
+            return {}
+        return {self._check_title(name): {self.table: self._fields_with([name])} for name in earlier}
+
+    def _checked_earlier(self) -> list[str]:
+        return [name for name in self.earlier_fields() if self.runs_check(self._check_title(name))]
+
+    def needs(self) -> dict[str, list[str]]:
+        return {self.table: self._fields_with(self._checked_earlier())}
 
     def parameters_used(self) -> list[str]:
         used = condition_parameters(self.where)
@@ -173,13 +187,13 @@ class DateOrder(RuleType):
         if self.mode == "min_span":
             # A period that ends before it starts is a typing error (the quality gate's business),
             # not a short period.
-            where += " AND " + " AND ".join(f't."{self.later}" >= t."{name}"' for name in self.earlier_fields())
+            where += " AND " + " AND ".join(f't."{self.later}" >= t."{name}"' for name in self._checked_earlier())
         return " UNION ALL ".join(
             f"""SELECT t.*, t."{self.later}" AS _later, t."{name}" AS _earlier,
                        {sql_literal(kind.fields[name].header)} AS _earlier_name
                 FROM {self.table} AS t
                 WHERE t."{self.later}" IS NOT NULL AND t."{name}" IS NOT NULL AND {where}"""
-            for name in self.earlier_fields()
+            for name in self._checked_earlier()
         )
 
     def _measure_sql(self) -> tuple[str, str]:
@@ -238,7 +252,7 @@ class DateOrder(RuleType):
             )
             SELECT p._unit AS unit, {amount} AS amount,
                    [{location_sql("p")}] AS locations,
-                   {content_sql(self.table, "p", self.needs()[self.table])} AS content,
+                   {content_sql(self.table, "p", self._fields_with(self.earlier_fields()))} AS content,
                    p._later AS later, p._earlier AS earlier, p._earlier_name AS earlier_name,
                    p._measure AS {measured_name}, {sql_literal(limit)} AS "limit",
                    p._note AS calendar_note,

@@ -171,11 +171,11 @@ def condition_sql(kind: str, cond: Condition, alias: str, ctx: SqlContext) -> st
 
 
 def matched_sql(kind: str, conditions: list[Condition], alias: str, ctx: SqlContext) -> str:
-    """SQL for the `matched` variable: the first keyword / list entry found."""
-    for cond in conditions:
-        if cond.op in ("contains_any", "in", "place_in", "class_in"):
-            return f"{_keyword_hits(kind, cond, alias, ctx)}[1]"
-    return "CAST(NULL AS VARCHAR)"
+    """SQL for the `matched` variable: the first keyword / list entry found, by the first
+    condition that found one (of an `any` group, the one that held)."""
+    hits = [f"{_keyword_hits(kind, c, alias, ctx)}[1]" for c in conditions
+            if c.op in ("contains_any", "in", "place_in", "class_in")]
+    return f"coalesce({', '.join(hits)})" if hits else "CAST(NULL AS VARCHAR)"
 
 
 def where_sql(kind: str, conditions: list[Condition], alias: str, ctx: SqlContext) -> str:
@@ -206,7 +206,7 @@ class MatchRule(RuleType):
           message: "付款凭证{voucher_no}摘要“{summary}”含“{matched}”，金额{amount:.2f}元，疑似违规列支"
 
     **Variables**: every field of the row, `matched` (the keyword or list entry found by the first
-    contains_any / in / place_in / class_in condition) and `amount` (the row's `amount_field`, default: the
+    contains_any / in / place_in / class_in condition that found one) and `amount` (the row's `amount_field`, default: the
     table's amount field).
 
     Operators: contains_any / not_contains_any (keywords from `value` or a string/list parameter —
@@ -221,21 +221,33 @@ class MatchRule(RuleType):
     a mapping parameter keyword → phrases: a phrase containing the keyword is cut out before looking
     (年终一次性奖金 hides its 奖金), one that does not exempts that keyword (公务用车 exempts 加油卡);
     either way only that keyword — a 过节费 or 购物卡 in the same summary is still found.
+
+    `any` (optional) lists conditions of which at least one must hold as well: the shipped
+    同城接待 rule flags a 所在地 beginning with the unit's city (place_in local_city) or written
+    as 本市 / 本县 / 本区 / 本地 (place_in local_place_words). `where` may then be empty.
     """
 
     type_name: ClassVar[str] = "match"
     title: ClassVar[str] = "条件匹配"
 
     table: TableKind
-    where: list[Condition]
+    where: list[Condition] = []
+    any: list[Condition] = []  # at least one of these holds too
     amount_field: str | None = None  # the field whose value is the money at issue (default: amount)
 
-    @field_validator("where")
+    @field_validator("where", "any")
     @classmethod
     def _check_where(cls, value: list[Condition], info) -> list[Condition]:
-        if not value:
-            raise ValueError("至少需要一个条件")
         return check_conditions(info.data.get("table"), value)
+
+    @model_validator(mode="after")
+    def _some_condition(self) -> "MatchRule":
+        if not self.where and not self.any:
+            raise ValueError("至少需要一个条件（where 或 any）")
+        return self
+
+    def _conditions(self) -> list[Condition]:
+        return [*self.where, *self.any]
 
     @field_validator("amount_field")
     @classmethod
@@ -255,13 +267,13 @@ class MatchRule(RuleType):
         return "amount" if spec is not None and spec.type == "amount" else None
 
     def needs(self) -> dict[str, list[str]]:
-        return {self.table: list(dict.fromkeys(c.field for c in self.where))}
+        return {self.table: list(dict.fromkeys(c.field for c in self._conditions()))}
 
     def parameters_used(self) -> list[str]:
-        return [c.param for c in self.where if c.param]
+        return list(dict.fromkeys(c.param for c in self._conditions() if c.param))
 
     def parameter_types(self) -> dict[str, tuple[str, ...]]:
-        return condition_parameter_types(self.where)
+        return condition_parameter_types(self._conditions())
 
     def output_variables(self) -> set[str]:
         return row_variable_names(self.table, {"matched"}) | {"matched"}
@@ -269,15 +281,18 @@ class MatchRule(RuleType):
     def compile(self, ctx: SqlContext) -> str:
         money = self.money_field()
         amount = f"CAST({column('t', money)} AS DOUBLE)" if money else "CAST(NULL AS DOUBLE)"
-        fields = [c.field for c in self.where]
+        fields = [c.field for c in self._conditions()]
+        where = where_sql(self.table, self.where, "t", ctx)
+        if self.any:
+            where += " AND (" + " OR ".join(condition_sql(self.table, c, "t", ctx) for c in self.any) + ")"
         variables = ", ".join(row_variables(self.table, "t", {"matched"}))
         return f"""
 SELECT t._unit AS unit,
        {amount} AS amount,
        [{location_sql('t')}] AS locations,
        {content_sql(self.table, 't', fields)} AS content,
-       {matched_sql(self.table, self.where, 't', ctx)} AS matched,
+       {matched_sql(self.table, self._conditions(), 't', ctx)} AS matched,
        {variables}
 FROM {self.table} AS t
-WHERE {where_sql(self.table, self.where, 't', ctx)}
+WHERE {where}
 """

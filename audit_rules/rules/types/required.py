@@ -44,7 +44,9 @@ class RequiredRule(RuleType):
     **Variables**: `missing` (the Chinese headers of the missing elements joined by 、) and every
     field of the row.
 
-    One finding per row; a bool field counts as missing when blank or false.
+    One finding per row; a bool field counts as missing when blank or false. Each field is a
+    check of its own: a register without one of the columns is checked for the others, and the
+    规则清单 names the element it could not check.
     """
 
     type_name: ClassVar[str] = "required"
@@ -62,8 +64,16 @@ class RequiredRule(RuleType):
             check_field(info.data.get("table"), name)
         return value
 
+    def checks(self) -> dict[str, dict[str, list[str]]]:
+        # Each element is its own check: a register without 盖章 is still checked for 签订日期.
+        names = list(dict.fromkeys(self.fields))
+        return {field_header(self.table, f): {self.table: [f]} for f in names} if len(names) > 1 else {}
+
+    def _checked_fields(self) -> list[str]:
+        return [f for f in dict.fromkeys(self.fields) if self.runs_check(field_header(self.table, f))]
+
     def needs(self) -> dict[str, list[str]]:
-        return {self.table: list(dict.fromkeys(self.fields))}
+        return {self.table: self._checked_fields()}
 
     def output_variables(self) -> set[str]:
         return row_variable_names(self.table, {"missing"}) | {"missing"}
@@ -75,7 +85,7 @@ class RequiredRule(RuleType):
         return blank
 
     def compile(self, ctx: SqlContext) -> str:
-        tests = [(self._missing_sql(f), sql_literal(field_header(self.table, f))) for f in self.fields]
+        tests = [(self._missing_sql(f), sql_literal(field_header(self.table, f))) for f in self._checked_fields()]
         missing = ", ".join(f"CASE WHEN {test} THEN {header} END" for test, header in tests)
         any_missing = " OR ".join(f"({test})" for test, _ in tests)
         variables = ", ".join(row_variables(self.table, "t", {"missing"}))

@@ -100,9 +100,23 @@ class SamePerson(RuleType):
             check_fields(self.table, [self.amount])
         return self
 
+    def _pair_title(self, a: str, b: str) -> str:
+        fields = table_kinds()[self.table].fields
+        return f"{fields[a].header}与{fields[b].header}"
+
+    def checks(self) -> dict[str, dict[str, list[str]]]:
+        # Row form with three or more roles: each pair is its own check, so a register without
+        # one role's column is still checked for the others.
+        if self.fields is None or len(self.fields) < 3:
+            return {}
+        return {self._pair_title(a, b): {self.table: [a, b]} for a, b in combinations(self.fields, 2)}
+
+    def _checked_pairs(self) -> list[tuple[str, str]]:
+        return [(a, b) for a, b in combinations(self.fields, 2) if self.runs_check(self._pair_title(a, b))]
+
     def needs(self) -> dict[str, list[str]]:
         if self.fields is not None:
-            return {self.table: list(self.fields)}
+            return {self.table: list(dict.fromkeys(f for pair in self._checked_pairs() for f in pair))}
         return {self.table: [self.person, self.field]}
 
     def parameters_used(self) -> list[str]:
@@ -140,14 +154,14 @@ class SamePerson(RuleType):
         pair_hits = [
             f"CASE WHEN norm_name(t.{a}) <> '' AND norm_name(t.{a}) = norm_name(t.{b}) "
             f"THEN {sql_literal(kind.fields[a].header + '、' + kind.fields[b].header)} END"
-            for a, b in combinations(self.fields, 2)
+            for a, b in self._checked_pairs()
         ]
         roles = f"concat_ws('；', {', '.join(pair_hits)})"
-        person = f"coalesce({', '.join(f'CASE WHEN norm_name(t.{a}) = norm_name(t.{b}) THEN t.{a} END' for a, b in combinations(self.fields, 2))})"
+        person = f"coalesce({', '.join(f'CASE WHEN norm_name(t.{a}) = norm_name(t.{b}) THEN t.{a} END' for a, b in self._checked_pairs())})"
         return f"""
             SELECT t._unit AS unit, {self._money()} AS amount,
                    [{location_sql("t")}] AS locations,
-                   {content_sql(self.table, "t", self.needs()[self.table])} AS content,
+                   {content_sql(self.table, "t", list(self.fields))} AS content,
                    {person} AS person, {roles} AS roles,
                    {", ".join(row_variables(self.table, "t"))}
             FROM {self.table} AS t

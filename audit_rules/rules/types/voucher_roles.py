@@ -18,7 +18,8 @@ class VoucherRoles(RuleType):
     them, a cashier (出纳) who also made or checked the voucher.
 
     **Must not flag**: different people; a role left blank (no one is named twice); a pair whose
-    columns the journal does not have (that pair is not checked, the others are).
+    columns the journal does not have (that pair is not checked, the others are,
+    and the 规则清单 names the pair left out).
 
     **Example**::
 
@@ -53,12 +54,21 @@ class VoucherRoles(RuleType):
         check_fields(info.data.get("table") or "journal", [f for pair in value for f in pair])
         return value
 
-    def needs(self) -> dict[str, list[str]]:
-        return {self.table: ["voucher_no", *dict.fromkeys(f for pair in self.pairs for f in pair)]}
+    def _pair_title(self, pair: list[str]) -> str:
+        fields = table_kinds()[self.table].fields
+        return f"{fields[pair[0]].header}与{fields[pair[1]].header}"
 
-    def any_of(self) -> dict[str, list[list[str]]]:
-        # a journal without 出纳 is still checked for 制单 = 审核
-        return {self.table: [list(dict.fromkeys(f for pair in self.pairs for f in pair))]}
+    def checks(self) -> dict[str, dict[str, list[str]]]:
+        # Each pair is its own check: a journal without 出纳 is still checked for 制单 = 审核.
+        if len(self.pairs) < 2:
+            return {}
+        return {self._pair_title(pair): {self.table: ["voucher_no", *pair]} for pair in self.pairs}
+
+    def _checked_pairs(self) -> list[list[str]]:
+        return [pair for pair in self.pairs if self.runs_check(self._pair_title(pair))]
+
+    def needs(self) -> dict[str, list[str]]:
+        return {self.table: ["voucher_no", *dict.fromkeys(f for pair in self._checked_pairs() for f in pair)]}
 
     def output_variables(self) -> set[str]:
         return {"voucher", "period", "person", "roles"}
@@ -70,7 +80,7 @@ class VoucherRoles(RuleType):
                        any_value({quote_ident(a)}) AS person
                 FROM lines GROUP BY _voucher, _block
                 HAVING norm_name(any_value({quote_ident(a)})) = norm_name(any_value({quote_ident(b)}))"""
-            for a, b in self.pairs
+            for a, b in self._checked_pairs()
         )
         return f"""
             WITH lines AS ({voucher_lines_sql(self.table)}),
