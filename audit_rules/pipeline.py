@@ -82,10 +82,13 @@ def run_check(
         step("正在检查数据质量")
         quality_results = run_quality(tables)
         _exclude_untrusted_cells(tables, quality_results)
+    # Derived after the journal's untrusted cells are marked, and before the fields are judged:
+    # a field only the journal's payments carry (支付方式) is usable.
+    tables += _payments_of_journals(tables)
+    if quality:
         unusable = unusable_fields(tables, quality_results)
 
     step("正在运行规则")
-    tables += _payments_of_journals(tables)
     findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
     rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
     _date_findings(tables, findings, rule_kinds)

@@ -133,10 +133,12 @@ WITH lines AS (
     FROM journal
     WHERE voucher_no IS NOT NULL
 ),
-paying AS (
-    SELECT DISTINCT _voucher FROM lines
+paying AS (  -- how the voucher pays: the names of the money accounts it credits (库存现金、银行存款)
+    SELECT _voucher, string_agg(DISTINCT m.name, '、' ORDER BY m.name) AS payment_method
+    FROM lines JOIN (VALUES {cash}) AS m(code, name) ON left(lines._code, 4) = m.code
     -- a red-ink reversal credits cash a negative amount: it reverses a payment, and is one too
-    WHERE coalesce(credit, 0) <> 0 AND list_has_any([{cash}], [left(_code, 4)])
+    WHERE coalesce(credit, 0) <> 0
+    GROUP BY _voucher
 ),
 voucher_party AS (  -- a payee named only on the cash or clearing line of the voucher
     SELECT _voucher, min(counterparty) AS party FROM lines
@@ -148,7 +150,7 @@ SELECT l.date, coalesce(l.voucher_word || '-', '') || l.voucher_no AS voucher_no
        coalesce(l.counterparty, p.party) AS payee,
        coalesce(l.invoice_no, nullif(regexp_extract(l.summary,
            '(?:发票号码?|票号|No\\.?|NO\\.?|№)\\s*[:：#]?\\s*([A-Za-z0-9]{{6,}})', 1), '')) AS invoice_no,
-       l.project AS fund_source, l.maker AS handler, l.checker AS approver,
+       l.project AS fund_source, l.maker AS handler, l.checker AS approver, paying.payment_method,
        l._file, l._sheet, l._row, l._unit, l._bad
 FROM lines AS l
 JOIN paying USING (_voucher)
@@ -175,7 +177,7 @@ def derive_payments(table: Table) -> Table | None:
     journal = data.reindex(columns=[*columns, *PROVENANCE, BAD_FIELDS])
     journal["_bad"] = journal["_bad"].map(lambda bad: list(bad) if isinstance(bad, list) else [])
     sql = _PAYMENTS_SQL.format(
-        cash=", ".join(f"'{c}'" for c in chart().cash_accounts),
+        cash=", ".join(f"('{code}', '{name}')" for code, name in chart().cash_accounts.items()),
         expense=", ".join(f"'{c}'" for c in chart().payment_accounts),
     )
     con = duckdb.connect(":memory:", config={"enable_external_access": False})
