@@ -84,7 +84,7 @@ def run_check(
         _exclude_untrusted_cells(tables, quality_results)
     # Derived after the journal's untrusted cells are marked, and before the fields are judged:
     # a field only the journal's payments carry (支付方式) is usable.
-    tables += _payments_of_journals(tables)
+    tables += _payments_of_journals(tables, rules.parameter_values().get(ORGANISATION_WORDS) or ())
     if quality:
         unusable = unusable_fields(tables, quality_results)
 
@@ -156,12 +156,17 @@ def _recognised(tables: Iterable[Table]) -> list[Table]:
     return [t for t in tables if t.kind is not None]
 
 
-def _payments_of_journals(tables: list[Table]) -> list[Table]:
+# The ruleset parameter whose words mark a name as an organisation's: a journal line naming no
+# 往来单位 gets its payee from the 摘要 with them (the cash rule judges payees with the same words).
+ORGANISATION_WORDS = "organisation_words"
+
+
+def _payments_of_journals(tables: list[Table], organisation_words: Sequence[str] = ()) -> list[Table]:
     """The payments each journal records, derived after the quality gate has checked the journal
     itself (a voucher's several lines share its number: no uniqueness failure for them)."""
     from audit_rules.ledgers.journal import derive_payments
 
-    derived = (derive_payments(t) for t in tables if t.kind == "journal")
+    derived = (derive_payments(t, organisation_words) for t in tables if t.kind == "journal")
     return [t for t in derived if t is not None]
 
 

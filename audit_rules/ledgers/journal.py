@@ -12,10 +12,15 @@
 - account codes keep their segments: 6601.3 read from a number cell is 6601.30.
 
 `derive_payments` turns completed journal lines into the `payments` table every payment rule
-reads: one payment per expense line of a voucher that pays money out (chart.yaml).
+reads: one payment per expense line of a voucher that pays money out (chart.yaml). Its payee is
+the line's 往来单位, else the one the voucher's cash or clearing line names, else an organisation
+the 摘要 names (`organisation_in_summary`, with the organisation words the caller gives).
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
@@ -165,9 +170,10 @@ _BAD_AS = {"debit": "amount", "credit": "amount", "date": "date", "counterparty"
            "summary": "summary", "econ_class": "econ_class", "invoice_no": "invoice_no"}
 
 
-def derive_payments(table: Table) -> Table | None:
+def derive_payments(table: Table, organisation_words: Sequence[str] = ()) -> Table | None:
     """The payments `table` (a completed journal) records, as a `payments` Table whose rows keep the
-    file, sheet and Excel row of the expense line they come from; None when it records none."""
+    file, sheet and Excel row of the expense line they come from; None when it records none.
+    `organisation_words` (公司, 酒店…) let a payee no 往来单位 names be read from the 摘要."""
     data = table.data
     for name in ("account_code", "debit", "credit", "voucher_no"):
         if name not in data:
@@ -190,6 +196,9 @@ def derive_payments(table: Table) -> Table | None:
         return None
     payments["_bad"] = payments["_bad"].map(lambda bad: sorted({_BAD_AS.get(b, b) for b in bad if b in _BAD_AS}))
     payments["amount"] = payments["amount"].astype("float64")
+    if organisation_words:
+        named = organisation_in_summary(payments["summary"], organisation_words)
+        payments["payee"] = payments["payee"].where(payments["payee"].notna(), named)
     text = [c for c in payments.columns if payments[c].dtype == object and c != "_bad"]
     payments[text] = payments[text].astype(object).where(payments[text].notna(), None)
     raw_by_row = table.raw.set_axis(table.data["_row"].to_numpy())
@@ -200,6 +209,30 @@ def derive_payments(table: Table) -> Table | None:
         unmapped=[], data=payments, raw=raw, path=table.path,
         notes=[f"由序时账的 {len(payments)} 条支出分录生成付款记录（借方为费用等科目、同一凭证贷方付自库存现金/银行存款/零余额账户）。"],
     )
+
+
+# A word a summary opens with to say what was done, not who was paid (one is taken off the front of
+# a name found: 支付长沙某公司… → 长沙某公司).
+_PAYING_WORDS = r"^(?:支付给|支付|付给|付款给|预付|结付|拨付|偿还|归还|转账给|转给|汇给|报销|购买|采购|缴纳|交纳|付|向|给)"
+# A letter of a name: CJK or Latin, no digit (a date or an amount ends the name), no punctuation.
+_NAME_CHAR = r"[^\W\d_]"
+
+
+def organisation_in_summary(summaries: pd.Series, words: Sequence[str]) -> pd.Series:
+    """The organisation each summary names ("支付长沙市望城区鑫达办公用品有限公司办公用品款" → that
+    company), else None: the first run of letters ending in one of `words` (a word right after it
+    extends it: 中心医院, 集团有限公司), less a paying word in front (支付, 向…), at least two letters
+    before its word. Always a part of the summary."""
+    words = sorted({w for w in words if w}, key=len, reverse=True)
+    if not words:
+        return pd.Series(None, index=summaries.index, dtype=object)
+    word = "|".join(re.escape(w) for w in words)
+    name = rf"{_NAME_CHAR}{{2,40}}?(?:{word})(?:{_NAME_CHAR}{{0,3}}?(?:{word}))*"
+    # 年/月/日 right after a number end a date (2019年1月长沙某公司…), not begin a name
+    found = summaries.astype("string").str.extract(rf"(?:(?<=\d)(?:年度|月份|[年月日号期]))?({name})", expand=False)
+    found = found.str.replace(_PAYING_WORDS, "", n=1, regex=True)
+    named = found.where(found.str.fullmatch(name).fillna(False))
+    return named.astype(object).where(named.notna(), None)
 
 
 def _typed_for_sql(journal: pd.DataFrame) -> pd.DataFrame:
