@@ -92,6 +92,7 @@ def run_check(
     findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
     rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
     _date_findings(tables, findings, rule_kinds)
+    _name_journal_lines(tables, findings)
     result = RunResult(
         tool_version=__version__,
         started_at=started_at,
@@ -252,6 +253,29 @@ def _date_findings(tables: list[Table], findings: list[Finding], rule_kinds: dic
                 dates[(table.kind, table.file, table.sheet, int(excel_row))] = value.date().isoformat()
     for finding, (_, keys) in zip(findings, wanted):
         finding.date = next((dates[k] for k in keys if k in dates), None)
+
+
+def _name_journal_lines(tables: list[Table], findings: list[Finding]) -> None:
+    """Give each location on a journal line its voucher and line (记-12 第2行), as the reports name it."""
+    from dataclasses import replace
+
+    from audit_rules.ledgers.journal import voucher_lines
+
+    named = {(loc.file, loc.sheet, loc.row) for finding in findings for loc in finding.locations}
+    found: dict[tuple[str, str, int], dict] = {}
+    for table in tables:
+        if table.kind != "journal" or not any((table.file, table.sheet) == key[:2] for key in named):
+            continue
+        lines = voucher_lines(table)
+        lines = lines[lines["_row"].isin([row for file, sheet, row in named if (file, sheet) == (table.file, table.sheet)])]
+        for row, voucher, line, period in lines.itertuples(index=False):
+            found[(table.file, table.sheet, int(row))] = {
+                "voucher": voucher, "voucher_line": int(line), "period": period if isinstance(period, str) else None}
+    for finding in findings:
+        finding.locations = [
+            replace(loc, **found[key]) if (key := (loc.file, loc.sheet, loc.row)) in found else loc
+            for loc in finding.locations
+        ]
 
 
 def _load_baseline(baseline: str | Path | None):

@@ -244,6 +244,30 @@ def _typed_for_sql(journal: pd.DataFrame) -> pd.DataFrame:
     return journal
 
 
+def voucher_lines(table: Table) -> pd.DataFrame:
+    """Each line's voucher as a reader names it (记-12, or 12 without a word) and its line within
+    the voucher (the 分录号 where the export has one, else its place among the voucher's lines),
+    and its period, by Excel row: columns _row, voucher, voucher_line, period. Lines without a
+    voucher number are left out."""
+    data = table.data
+    if "voucher_no" not in data:
+        return pd.DataFrame(columns=["_row", "voucher", "voucher_line", "period"])
+    lines = data[data["voucher_no"].notna()].sort_values("_row")
+    word = lines["voucher_word"].astype("string") if "voucher_word" in lines else pd.Series(pd.NA, index=lines.index, dtype="string")
+    number = lines["voucher_no"].astype("string")
+    name = (word + "-").fillna("") + number
+    period = lines["period"].astype("string").fillna("") if "period" in lines else ""
+    key = period + "|" + name
+    # a voucher's lines are contiguous in an export: a line whose key differs from the one above starts one
+    block = (key != key.shift()).fillna(True).astype("int64").cumsum()
+    place = lines.groupby(block).cumcount() + 1
+    if "line_no" in lines:
+        place = pd.to_numeric(lines["line_no"], errors="coerce").astype("Int64").fillna(place)
+    return pd.DataFrame({"_row": lines["_row"].astype("int64"), "voucher": name.astype(object),
+                         "voucher_line": place.astype("int64"),
+                         "period": period.where(period != "").astype(object) if "period" in lines else None})
+
+
 def journal_summary(table: Table) -> dict:
     """What `inspect` says of a journal: vouchers, the payments it yields, the auxiliaries found."""
     data = table.data
