@@ -103,6 +103,30 @@ def _normalise_periods(data: pd.DataFrame) -> None:
     data["period"] = period.astype(object).where(period.notna(), None)
 
 
+# In a 期间 note: 2019年1期, 2019年第12期, 2019.01, 2019-1, 2019年3月 (a year, then a month).
+_NOTE_MONTH = r"(\d{4})\s*[.\-/年]\s*第?\s*(\d{1,2})(?!\d)"
+# 2019年1月至12月: the end's month alone after 至 / - / ~.
+_NOTE_END_MONTH = r"(?:至|到|[-－—~～])\s*第?\s*(\d{1,2})\s*[期月]"
+
+
+def period_span(note: str | None) -> tuple[str, str] | None:
+    """The months a 期间 note covers, first and last as YYYY-MM: '2019年1期-2019年12期',
+    '2019年第1期 至 2019年第12期', '2019.01-2019.06', '2019年1月至6月', '2019年度' (the whole year);
+    None when the note names no month or year."""
+    if not note:
+        return None
+    months = [(y, int(m)) for y, m in re.findall(_NOTE_MONTH, note) if 1 <= int(m) <= 12]
+    if months:
+        end = months[-1]
+        if len(months) == 1:
+            bare = re.search(_NOTE_END_MONTH, note[note.find(months[0][0]) + 4:])
+            if bare and 1 <= int(bare.group(1)) <= 12:
+                end = (months[0][0], int(bare.group(1)))
+        return f"{months[0][0]}-{months[0][1]:02d}", f"{end[0]}-{end[1]:02d}"
+    year = re.search(r"(\d{4})\s*年", note)
+    return (f"{year.group(1)}-01", f"{year.group(1)}-12") if year else None
+
+
 def _parse_auxiliary(data: pd.DataFrame) -> None:
     if "auxiliary" not in data:
         return

@@ -2,15 +2,18 @@
 
 Per unit and account, the journal's debit and credit totals (a line's account code rolled up to
 the balance row's code: 5101.01 and 510102 count for 5101) must equal the balance table's 本期借方
-and 本期贷方 to the cent. The balance table is taken to cover the calendar years of the journal's
-periods (an export 期间 2019年1期–12期): a journal lacking a month of those years cannot be compared
-and says so rather than fail every account. Run only where a unit has both tables.
+and 本期贷方 to the cent, over the months the balance table covers: its 期间 note (期间：2019年1期-
+2019年6期, Table.period), else the calendar years of the journal's periods. Journal lines outside
+those months are left out; a journal lacking one of them cannot be compared and says so rather
+than fail every account. Run only where a unit has both tables.
 
 Computed in pandas on small frames: the journal is summed by account code first (a few hundred
 codes), then each balance row takes the codes it rolls up.
 """
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -64,21 +67,27 @@ def _lines(journals: list[Table], unit: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _missing_months(periods: pd.Series) -> list[str]:
-    """Months of the journal's calendar years with no line at all."""
-    periods = periods.dropna()
-    months = set(periods[periods.str.fullmatch(r"\d{4}-\d{2}").fillna(False)])
-    years = sorted({m[:4] for m in months})
-    return [f"{y}-{m:02d}" for y in years for m in range(1, 13) if f"{y}-{m:02d}" not in months]
+def _covered(balances: Table, periods: pd.Series) -> list[str]:
+    """The months (YYYY-MM) the balance table covers: its 期间 note, else the journal's years."""
+    if balances.period:
+        first, last = (pd.Period(m, "M") for m in balances.period)
+        return [str(p) for p in pd.period_range(first, last, freq="M")]
+    years = sorted({p[:4] for p in periods.dropna() if re.fullmatch(r"\d{4}-\d{2}", p)})
+    return [f"{y}-{m:02d}" for y in years for m in range(1, 13)]
+
+
+def _span_text(months: list[str]) -> str:
+    return f"{months[0]}至{months[-1]}" if months else ""
 
 
 def _compare(balances: Table, unit: str, journals: list[Table]) -> list[QualityResult]:
     lines = _lines(journals, unit)
     files = "、".join(dict.fromkeys(t.file for t in journals))
     rows = balances.data[balances.data["_unit"] == unit]
-    missing = _missing_months(lines["period"])
-    years = "、".join(sorted({p[:4] for p in lines["period"].dropna() if len(p) >= 4}))
-    compared = f"{files}，{years}年" if years else files
+    covered = _covered(balances, lines["period"])
+    lines = lines[lines["period"].isin(covered).fillna(False)]
+    missing = sorted(set(covered) - set(lines["period"].dropna()))
+    compared = f"{files}，{_span_text(covered)}" if covered else files
     totals = lines.groupby("code")[["debit", "credit"]].sum().reset_index()
     balance = pd.DataFrame({"position": range(len(rows)), "code": _digits(rows["account_code"]).to_numpy()})
     # each balance row with every journal code it rolls up (a code starting with the row's code)
@@ -99,7 +108,8 @@ def _compare(balances: Table, unit: str, journals: list[Table]) -> list[QualityR
         ]
         failed.sort(key=lambda cell: cell["row"])
         header = balances.fields.get(field_name) or field_name
-        skipped = (f"序时账（{files}）缺少{_months_text(missing)}的分录，与科目余额表按全年核对无法进行" if missing else "")
+        skipped = (f"序时账（{files}）缺少{_months_text(missing)}的分录，无法与科目余额表"
+                   f"（{_span_text(covered)}）核对" if missing else "")
         found = Found(header=header, failed=failed, compared=compared, skipped=skipped)
         declared = CHECK_TYPES[CHECK_JOURNAL_AGREES]
         results.append(QualityResult(

@@ -103,3 +103,28 @@ def test_the_light_copies_sent_to_the_gate_worker_give_the_same_results(tmp_path
     def agreement(results):
         return [(r.field, r.passed, r.failed, r.detail) for r in results if r.check == CHECK_JOURNAL_AGREES]
     assert agreement(validate_tables([light_copy(t) for t in tables])) == agreement(validate_tables(tables))
+
+
+def test_a_half_year_trial_balance_is_compared_with_the_journal_for_its_months(tmp_path):
+    """期间：2019年1期-2019年6期 above the header: the journal's later months are not counted."""
+    _journal(tmp_path / "序时账.xlsx")
+    half = [["1011", "零余额账户用款额度", "借", 20000, 0, 6000, 14000],
+            ["5001", "业务活动费用", "借", 0, 6000, 0, 6000]]
+    _balances(tmp_path / "科目余额表.xlsx", half)
+    workbook = openpyxl.load_workbook(tmp_path / "科目余额表.xlsx")
+    workbook.active["A1"] = f"{UNIT_LINE}        期间：2019年1期-2019年6期        单位：元"
+    workbook.save(tmp_path / "科目余额表.xlsx")
+    results = _agreement(tmp_path)
+    assert all(r.passed for r in results.values()), [r.detail for r in results.values()]
+    assert "2019-01至2019-06" in results["period_debit"].detail
+
+
+def test_period_notes_name_the_months_they_cover():
+    from audit_rules.ledgers.journal import period_span
+
+    assert period_span("2019年1期-2019年12期") == ("2019-01", "2019-12")
+    assert period_span("2019年第1期 至 2019年第6期") == ("2019-01", "2019-06")
+    assert period_span("2019年1月至6月") == ("2019-01", "2019-06")
+    assert period_span("2019.03-2019.05") == ("2019-03", "2019-05")
+    assert period_span("2019年度") == ("2019-01", "2019-12")
+    assert period_span("本年") is None and period_span(None) is None
