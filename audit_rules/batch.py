@@ -149,7 +149,8 @@ class Outline:
     file_units: dict[str, list[str | None]]
 
 
-def read_part(groups: list[Group], mapping: Mapping | None, quality: bool) -> Part:
+def read_part(groups: list[Group], mapping: Mapping | None, quality: bool,
+              organisation_words: Sequence[str] = ()) -> Part:
     """Read a part's files, gate them, derive the journals' payments. The files are read as
     `load_ledgers` reads them (in a worker process under limits where processes can be started)."""
     from audit_rules.ledgers import _read_isolated
@@ -176,11 +177,13 @@ def read_part(groups: list[Group], mapping: Mapping | None, quality: bool) -> Pa
 
         results = run_quality(every)
         _exclude_untrusted_cells(every, results)
-        usage = field_usage(every, results)
     for group in read:
         # after the gate, as in pipeline.run_check: the gate checks the journal itself
-        derived = ((order, derive_payments(t)) for order, t in group.tables if t.kind == "journal")
+        derived = ((order, derive_payments(t, organisation_words)) for order, t in group.tables if t.kind == "journal")
         group.derived = [(order, d) for order, d in derived if d is not None]
+    if quality:
+        # the derived payments' fields count as in pipeline.run_check (支付方式 only they carry)
+        usage = field_usage([*every, *(t for g in read for _, t in g.derived)], results)
     return Part(read, inputs, errors, results, usage, paths)
 
 
@@ -277,13 +280,14 @@ class PartRun:
     rows: dict[str, RuleRows]
     records: dict
     dates: dict
+    voucher_names: dict  # journal lines the rows name, and those the cross-unit rules may name
     cross_tables: list[tuple[tuple[int, Order], int, Table]]  # (derived, file order), place, table
 
 
 def check_part(parts: list[Part], groups: set[int], shared: list[list[tuple[int, Order, Table]]],
                plan: CheckPlan) -> PartRun:
     """The rules that do not compare units on the groups' units with the shared reference rows."""
-    from audit_rules.pipeline import _share_units, row_dates, row_records
+    from audit_rules.pipeline import _share_units, journal_line_names, row_dates, row_records
     from audit_rules.rules.engine import query_rules
 
     own = [g for part in parts for g in part.groups if g.index in groups]
@@ -303,7 +307,13 @@ def check_part(parts: list[Part], groups: set[int], shared: list[list[tuple[int,
     # ordered as pipeline.run_check orders them: files in order, then the derived payments
     every = [(0, order, t) for order, t in own_tables] + [(1, order, t) for order, t in derived]
     cross = [(key, n, t) for n, (key, t) in enumerate(((d, o), t) for d, o, t in every) if t.kind in plan.cross_kinds]
-    return PartRun(kept, row_records(tables, found, plan.rule_kinds), row_dates(tables, found, plan.rule_kinds), cross)
+    # a cross-unit finding on a payment derived here is named on the client, which has no journal
+    lines = [key for _, keys in found for key in keys]
+    if "payments" in plan.cross_kinds:
+        lines += [(t.file, t.sheet, int(r)) for _, t in derived for r in t.data["_row"]]
+    names = journal_line_names([t for _, t in own_tables], lines)
+    return PartRun(kept, row_records(tables, found, plan.rule_kinds), row_dates(tables, found, plan.rule_kinds),
+                   names, cross)
 
 
 def _own_rows(rows: RuleRows, units: set, files: set[str]) -> RuleRows:
@@ -342,6 +352,7 @@ class UnitsRun:
     source_paths: dict[str, str]
     files_read: set[str]
     file_units: dict[str, list[str | None]]
+    voucher_names: dict
 
 
 def run_units(
@@ -354,6 +365,7 @@ def run_units(
     file_done: Callable[[int, int, int], None] | None = None,
 ) -> UnitsRun:
     """The check of `pipeline.run_check`, part by part on `runner` (see the module docstring)."""
+    from audit_rules.pipeline import organisation_words
     from audit_rules.quality import unusable_from_usage
     from audit_rules.rules.engine import (
         assemble_rules,
@@ -365,7 +377,8 @@ def run_units(
 
     groups, refused = group_files(discover_all(list(paths)))
     runs = split_evenly(groups, parts) if groups else []
-    handles = [runner.submit(read_part, run, mapping, quality) for run in runs]
+    words = organisation_words(rules)
+    handles = [runner.submit(read_part, run, mapping, quality, words) for run in runs]
     outlines = _outlines(runner, handles, sum(len(g.files) for g in groups), file_done)
 
     transaction_units = {u for o in outlines for g in o.groups for u in g.transaction_units if u is not None}
@@ -389,12 +402,13 @@ def run_units(
     done = runner.gather(checks)
 
     ran: dict[str, list[RuleRows]] = {}
-    records, dates = {}, {}
+    records, dates, voucher_names = {}, {}, {}
     for part_run in done:
         for rule_id, rows in part_run.rows.items():
             ran.setdefault(rule_id, []).append(rows)
         records.update(part_run.records)
         dates.update(part_run.dates)
+        voucher_names.update(part_run.voucher_names)
     cross_tables = [t for _, _, t in sorted((c for r in done for c in r.cross_tables), key=lambda c: c[:2])]
     if cross_ids:
         from audit_rules.pipeline import row_dates, row_records
@@ -417,6 +431,7 @@ def run_units(
         source_paths={file: path for o in outlines for file, path in o.source_paths.items()},
         files_read={file for o in outlines for g in o.groups for file in g.files},
         file_units={file: units for o in outlines for file, units in o.file_units.items()},
+        voucher_names=voucher_names,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 SEVERITY_TITLES = {"high": "高", "medium": "中", "low": "低"}
 STATUS_TITLES = {"new": "新增", "open": "未整改", "resolved": "已整改（销号）"}
@@ -50,6 +50,21 @@ class Location:
     file: str
     sheet: str
     row: int
+    # A journal line's voucher (记-12), its line within the voucher (1 = first) and the voucher's
+    # accounting period (2019-06: numbers restart every period), so a reader finds it as the
+    # accounting software shows it. Not part of a location's identity.
+    voucher: str | None = field(default=None, compare=False)
+    voucher_line: int | None = field(default=None, compare=False)
+    period: str | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict:
+        out = {"file": self.file, "sheet": self.sheet, "row": self.row}
+        if self.voucher:
+            out["voucher"] = self.voucher
+            for name in ("voucher_line", "period"):
+                if getattr(self, name):
+                    out[name] = getattr(self, name)
+        return out
 
 
 @dataclass
@@ -78,7 +93,7 @@ class Finding:
             "amount": self.amount,
             "message": self.message,
             "basis": self.basis,
-            "locations": [asdict(loc) for loc in self.locations],
+            "locations": [loc.to_json() for loc in self.locations],
         }
         if self.title:
             out["title"] = self.title

@@ -85,6 +85,7 @@ def run_check(
     findings = checked.findings
     rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
     _date_findings(findings, rule_kinds, checked.dates)
+    _name_journal_lines(findings, checked.voucher_names)
     result = RunResult(
         tool_version=__version__,
         started_at=started_at,
@@ -128,6 +129,7 @@ class _Checked:
     source_paths: dict[str, str]
     files_read: set[str]  # files with a recognised table
     file_units: dict[str, list[str | None]]
+    voucher_names: dict = field(default_factory=dict)  # (file, sheet, row) of a journal line -> its voucher
 
 
 def _check_at_once(paths, rules, mapping, quality, step, file_done) -> _Checked:
@@ -147,10 +149,13 @@ def _check_at_once(paths, rules, mapping, quality, step, file_done) -> _Checked:
         step("正在检查数据质量")
         quality_results = run_quality(tables)
         _exclude_untrusted_cells(tables, quality_results)
+    # Derived after the journal's untrusted cells are marked, and before the fields are judged:
+    # a field only the journal's payments carry (支付方式) is usable.
+    tables += _payments_of_journals(tables, organisation_words(rules))
+    if quality:
         unusable = unusable_fields(tables, quality_results)
 
     step("正在运行规则")
-    tables += _payments_of_journals(tables)
     findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
     rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
     found = located(findings)
@@ -165,6 +170,7 @@ def _check_at_once(paths, rules, mapping, quality, step, file_done) -> _Checked:
         source_paths={t.file: t.path for t in ledgers.tables if t.path},
         files_read={t.file for t in tables},
         file_units=file_units,
+        voucher_names=journal_line_names(tables, (key for _, keys in found for key in keys)),
     )
 
 
@@ -190,6 +196,7 @@ def _check_in_parts(paths, rules, mapping, quality, step, file_done, runner, par
         source_paths=run.source_paths,
         files_read=run.files_read,
         file_units=run.file_units,
+        voucher_names=run.voucher_names,
     )
 
 
@@ -242,12 +249,21 @@ def _recognised(tables: Iterable[Table]) -> list[Table]:
     return [t for t in tables if t.kind is not None]
 
 
-def _payments_of_journals(tables: list[Table]) -> list[Table]:
+# The ruleset parameter whose words mark a name as an organisation's: a journal line naming no
+# 往来单位 gets its payee from the 摘要 with them (the cash rule judges payees with the same words).
+ORGANISATION_WORDS = "organisation_words"
+
+
+def organisation_words(rules) -> Sequence[str]:
+    return rules.parameter_values().get(ORGANISATION_WORDS) or ()
+
+
+def _payments_of_journals(tables: list[Table], organisation_words: Sequence[str] = ()) -> list[Table]:
     """The payments each journal records, derived after the quality gate has checked the journal
     itself (a voucher's several lines share its number: no uniqueness failure for them)."""
     from audit_rules.ledgers.journal import derive_payments
 
-    derived = (derive_payments(t) for t in tables if t.kind == "journal")
+    derived = (derive_payments(t, organisation_words) for t in tables if t.kind == "journal")
     return [t for t in derived if t is not None]
 
 
@@ -357,6 +373,42 @@ def _date_findings(findings: list[Finding], rule_kinds: dict[str, list[str]], da
     wanted = list(_location_keys(located(findings), rule_kinds, primary_only=True))
     for finding, (_, keys) in zip(findings, wanted):
         finding.date = next((dates[k] for k in keys if k in dates), None)
+
+
+LineKey = tuple[str, str, int]  # file, sheet, Excel row
+
+
+def journal_line_names(tables: Iterable[Table], rows: Iterable[LineKey]) -> dict[LineKey, dict]:
+    """The voucher, line and period (记-12 第2行) of each of these rows that is a journal line."""
+    from audit_rules.ledgers.journal import voucher_lines
+
+    wanted: dict[tuple[str, str], set[int]] = {}
+    for file, sheet, row in rows:
+        wanted.setdefault((file, sheet), set()).add(row)
+    names: dict[LineKey, dict] = {}
+    for table in tables:
+        here = wanted.get((table.file, table.sheet))
+        if table.kind != "journal" or not here:
+            continue
+        lines = voucher_lines(table)
+        lines = lines[lines["_row"].isin(here)]
+        for row, voucher, line, period in lines.itertuples(index=False):
+            names[(table.file, table.sheet, int(row))] = {
+                "voucher": voucher, "voucher_line": int(line), "period": period if isinstance(period, str) else None}
+    return names
+
+
+def _name_journal_lines(findings: list[Finding], names: dict[LineKey, dict]) -> None:
+    """Give each location on a journal line its voucher and line, as the reports name it."""
+    from dataclasses import replace
+
+    if not names:
+        return
+    for finding in findings:
+        finding.locations = [
+            replace(loc, **names[key]) if (key := (loc.file, loc.sheet, loc.row)) in names else loc
+            for loc in finding.locations
+        ]
 
 
 def _load_baseline(baseline: str | Path | None):

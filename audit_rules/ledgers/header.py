@@ -27,6 +27,8 @@ _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|【([^【】]*)】|〔([^�
 _UNIT_SUFFIX = re.compile(r"^(.+?)[/:]?(人民币万元|人民币元|万元|千元|亿元|元)$")
 _DECORATION = "*:※#"
 _PREPARER = re.compile(r"(?:编制单位|核算单位|填报单位|单位名称)\s*[:：]\s*(.+?)(?=\s{2,}|\s*(?<!编制)单位\s*[:：]|\s*日期\s*[:：]|$)")
+# 期间：2019年1期-2019年12期 above a 科目余额表 / 序时账 header: the months the sheet covers.
+_PERIOD_NOTE = re.compile(r"(?:会计期间|所属期间|期间)\s*[:：]\s*(.+?)(?=\s{2,}|\s*(?<!编制)单位\s*[:：]|$)")
 _NOTE_UNIT = re.compile(r"(?<!编制)单位\s*[:：]\s*(人民币万元|人民币元|万元|千元|亿元|元)")
 _NUMBER_LIKE = re.compile(r"^[-+\d.,:/ ]+$")
 
@@ -114,6 +116,7 @@ class HeaderMatch:
     unit_column: int | None = None  # a 单位/单位名称 column giving each row's unit
     serial_columns: set[int] = field(default_factory=set)  # 序号 columns, ignored
     preparer: str | None = None  # 编制单位：XX above the header
+    period_note: str | None = None  # 期间：2019年1期-2019年12期 above the header, as written
     note_scale: float | None = None  # 单位：万元 above the header
 
     @property
@@ -225,8 +228,8 @@ def _looks_like_subheader(parent: Row, child: Row) -> bool:
     return any(column not in parent for column in child) and any(column in parent for column in child)
 
 
-def _above_header_notes(rows: dict[int, Row], header_top: int) -> tuple[str | None, float | None]:
-    preparer = note_scale = None
+def _above_header_notes(rows: dict[int, Row], header_top: int) -> tuple[str | None, float | None, str | None]:
+    preparer = note_scale = period = None
     for number in sorted(rows):
         if number >= header_top:
             break
@@ -237,7 +240,10 @@ def _above_header_notes(rows: dict[int, Row], header_top: int) -> tuple[str | No
             unit = _NOTE_UNIT.search(unicodedata.normalize("NFKC", text))
             if unit and note_scale is None:
                 note_scale = UNIT_SCALES[unit.group(1)]
-    return preparer, note_scale
+            covered = _PERIOD_NOTE.search(text)
+            if covered and period is None:
+                period = covered.group(1).strip() or None
+    return preparer, note_scale, period
 
 
 def detect_header(
@@ -315,4 +321,4 @@ def _finish(match: HeaderMatch, rows: dict[int, Row]) -> None:
             match.serial_columns.add(column)
         elif cleaned in non_field_headers()["unit"] and match.unit_column is None:
             match.unit_column = column
-    match.preparer, match.note_scale = _above_header_notes(rows, match.header_rows[0])
+    match.preparer, match.note_scale, match.period_note = _above_header_notes(rows, match.header_rows[0])

@@ -12,10 +12,15 @@
 - account codes keep their segments: 6601.3 read from a number cell is 6601.30.
 
 `derive_payments` turns completed journal lines into the `payments` table every payment rule
-reads: one payment per expense line of a voucher that pays money out (chart.yaml).
+reads: one payment per expense line of a voucher that pays money out (chart.yaml). Its payee is
+the line's 往来单位, else the one the voucher's cash or clearing line names, else an organisation
+the 摘要 names (`organisation_in_summary`, with the organisation words the caller gives).
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
@@ -98,6 +103,30 @@ def _normalise_periods(data: pd.DataFrame) -> None:
     data["period"] = period.astype(object).where(period.notna(), None)
 
 
+# In a 期间 note: 2019年1期, 2019年第12期, 2019.01, 2019-1, 2019年3月 (a year, then a month).
+_NOTE_MONTH = r"(\d{4})\s*[.\-/年]\s*第?\s*(\d{1,2})(?!\d)"
+# 2019年1月至12月: the end's month alone after 至 / - / ~.
+_NOTE_END_MONTH = r"(?:至|到|[-－—~～])\s*第?\s*(\d{1,2})\s*[期月]"
+
+
+def period_span(note: str | None) -> tuple[str, str] | None:
+    """The months a 期间 note covers, first and last as YYYY-MM: '2019年1期-2019年12期',
+    '2019年第1期 至 2019年第12期', '2019.01-2019.06', '2019年1月至6月', '2019年度' (the whole year);
+    None when the note names no month or year."""
+    if not note:
+        return None
+    months = [(y, int(m)) for y, m in re.findall(_NOTE_MONTH, note) if 1 <= int(m) <= 12]
+    if months:
+        end = months[-1]
+        if len(months) == 1:
+            bare = re.search(_NOTE_END_MONTH, note[note.find(months[0][0]) + 4:])
+            if bare and 1 <= int(bare.group(1)) <= 12:
+                end = (months[0][0], int(bare.group(1)))
+        return f"{months[0][0]}-{months[0][1]:02d}", f"{end[0]}-{end[1]:02d}"
+    year = re.search(r"(\d{4})\s*年", note)
+    return (f"{year.group(1)}-01", f"{year.group(1)}-12") if year else None
+
+
 def _parse_auxiliary(data: pd.DataFrame) -> None:
     if "auxiliary" not in data:
         return
@@ -133,10 +162,12 @@ WITH lines AS (
     FROM journal
     WHERE voucher_no IS NOT NULL
 ),
-paying AS (
-    SELECT DISTINCT _voucher FROM lines
+paying AS (  -- how the voucher pays: the names of the money accounts it credits (库存现金、银行存款)
+    SELECT _voucher, string_agg(DISTINCT m.name, '、' ORDER BY m.name) AS payment_method
+    FROM lines JOIN (VALUES {cash}) AS m(code, name) ON left(lines._code, 4) = m.code
     -- a red-ink reversal credits cash a negative amount: it reverses a payment, and is one too
-    WHERE coalesce(credit, 0) <> 0 AND list_has_any([{cash}], [left(_code, 4)])
+    WHERE coalesce(credit, 0) <> 0
+    GROUP BY _voucher
 ),
 voucher_party AS (  -- a payee named only on the cash or clearing line of the voucher
     SELECT _voucher, min(counterparty) AS party FROM lines
@@ -148,7 +179,7 @@ SELECT l.date, coalesce(l.voucher_word || '-', '') || l.voucher_no AS voucher_no
        coalesce(l.counterparty, p.party) AS payee,
        coalesce(l.invoice_no, nullif(regexp_extract(l.summary,
            '(?:发票号码?|票号|No\\.?|NO\\.?|№)\\s*[:：#]?\\s*([A-Za-z0-9]{{6,}})', 1), '')) AS invoice_no,
-       l.project AS fund_source, l.maker AS handler, l.checker AS approver,
+       l.project AS fund_source, l.maker AS handler, l.checker AS approver, paying.payment_method,
        l._file, l._sheet, l._row, l._unit, l._bad
 FROM lines AS l
 JOIN paying USING (_voucher)
@@ -163,9 +194,10 @@ _BAD_AS = {"debit": "amount", "credit": "amount", "date": "date", "counterparty"
            "summary": "summary", "econ_class": "econ_class", "invoice_no": "invoice_no"}
 
 
-def derive_payments(table: Table) -> Table | None:
+def derive_payments(table: Table, organisation_words: Sequence[str] = ()) -> Table | None:
     """The payments `table` (a completed journal) records, as a `payments` Table whose rows keep the
-    file, sheet and Excel row of the expense line they come from; None when it records none."""
+    file, sheet and Excel row of the expense line they come from; None when it records none.
+    `organisation_words` (公司, 酒店…) let a payee no 往来单位 names be read from the 摘要."""
     data = table.data
     for name in ("account_code", "debit", "credit", "voucher_no"):
         if name not in data:
@@ -175,7 +207,7 @@ def derive_payments(table: Table) -> Table | None:
     journal = data.reindex(columns=[*columns, *PROVENANCE, BAD_FIELDS])
     journal["_bad"] = journal["_bad"].map(lambda bad: list(bad) if isinstance(bad, list) else [])
     sql = _PAYMENTS_SQL.format(
-        cash=", ".join(f"'{c}'" for c in chart().cash_accounts),
+        cash=", ".join(f"('{code}', '{name}')" for code, name in chart().cash_accounts.items()),
         expense=", ".join(f"'{c}'" for c in chart().payment_accounts),
     )
     con = duckdb.connect(":memory:", config={"enable_external_access": False})
@@ -188,6 +220,9 @@ def derive_payments(table: Table) -> Table | None:
         return None
     payments["_bad"] = payments["_bad"].map(lambda bad: sorted({_BAD_AS.get(b, b) for b in bad if b in _BAD_AS}))
     payments["amount"] = payments["amount"].astype("float64")
+    if organisation_words:
+        named = organisation_in_summary(payments["summary"], organisation_words)
+        payments["payee"] = payments["payee"].where(payments["payee"].notna(), named)
     text = [c for c in payments.columns if payments[c].dtype == object and c != "_bad"]
     payments[text] = payments[text].astype(object).where(payments[text].notna(), None)
     raw_by_row = table.raw.set_axis(table.data["_row"].to_numpy())
@@ -200,6 +235,30 @@ def derive_payments(table: Table) -> Table | None:
     )
 
 
+# A word a summary opens with to say what was done, not who was paid (one is taken off the front of
+# a name found: 支付长沙某公司… → 长沙某公司).
+_PAYING_WORDS = r"^(?:支付给|支付|付给|付款给|预付|结付|拨付|偿还|归还|转账给|转给|汇给|报销|购买|采购|缴纳|交纳|付|向|给)"
+# A letter of a name: CJK or Latin, no digit (a date or an amount ends the name), no punctuation.
+_NAME_CHAR = r"[^\W\d_]"
+
+
+def organisation_in_summary(summaries: pd.Series, words: Sequence[str]) -> pd.Series:
+    """The organisation each summary names ("支付长沙市望城区鑫达办公用品有限公司办公用品款" → that
+    company), else None: the first run of letters ending in one of `words` (a word right after it
+    extends it: 中心医院, 集团有限公司), less a paying word in front (支付, 向…), at least two letters
+    before its word. Always a part of the summary."""
+    words = sorted({w for w in words if w}, key=len, reverse=True)
+    if not words:
+        return pd.Series(None, index=summaries.index, dtype=object)
+    word = "|".join(re.escape(w) for w in words)
+    name = rf"{_NAME_CHAR}{{2,40}}?(?:{word})(?:{_NAME_CHAR}{{0,3}}?(?:{word}))*"
+    # 年/月/日 right after a number end a date (2019年1月长沙某公司…), not begin a name
+    found = summaries.astype("string").str.extract(rf"(?:(?<=\d)(?:年度|月份|[年月日号期]))?({name})", expand=False)
+    found = found.str.replace(_PAYING_WORDS, "", n=1, regex=True)
+    named = found.where(found.str.fullmatch(name).fillna(False))
+    return named.astype(object).where(named.notna(), None)
+
+
 def _typed_for_sql(journal: pd.DataFrame) -> pd.DataFrame:
     text = [c for c in journal.columns if c not in ("date", "debit", "credit", "_row", "_bad")]
     journal[text] = journal[text].astype("string")
@@ -207,6 +266,30 @@ def _typed_for_sql(journal: pd.DataFrame) -> pd.DataFrame:
     for name in ("debit", "credit"):
         journal[name] = pd.to_numeric(journal[name], errors="coerce")
     return journal
+
+
+def voucher_lines(table: Table) -> pd.DataFrame:
+    """Each line's voucher as a reader names it (记-12, or 12 without a word) and its line within
+    the voucher (the 分录号 where the export has one, else its place among the voucher's lines),
+    and its period, by Excel row: columns _row, voucher, voucher_line, period. Lines without a
+    voucher number are left out."""
+    data = table.data
+    if "voucher_no" not in data:
+        return pd.DataFrame(columns=["_row", "voucher", "voucher_line", "period"])
+    lines = data[data["voucher_no"].notna()].sort_values("_row")
+    word = lines["voucher_word"].astype("string") if "voucher_word" in lines else pd.Series(pd.NA, index=lines.index, dtype="string")
+    number = lines["voucher_no"].astype("string")
+    name = (word + "-").fillna("") + number
+    period = lines["period"].astype("string").fillna("") if "period" in lines else ""
+    key = period + "|" + name
+    # a voucher's lines are contiguous in an export: a line whose key differs from the one above starts one
+    block = (key != key.shift()).fillna(True).astype("int64").cumsum()
+    place = lines.groupby(block).cumcount() + 1
+    if "line_no" in lines:
+        place = pd.to_numeric(lines["line_no"], errors="coerce").astype("Int64").fillna(place)
+    return pd.DataFrame({"_row": lines["_row"].astype("int64"), "voucher": name.astype(object),
+                         "voucher_line": place.astype("int64"),
+                         "period": period.where(period != "").astype(object) if "period" in lines else None})
 
 
 def journal_summary(table: Table) -> dict:

@@ -52,6 +52,8 @@ class Table:
     # Chinese remarks on how the sheet was read: rows skipped (repeated header, footer, balance
     # lines), merged cells filled down, formulas without results, columns deliberately not mapped.
     notes: list[str] = field(default_factory=list)
+    # The months a 期间 note above the header says the sheet covers ("2019-01", "2019-12"), if any.
+    period: tuple[str, str] | None = None
 
     @property
     def rows(self) -> int:

@@ -541,6 +541,7 @@ def _table_from_match(grid, filled, match: HeaderMatch, found: FoundFile, sheet:
         scale=scales,
         path=str(found.path),
         notes=notes,
+        period=journal.period_span(match.period_note),
     )
 
 

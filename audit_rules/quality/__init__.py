@@ -6,6 +6,7 @@ then `exclude_untrusted_cells` and `unusable_fields` to tell the rules what they
 
     suites.py      the checks of each kind, each declared with its Chinese title and wording
     validation.py  tables in, worded QualityResults out (GX checks, 合计 check, Excel rows)
+    agreement.py   checks across a unit's tables: its journal against its 科目余额表
     runtime.py     the great_expectations runtime (import, ephemeral context, suite runs)
     worker.py      the worker process that runs validation, and the light copies it is sent
     gate.py        run_quality / start_gx_import: in the worker when there is one

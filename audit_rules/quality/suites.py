@@ -9,7 +9,8 @@ Every field type and key/unique flag in `audit_rules.ledgers.schema` turns into 
   `Table.problems`; the gate turns them into a boolean helper column `_readable_<field>`
   that must be all True, so the failures are exactly those cells, with their raw values;
 - dates and years inside a plausible window, counts >= 0, ratios in 0..1, bools in {True, False};
-- a sheet's 合计 row equals the sum of its rows to the cent (computed in pandas, see validation.py).
+- a sheet's 合计 row equals the sum of its rows to the cent (computed in pandas, see validation.py);
+- a unit's 科目余额表 本期借方/贷方 equal its journal's totals (computed in pandas, see agreement.py).
 
 Each kind of check is declared once in `CHECK_TYPES`, with its Chinese title and how the detail
 of its result is worded (as pandera's registered checks carry their `error=` message).
@@ -37,6 +38,7 @@ CHECK_BETWEEN = "expect_column_values_to_be_between"
 CHECK_IN_SET = "expect_column_values_to_be_in_set"
 CHECK_TOTALS = "totals_row_matches_sum"  # computed in plain pandas, recorded the same way
 CHECK_BALANCE_ROLLS = "balance_rolls_forward"  # 科目余额表: opening ± period = closing, in pandas
+CHECK_JOURNAL_AGREES = "journal_agrees_with_balances"  # 序时账 totals = 科目余额表 本期, in pandas
 
 # Field types whose cells the reader parses, so a cell can be unreadable.
 PARSED_TYPES = ("date", "amount", "count", "ratio", "year", "bool")
@@ -81,6 +83,8 @@ class Found:
     rows_sum: float = 0.0  # 合计 check: the sum of the rows
     totals_row: int | None = None  # 合计 check: the Excel row of the 合计
     scale: float = 1.0  # 合计 check: the column's unit in 元 (10000 for a 金额（万元） header)
+    compared: str = ""  # journal check: the journal files and years the balances were compared with
+    skipped: str = ""  # journal check: why no comparison could be made ("" when it was made)
 
 
 def quote(value: object) -> str:
@@ -212,6 +216,17 @@ def _totals_wording(found: Found) -> str:
             f"相差{_money(difference, found)}{where}")
 
 
+def _agreement_wording(found: Found) -> str:
+    """科目余额表 against the journal: both figures of each account that differs, with its row."""
+    if found.skipped:
+        return f"未核对：{found.skipped}"
+    if not found.failed:
+        return f"“{found.header}”均与序时账（{found.compared}）相符"
+    items = [f"{cell['account']}为{number(cell['value'])}，序时账合计{number(cell['journal'])}（第{cell['row']}行）"
+             for cell in found.failed]
+    return f"“{found.header}”与序时账（{found.compared}）不符：" + _summarised(items, len(items), "个科目")
+
+
 def not_run_detail(message: str) -> str:
     """The detail of any check great_expectations could not run."""
     return f"检查未能执行：{message or '未知错误'}"
@@ -250,6 +265,7 @@ CHECK_TYPES: Mapping[str, CheckType] = MappingProxyType({t.name: t for t in (
     CheckType(CHECK_BALANCE_ROLLS, "期初余额加减本期发生额应等于期末余额",
               _cells_wording(lambda spec, params: ("与期初余额加减本期借贷发生额不符", "均与期初余额加减本期发生额相符"),
                              _cells)),
+    CheckType(CHECK_JOURNAL_AGREES, "本期借贷发生额应与序时账一致", _agreement_wording),
 )})
 
 # The checks' titles by name, read off CHECK_TYPES.

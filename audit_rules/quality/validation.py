@@ -20,7 +20,7 @@ import pandas as pd
 
 from audit_rules.ledgers.model import BAD_FIELDS, Table
 from audit_rules.ledgers.schema import KindSpec, table_kinds
-from audit_rules.quality import runtime
+from audit_rules.quality import agreement, runtime
 from audit_rules.quality.suites import (
     CHECK_BALANCE_ROLLS,
     CHECK_COLUMNS_PRESENT,
@@ -65,6 +65,7 @@ def validate_tables(tables: list[Table], today: date | None = None, earliest: da
     results: list[QualityResult] = []
     for group in _groups_sharing_a_suite(tables):
         results.extend(_check_group(group, kinds[group[0].kind], params))
+    results.extend(agreement.agreement_results(tables))
     results.sort(key=_result_order)
     return results
 
@@ -289,7 +290,10 @@ _DEBIT_NORMAL = ("1", "5", "7")
 _BALANCE_FIELDS = ("opening", "period_debit", "period_credit", "closing")
 # Fields table-level checks (computed here, not per field by GX) read, by kind: what a light copy
 # of a table must keep for them.
-TABLE_CHECK_FIELDS = {"account_balances": (*_BALANCE_FIELDS, "direction", "account_code")}
+TABLE_CHECK_FIELDS = {
+    "account_balances": (*_BALANCE_FIELDS, "direction", "account_code", "account_name", *agreement.FIELDS["account_balances"]),
+    "journal": agreement.FIELDS["journal"],  # checked against the unit's 科目余额表
+}
 
 
 def _balance_results(view: _TableView) -> list[QualityResult]:

@@ -190,7 +190,7 @@ def light_copy(table: Table) -> Table:
     return Table(file=table.file, sheet=table.sheet, kind=table.kind, header_row=table.header_row,
                  fields=table.fields, unmapped=[], data=_data_the_checks_read(table, bad_rows),
                  raw=_raw_of_bad_rows(table, bad_rows), problems=table.problems, totals=table.totals,
-                 totals_row=table.totals_row, scale=table.scale)
+                 totals_row=table.totals_row, scale=table.scale, period=table.period)
 
 
 def _data_the_checks_read(table: Table, bad_rows: np.ndarray) -> pd.DataFrame:

@@ -67,9 +67,25 @@ def has_baseline(result: RunResult) -> bool:
 
 
 def location_text(loc: Location) -> str:
-    """`付款.xlsx / 2019年 / 第12行` — how a source row is named to a reader."""
+    """`付款.xlsx / 2019年 / 第12行` — how a source row is named to a reader; a journal line adds its
+    voucher and line: `凭证明细.xlsx / 序时账 / 第12行（2019-03 记-12 第2行）`."""
     sheet = f" / {loc.sheet}" if loc.sheet else ""
-    return f"{loc.file}{sheet} / 第{loc.row}行"
+    return f"{loc.file}{sheet} / 第{loc.row}行{voucher_text(loc)}"
+
+
+def voucher_text(loc: Location) -> str:
+    """`（2019-03 记-12 第2行）` for a journal line, '' for any other row."""
+    if not loc.voucher:
+        return ""
+    period = f"{loc.period} " if loc.period else ""
+    line = f" 第{loc.voucher_line}行" if loc.voucher_line else ""
+    return f"（{period}{loc.voucher}{line}）"
+
+
+def row_label(loc: Location) -> int | str:
+    """The Excel row as a per-rule sheet shows it: the number, with the voucher line of a journal
+    row (`12（2019-03 记-12 第2行）`)."""
+    return f"{loc.row}{voucher_text(loc)}" if loc.voucher else loc.row
 
 
 def rule_title(finding: Finding) -> str:

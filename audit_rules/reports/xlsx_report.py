@@ -48,6 +48,7 @@ from audit_rules.reports.common import (
     location_text,
     parameter_text,
     relative_link,
+    row_label,
     rule_outcome_title,
     rule_title,
     severity_title,
@@ -620,7 +621,7 @@ def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path,
             first_rows[finding.id] = min(first_rows.get(finding.id, offset), offset)
             _link(put(ws, offset, 2, loc.file), loc, result, report_path)
             put(ws, offset, 3, loc.sheet)
-            put(ws, offset, 4, loc.row)
+            put(ws, offset, 4, row_label(loc))
             for col, column in enumerate(columns, start=len(RULE_SHEET_FIXED) + 1):
                 value, number_format = _source_cell(column, _source_value(source, column))
                 put(ws, offset, col, value, number_format=number_format)

@@ -98,6 +98,8 @@ def journal_payments(lines: list[Row]) -> list[dict]:
         if not any(line.get("credit") and code_digits(line)[:4] in cash for line in vlines):
             continue
         parties = sorted(line["counterparty"] for line in vlines if line.get("counterparty") and line.get("credit"))
+        method = "、".join(sorted({c["cash_accounts"][code_digits(line)[:4]] for line in vlines
+                                  if line.get("credit") and code_digits(line)[:4] in cash}))
         for line in vlines:
             code = code_digits(line)
             if not (code[:1] in expense or code[:4] in expense) or not (line.get("debit") or line.get("credit")):
@@ -111,6 +113,7 @@ def journal_payments(lines: list[Row]) -> list[dict]:
                 "payee": line.get("counterparty") or (parties[0] if parties else None), "invoice_issuer": None,
                 "invoice_no": line.get("invoice_no") or (found[1] if found else None), "contract_no": None,
                 "fund_source": line.get("project"), "handler": line.get("maker"), "approver": line.get("checker"),
+                "payment_method": method,
             })
     return out
 
@@ -135,27 +138,32 @@ def journal_findings(lines: list[Row], flag: Callable[[str, Row], None]) -> None
             if b - a > 1:
                 flag("voucher-number-gap", by_number[a])
     union_dues_findings(lines, flag)
-    cash_findings(lines, flag)
 
 
-def cash_findings(lines: list[Row], flag: Callable[[str, Row], None]) -> None:
-    """cash-payment-over-limit as the samples plant it: an expense line of a voucher crediting 1001,
-    above the settlement threshold, to a payee whose name holds an organisation word."""
+def cash_findings(payments: list[Row], flag: Callable[[str, Row], None]) -> None:
+    """cash-payment-over-limit and cash-official-card-class as the samples plant them, on payments of
+    any origin: paid in cash (a payment_method holding a cash_payment_methods word), above the
+    settlement threshold to a payee whose name holds an organisation word; or, of a positive amount,
+    for a class of the 公务卡强制结算目录 (compared by code when both carry one, else by name)."""
     p = params()
-    cash = tuple(chart()["cash_in_hand"])
-    expense = tuple(chart()["payment_accounts"])
-    for vlines in vouchers(lines).values():
-        if not any((line.get("credit") or 0) > 0 and code_digits(line).startswith(cash) for line in vlines):
+    for pay in payments:
+        method, amount = pay.get("payment_method") or "", pay.get("amount")
+        if amount is None or not any(w in method for w in p["cash_payment_methods"]):
             continue
-        party = next((line.get("counterparty") for line in vlines if line.get("credit") and line.get("counterparty")), None)
-        for line in vlines:
-            code = code_digits(line)
-            if not (code[:1] in expense or code[:4] in expense):
-                continue
-            payee = line.get("counterparty") or party or ""
-            paid = (line.get("debit") or 0) - (line.get("credit") or 0)
-            if paid > p["cash_settlement_threshold"] and any(w in payee for w in p["organisation_words"]):
-                flag("cash-payment-over-limit", line)
+        payee = pay.get("payee") or ""
+        if amount > p["cash_settlement_threshold"] and any(w in payee for w in p["organisation_words"]):
+            flag("cash-payment-over-limit", pay)
+        if amount > 0 and any(same_class(pay.get("econ_class") or "", c) for c in p["official_card_classes"]):
+            flag("cash-official-card-class", pay)
+
+
+def same_class(a: str, b: str) -> bool:
+    """The one class comparison as the samples need it: by code when both carry one, else by name."""
+    code_a, code_b = (re.match(r"\s*([0-9]{3,})", x) for x in (a, b))
+    if code_a and code_b:
+        return code_a[1].startswith(code_b[1])
+    name_a, name_b = class_name(a).strip(), class_name(b).strip()
+    return bool(name_a and name_b) and (name_a in name_b or name_b in name_a)
 
 
 def union_dues_findings(lines: list[Row], flag: Callable[[str, Row], None]) -> None:
@@ -211,6 +219,7 @@ def findings(tables: Tables, key: Callable[[Row], Hashable],
         if len(group) > 1:
             flag("duplicate-payment-no-invoice", group[-1])  # the later row of the day
     journal_findings(journal, flag)
+    cash_findings(rows("payments", None, "payment_method", "amount"), flag)
 
     cities = [c for c in re.split(r"[、，,;；\s]+", p["local_city"]) if c]
     incompatible = rule_setting("segregation-incompatible-posts", "incompatible")

@@ -89,11 +89,18 @@ def build_unit_c(rng: random.Random, inv: Invoices) -> UnitData:
         amount = float(rng.randrange(180, 960, 10))
 
         def petty(b, m=m, d=d, text=text, amount=amount):
-            v = b.pay(d, text, goods, NAMES[goods], "30201 办公费", amount, "长沙惠民文具店",
-                      cash="1001", invoice=inv.new())
+            # small office purchases go by 零余额账户 (the 公务卡 rule), but April's is paid in cash
+            in_cash = m == 4
+            v = b.pay(d, text if in_cash else text.removeprefix("现金"), goods, NAMES[goods], "30201 办公费",
+                      amount, "长沙惠民文具店", cash="1001" if in_cash else "1011", invoice=inv.new())
             if m == 4:
                 v[0].near("cash-payment-over-limit", "库存现金支付单位的小额办公费，未超过1,000元结算起点",
                           "A small cash payment to a shop, under the 1,000 settlement threshold")
+                v[0].plant("cash-official-card-class", "以库存现金支付办公费（公务卡强制结算目录内）",
+                           "Office supplies (on the official-card list) paid in cash")
+            if m == 5:
+                v[0].near("cash-official-card-class", "通过零余额账户支付办公费，不是现金",
+                          "Office supplies paid from the zero-balance account, not in cash")
             return v
         at(d, petty)
         if m == 6:
@@ -103,6 +110,8 @@ def build_unit_c(rng: random.Random, inv: Invoices) -> UnitData:
                           "长沙湘味餐饮有限公司", cash="1001", invoice=inv.new())
                 v[0].plant("cash-payment-over-limit", "以库存现金向餐饮公司支付2,400元，超过1,000元结算起点",
                            "2,400 paid in cash to a restaurant company, above the 1,000 settlement threshold")
+                v[0].plant("cash-official-card-class", "以库存现金支付公务接待费（公务卡强制结算目录内）",
+                           "A reception dinner (on the official-card list) paid in cash")
                 return v
             at(workday(date(2019, 6, 20)), dinner)
         d = workday(date(2019, m, 2))

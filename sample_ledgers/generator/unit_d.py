@@ -79,11 +79,16 @@ def build_unit_d(rng: random.Random, inv: Invoices) -> UnitData:
         d, amount = month_days(rng, m, 23, 27), float(rng.randrange(120, 880, 10))
 
         def petty(b, m=m, d=d, amount=amount):
-            v = b.pay(d, "现金购买巡堤用手电、雨具", GOODS, NAMES[GOODS], "30218 专用材料费", amount,
-                      "长沙市开福区利民五金店", cash="1001", invoice=inv.new())
+            # bought by bank transfer, but June's in cash (the 公务卡 rule)
+            in_cash = m == 6
+            v = b.pay(d, "现金购买巡堤用手电、雨具" if in_cash else "购买巡堤用手电、雨具", GOODS, NAMES[GOODS],
+                      "30218 专用材料费", amount, "长沙市开福区利民五金店", cash="1001" if in_cash else "1002",
+                      invoice=inv.new())
             if m == 6:
                 v[0].near("cash-payment-over-limit", "现金支付五金店的小额材料费，低于1,000元结算起点",
                           "A small cash payment, under the 1,000 settlement threshold")
+                v[0].plant("cash-official-card-class", "以现金支付专用材料费（公务卡强制结算目录内）",
+                           "Special materials (on the official-card list) paid in cash")
             return v
         at(d, petty)
         if m in (1, 6, 11):

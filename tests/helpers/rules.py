@@ -107,6 +107,15 @@ def make_table(
     return frame
 
 
+def as_table(kind: str, frame: pd.DataFrame, file: str | None = None, sheet: str | None = None):
+    """A canonical frame as the ledgers stage's Table (raw cells = the values as text)."""
+    from audit_rules.ledgers.model import Table
+
+    raw = frame[[c for c in frame.columns if not c.startswith("_")]].astype("string").astype(object)
+    return Table(file=file or str(frame["_file"].iloc[0]), sheet=sheet if sheet is not None else str(frame["_sheet"].iloc[0]),
+                 kind=kind, header_row=2, fields={c: c for c in raw.columns}, unmapped=[], data=frame, raw=raw)
+
+
 def concat_tables(*frames: pd.DataFrame) -> pd.DataFrame:
     """Several canonical tables of one kind together (as LedgerSet.by_kind does)."""
     return pd.concat(frames, ignore_index=True)

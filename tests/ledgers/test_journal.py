@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit_rules.ledgers import load_ledgers
-from audit_rules.ledgers.journal import complete, derive_payments
+from audit_rules.ledgers.journal import complete, derive_payments, organisation_in_summary
+from audit_rules.rules.loader import load_ruleset
 from helpers.journals import PAYMENTS, write_kingdee_journal, write_yonyou_journal_csv
 
 WRITERS = {"kingdee_xlsx": write_kingdee_journal, "yonyou_gb18030_csv": write_yonyou_journal_csv}
@@ -56,6 +57,59 @@ def test_one_payment_per_expense_line_never_the_budget_lines(journal):
     lines = journal.data.set_index("_row")
     assert all(str(lines.loc[row, "account_code"]).startswith("5001") for row in data["_row"])
     assert len(payments.raw) == len(data)
+    # how each voucher pays: the money accounts it credits
+    assert data["payment_method"].tolist() == ["零余额账户用款额度", "零余额账户用款额度", "银行存款", "银行存款"]
+
+
+ORGANISATION_WORDS = load_ruleset(None).parameter_values()["organisation_words"]
+
+
+@pytest.mark.parametrize(("summary", "named"), [
+    ("支付长沙市望城区鑫达办公用品有限公司办公用品款", "长沙市望城区鑫达办公用品有限公司"),
+    ("付长沙市中心医院体检费", "长沙市中心医院"),  # 中心 then 医院: one name
+    ("湖南某某集团有限公司服务费", "湖南某某集团有限公司"),
+    ("购买办公用品（长沙某某文具店）", "长沙某某文具店"),
+    ("支付2019年1月长沙某公司电费", "长沙某公司"),  # the date is no part of it
+    ("支付12月份某某宾馆会议费", "某某宾馆"),
+    ("报销张三差旅费", None),  # a person: no organisation word
+    ("支付厂房租金", None),  # 厂 with nothing before it once 支付 is off
+    ("支付1月电费", None),
+    (None, None),
+])
+def test_an_organisation_named_in_a_summary(summary, named):
+    assert organisation_in_summary(pd.Series([summary], dtype=object), ORGANISATION_WORDS).tolist() == [named]
+
+
+SUMMARY_TEXT = st.text(alphabet=st.sampled_from(list("支付向长沙某鑫达有限公司店厂酒宾馆中心医院1月年款费（）、 ABC")), max_size=30)
+
+
+@given(SUMMARY_TEXT)
+def test_a_summary_organisation_is_always_part_of_the_summary_and_ends_in_an_organisation_word(summary):
+    [named] = organisation_in_summary(pd.Series([summary], dtype=object), ORGANISATION_WORDS).tolist()
+    if named is not None:
+        assert named in summary
+        assert any(named.endswith(word) for word in ORGANISATION_WORDS)
+        assert not named[0].isdigit()
+
+
+@given(st.text(alphabet=st.sampled_from(list("支付向长沙某鑫达有限办公用品款费1月年（）张三差旅")), max_size=30))
+def test_no_organisation_word_names_no_organisation(summary):
+    assert not any(word in summary for word in ORGANISATION_WORDS)
+    assert organisation_in_summary(pd.Series([summary], dtype=object), ORGANISATION_WORDS).tolist() == [None]
+
+
+def test_a_payee_no_auxiliary_names_is_read_from_the_summary():
+    lines = pd.DataFrame({
+        "voucher_word": ["记", "记"], "voucher_no": ["5", "5"], "period": ["2019-04", "2019-04"],
+        "summary": ["支付长沙市望城区鑫达办公用品有限公司办公用品款"] * 2, "account_code": ["5001", "1011"],
+        "debit": [860.0, None], "credit": [None, 860.0],
+        "_file": "x.xlsx", "_sheet": "序时账", "_row": [3, 4], "_unit": "甲单位", "_bad": [[], []],
+    })
+    from helpers.rules import as_table
+
+    table = as_table("journal", lines)
+    assert derive_payments(table, ORGANISATION_WORDS).data["payee"].tolist() == ["长沙市望城区鑫达办公用品有限公司"]
+    assert derive_payments(table).data["payee"].tolist() == [None]  # no words given: nothing read
 
 
 @pytest.mark.parametrize(

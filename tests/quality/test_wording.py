@@ -13,6 +13,7 @@ from audit_rules.quality import CHECK_TITLES, kind_checks, run_quality
 from audit_rules.quality.suites import (
     CHECK_BALANCE_ROLLS,
     CHECK_BETWEEN,
+    CHECK_JOURNAL_AGREES,
     CHECK_TOTALS,
     CHECK_TYPES,
 )
@@ -23,7 +24,7 @@ JSON_KEYS = ["file", "sheet", "kind", "field", "check", "passed", "failed", "det
 
 
 def test_every_check_of_every_kind_is_declared_with_a_chinese_title():
-    names = {c.check for kind in table_kinds() for c in kind_checks(kind)} | {CHECK_TOTALS, CHECK_BALANCE_ROLLS}
+    names = {c.check for kind in table_kinds() for c in kind_checks(kind)} | {CHECK_TOTALS, CHECK_BALANCE_ROLLS, CHECK_JOURNAL_AGREES}
     assert names == set(CHECK_TYPES) == set(CHECK_TITLES)
     for name, declared in CHECK_TYPES.items():
         assert declared.name == name and declared.title == CHECK_TITLES[name]

@@ -31,9 +31,10 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers.rules import make_table, run_rule_yaml
+from helpers.rules import as_table, make_table, run_rule_yaml
 
 from audit_rules.findings import Finding
+from audit_rules.ledgers.journal import derive_payments
 from audit_rules.rules.loader import builtin_dir, builtin_rulesets, load_ruleset
 
 CASES_DIR = Path(__file__).parent / "cases"
@@ -142,9 +143,16 @@ def only_rule_yaml(rule_id: str) -> str:
 
 
 def build_tables(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    return {
+    """Canonical tables of the case; a case giving a journal and no payments also gets the
+    payments the journal records, as the pipeline derives them (so payment rules run on it)."""
+    built = {
         kind: make_table(kind, rows, file=f"{kind}.xlsx", sheet=kind) for kind, rows in tables.items()
     }
+    if "journal" in built and "payments" not in built:
+        derived = derive_payments(as_table("journal", built["journal"]))
+        if derived is not None:
+            built["payments"] = derived.data
+    return built
 
 
 def describe(finding: Finding) -> str:

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from audit_rules.ledgers.chart import chart
-from audit_rules.rules.sql import sql_literal, voucher_lines_sql, voucher_name_sql
+from pydantic import model_validator
+
+from audit_rules.rules.sql import content_sql, location_sql
 from audit_rules.rules.types.base import NUMBER_PARAMETER, RuleType, SqlContext, TableKind
 
 
 class CashPayment(RuleType):
-    """Cash (库存现金) paid to an organisation above the settlement threshold (现金结算起点).
+    """Payments made in cash (现金) that should have gone by transfer or by 公务卡.
 
-    **Flags** (anti-pattern): 记-31 pays 2,400.00 for a reception dinner out of 1001 库存现金 to
-    长沙湘味餐饮有限公司: between units, sums above 1,000 yuan are settled by transfer, not in cash.
+    **Flags** (anti-pattern): with `threshold`, 记-31 pays 2,400.00 for a reception dinner in cash
+    to 长沙湘味餐饮有限公司 — between units, sums above the 1,000 yuan settlement threshold go by
+    transfer; with `classes`, cash paid for an economic class of the 公务卡强制结算目录 (差旅费
+    reimbursed in cash, 办公费 bought over the counter with cash) — these go by 公务卡.
 
-    **Must not flag**: a cash payment at or under the threshold; cash paid to a person (a name
-    with none of `organisation_words`: 张三 reimbursed in cash); a payment out of 1002 银行存款 or
-    1011 零余额账户用款额度; withdrawing cash (Dr 1001 / Cr 1002); the voucher's 预算会计 lines.
+    **Must not flag**: a payment by 转账, 银行存款, 零余额账户 or 公务卡; with `threshold`, a cash
+    payment at or under the threshold or cash paid to a person (a name with none of
+    `organisation_words`: 张三 reimbursed in cash); with `classes`, a class outside the list; a
+    red-ink reversal (a negative amount); withdrawing cash (no expense, so no payment).
 
     **Example**::
 
@@ -27,60 +31,78 @@ class CashPayment(RuleType):
           severity: medium
           basis: 现金管理暂行条例（国务院令第12号，2011年修订）第五条（结算起点为1000元）
           type: cash_payment
-          table: journal
           threshold: cash_settlement_threshold
           organisation_words: organisation_words
-          message: "{period}凭证{voucher}以库存现金向“{payee}”支付{amount:,.2f}元，超过现金结算起点{cash_settlement_threshold:,.0f}元"
+          message: "{paid}以现金向“{payee}”支付{amount:,.2f}元，超过现金结算起点{cash_settlement_threshold:,.0f}元"
 
-    **Variables**: voucher (记-31), period, payee; amount = the expense line's amount.
+    **Variables**: paid (the date and voucher: '2019-06-12 凭证记-31', either left out when
+    blank), voucher, payee, econ_class, summary, payment_method, listed (the list entry the class
+    matched, with `classes`); amount = the payment's amount.
 
-    One finding per expense line (chart.yaml payment_accounts) of a voucher that credits 库存现金
-    (chart.yaml cash_in_hand); the payee is the line's 往来单位, else the voucher's. Its location is
-    the expense line.
+    It reads the `payments` table of any origin: a hand-kept 付款明细 says 支付方式 现金, a journal's
+    payments carry the money accounts their voucher credits (库存现金, chart.yaml), so the same
+    payment gives the same finding either way. A payment is in cash when its payment_method
+    holds a word of `methods` (现金; 库存现金 and 现金支票 hold it too).
+
+    One rule checks one thing: `threshold` (with `organisation_words`) or `classes` — the default
+    ruleset has one rule of each (cash-payment-over-limit, cash-official-card-class), because they
+    rest on different regulations. `classes` entries compare with the one class comparison
+    (class_matches: by code when both sides carry one, else by name).
     """
 
     type_name: ClassVar[str] = "cash_payment"
     title: ClassVar[str] = "现金支付"
 
-    table: TableKind = "journal"
-    threshold: str  # parameter: the settlement threshold in 元
-    organisation_words: str  # parameter: words that mark a payee as an organisation
+    table: TableKind = "payments"
+    methods: str = "cash_payment_methods"  # parameter: words of a payment method paying in cash
+    threshold: str | None = None  # parameter: the settlement threshold in 元
+    organisation_words: str | None = None  # parameter: words that mark a payee as an organisation
+    classes: str | None = None  # parameter: economic classes that must be paid by 公务卡
+
+    @model_validator(mode="after")
+    def _one_check(self) -> "CashPayment":
+        if (self.threshold is None) == (self.classes is None):
+            raise ValueError("cash_payment 规则须且只能写 threshold（结算起点）或 classes（公务卡强制结算的经济分类）之一")
+        if self.threshold is not None and self.organisation_words is None:
+            raise ValueError("cash_payment 规则写了 threshold 时须写 organisation_words（辨别收款方是单位的字词）")
+        return self
 
     def needs(self) -> dict[str, list[str]]:
-        return {self.table: ["voucher_no", "account_code", "debit", "credit", "counterparty"]}
+        judged = ["payee"] if self.threshold is not None else ["econ_class"]
+        return {self.table: ["payment_method", "amount", *judged]}
 
     def parameters_used(self) -> list[str]:
-        return [self.threshold, self.organisation_words]
+        return [p for p in (self.methods, self.threshold, self.organisation_words, self.classes) if p]
 
     def parameter_types(self) -> dict[str, tuple[str, ...]]:
-        return {self.threshold: NUMBER_PARAMETER, self.organisation_words: ("list",)}
+        types = {self.methods: ("list",)}
+        if self.threshold is not None:
+            types |= {self.threshold: NUMBER_PARAMETER, self.organisation_words: ("list",)}
+        else:
+            types |= {self.classes: ("list",)}
+        return types
 
     def output_variables(self) -> set[str]:
-        return {"voucher", "period", "payee"}
+        return {"paid", "voucher", "payee", "econ_class", "summary", "payment_method", "listed"}
 
     def compile(self, ctx: SqlContext) -> str:
-        cash = sql_literal(list(chart().cash_in_hand))
-        expense = sql_literal(list(chart().payment_accounts))
-        words = ctx.param(self.organisation_words)
+        if self.threshold is not None:
+            words = ctx.param(self.organisation_words)
+            judged = "NULL::VARCHAR"
+            condition = (f"p.amount > {ctx.param(self.threshold)} "
+                         f"AND list_bool_or(list_transform({words}, lambda w: contains(p.payee, w)))")
+        else:
+            listed = f"list_filter({ctx.param(self.classes)}, lambda c: class_matches(p.econ_class, c))"
+            judged = f"{listed}[1]"
+            condition = f"p.amount > 0 AND len({listed}) > 0"
+        methods = ctx.param(self.methods)
         return f"""
-            WITH lines AS ({voucher_lines_sql(self.table)}),
-            cash_vouchers AS (
-                SELECT _voucher, _block, min(counterparty) AS _party FROM lines
-                WHERE coalesce(credit, 0) > 0 AND list_has_any({cash}, [left(_code, 4)])
-                GROUP BY _voucher, _block
-            ),
-            paid AS (
-                SELECT l.*, coalesce(l.counterparty, c._party) AS payee,
-                       coalesce(l.debit, 0) - coalesce(l.credit, 0) AS _paid
-                FROM lines AS l JOIN cash_vouchers AS c USING (_voucher, _block)
-                WHERE list_has_any({expense}, [left(l._code, 1), left(l._code, 4)])
-            )
-            SELECT p._unit AS unit, p._paid::DOUBLE AS amount,
-                   [{{'file': p._file, 'sheet': p._sheet, 'row': p._row}}] AS locations,
-                   concat_ws('|', coalesce(p._unit, ''), coalesce(p.period, ''), coalesce(p.voucher_word, ''),
-                             p.voucher_no, coalesce(p.account_code, ''), p.payee) AS content,
-                   {voucher_name_sql("p")} AS voucher, p.period, p.payee
-            FROM paid AS p
-            WHERE p._paid > {ctx.param(self.threshold)}
-              AND list_bool_or(list_transform({words}, lambda w: contains(p.payee, w)))
+            SELECT p._unit AS unit, p.amount::DOUBLE AS amount, [{location_sql("p")}] AS locations,
+                   {content_sql(self.table, "p", ["econ_class"])} AS content,
+                   concat_ws(' ', strftime(p.date, '%Y-%m-%d'), '凭证' || p.voucher_no) AS paid,
+                   coalesce(p.voucher_no, '') AS voucher, p.payee, p.econ_class, p.summary,
+                   p.payment_method, {judged} AS listed
+            FROM {self.table} AS p
+            WHERE list_bool_or(list_transform({methods}, lambda w: contains(p.payment_method, w)))
+              AND {condition}
         """

@@ -37,7 +37,7 @@ class Purpose(RuleType):
     **Must not flag**: "2019年度…" or "HT2018-12" in a 2019 fund's summary (not an earlier year);
     an allowed class (信息化专项列支办公费“购买打印纸”); a payment charged to no special fund
     (日常公用经费列支慰问品); an approval listing no allowed classes (the class is then not
-    checked).
+    checked); the class or year of a fund known only by its name (no approval to check them by).
 
     **Example**::
 
@@ -48,9 +48,11 @@ class Purpose(RuleType):
           basis: 中华人民共和国预算法（2018）第五十七条、第九十三条；财政违法行为处罚处分条例
           type: purpose
           excluded: excluded_fund_purposes
-          message: "专项“{fund}”（{fund_year}年）支出{amount:.2f}元（{summary}）：{reason}"
+          fund_words: special_fund_words
+          message: "专项“{fund}”（{approval}）支出{amount:.2f}元（{summary}）：{reason}"
 
-    **Variables**: reason (Chinese, every reason joined with '；'), fund, fund_year, allowed
+    **Variables**: reason (Chinese, every reason joined with '；'), fund, fund_year (NULL for a
+    fund known by name only), approval ('2019年', or '无专项资金批复，按名称认定为专项'), allowed
     (the allowed classes joined with '、'), econ_class, summary, and every payment field;
     amount = the payment's `amount` field.
 
@@ -61,6 +63,11 @@ class Purpose(RuleType):
     the unit's own approval wins over a shared one when both name the fund. Locations: the payment,
     then the fund's approval row.
 
+    A fund_source no approval names is still a special fund when it holds a word of `fund_words`
+    (专项, 专款: 防汛专项经费 is one even where no 专项资金批复 was handed over): the excluded
+    purposes apply to it; the class and year checks need an approval and are not run. Location:
+    the payment alone. Without `fund_words` the rule needs the approvals table.
+
     Fields (defaults shown)::
 
         table: payments
@@ -70,6 +77,7 @@ class Purpose(RuleType):
         amount: amount
         funds_table: special_funds
         excluded: excluded_fund_purposes    # parameter: words no special fund may pay for
+        fund_words: null                    # parameter: words that make a fund_source a special fund
     """
 
     type_name: ClassVar[str] = "purpose"
@@ -82,6 +90,7 @@ class Purpose(RuleType):
     amount: str = "amount"
     funds_table: str = "special_funds"
     excluded: str | None = "excluded_fund_purposes"
+    fund_words: str | None = None
 
     @model_validator(mode="after")
     def _known_fields(self) -> "Purpose":
@@ -90,30 +99,37 @@ class Purpose(RuleType):
         return self
 
     def needs(self) -> dict[str, list[str]]:
-        return {
-            self.table: [self.fund_field, self.class_field, self.summary_field, self.amount],
-            self.funds_table: ["fund", "year", "allowed_classes"],
-        }
+        needed = {self.table: [self.fund_field, self.class_field, self.summary_field, self.amount]}
+        if self.fund_words is None:  # only approved funds are special: no approvals, no rule
+            needed[self.funds_table] = ["fund", "year", "allowed_classes"]
+        return needed
+
+    def readable_rows(self) -> dict[str, list[str]]:
+        return {**self.needs(), self.funds_table: ["fund", "year", "allowed_classes"]}
 
     def parameters_used(self) -> list[str]:
-        return [self.excluded] if self.excluded else []
+        return [p for p in (self.excluded, self.fund_words) if p]
 
     def parameter_types(self) -> dict[str, tuple[str, ...]]:
-        return {self.excluded: ("list",)} if self.excluded else {}
+        return {p: ("list",) for p in self.parameters_used()}
 
     def output_variables(self) -> set[str]:
-        return {"reason", "fund", "fund_year", "allowed"} | row_variable_names(self.table)
+        return {"reason", "fund", "fund_year", "approval", "allowed"} | row_variable_names(self.table)
 
-    def _excluded_words(self, ctx: SqlContext) -> list[str]:
-        if not self.excluded:
-            return []
-        if self.excluded not in ctx.params:
-            raise KeyError(f"规则引用了未定义的参数：{self.excluded}")
-        return [str(w) for w in (ctx.params[self.excluded] or [])]
+    def _words(self, ctx: SqlContext, name: str | None) -> str:
+        """A list parameter's words as a SQL list ([] when the rule names none)."""
+        if not name:
+            return "[]::VARCHAR[]"
+        if name not in ctx.params:
+            raise KeyError(f"规则引用了未定义的参数：{name}")
+        words = [str(w) for w in (ctx.params[name] or [])]
+        return sql_literal(words) if words else "[]::VARCHAR[]"
 
     def compile(self, ctx: SqlContext) -> str:
         cls, summary = f'p."{self.class_field}"', f'p."{self.summary_field}"'
-        words = sql_literal(self._excluded_words(ctx)) if self._excluded_words(ctx) else "[]::VARCHAR[]"
+        words = self._words(ctx, self.excluded)
+        fund_words = self._words(ctx, self.fund_words)
+        fund = f'p."{self.fund_field}"'
         # A class is allowed when it matches an allowed class the one way classes compare
         # (class_matches: by code when both carry one — a codes-only approval '30201,30213'
         # allows '30213 维修（护）费' — else by name: '商品和服务支出-办公费' is 办公费).
@@ -135,8 +151,9 @@ class Purpose(RuleType):
             f"'列支' || array_to_string(list_transform({early_years}, lambda y: y::VARCHAR || '年'), '、') "
             f"|| '费用（专项年度' || f.year::VARCHAR || '年）' END"
         )
+        approved = f"norm_name(f.fund) = norm_name({fund}) AND {same_unit_sql('f', 'p')}"
         return f"""
-            WITH charged AS (
+            WITH approved AS (
                 SELECT p.*, f.fund AS _fund, f.year AS _fund_year, f.allowed_classes AS _allowed,
                        concat_ws('；', {class_reason}, {word_reason}, {year_reason}) AS _reason,
                        f._file AS _f_file, f._sheet AS _f_sheet, f._row AS _f_row,
@@ -144,15 +161,26 @@ class Purpose(RuleType):
                            PARTITION BY p._file, p._sheet, p._row
                            ORDER BY (f._unit IS NULL), f._file, f._sheet, f._row) AS _rank
                 FROM {self.table} AS p
-                JOIN {self.funds_table} AS f
-                  ON norm_name(f.fund) = norm_name(p."{self.fund_field}") AND {same_unit_sql("f", "p")}
-                WHERE p."{self.fund_field}" IS NOT NULL
-            )
+                JOIN {self.funds_table} AS f ON {approved}
+                WHERE {fund} IS NOT NULL
+            ),
+            named AS (  -- special by its name only: no approval to check the class or year against
+                SELECT p.*, {fund} AS _fund, NULL::BIGINT AS _fund_year, NULL::VARCHAR[] AS _allowed,
+                       concat_ws('；', {word_reason}) AS _reason,
+                       NULL::VARCHAR AS _f_file, NULL::VARCHAR AS _f_sheet, NULL::INTEGER AS _f_row, 1 AS _rank
+                FROM {self.table} AS p
+                WHERE {fund} IS NOT NULL
+                  AND list_bool_or(list_transform({fund_words}, lambda w: contains(norm_name({fund}), norm_name(w))))
+                  AND NOT EXISTS (SELECT 1 FROM {self.funds_table} AS f WHERE {approved})
+            ),
+            charged AS (SELECT * FROM approved UNION ALL BY NAME SELECT * FROM named)
             SELECT p._unit AS unit, p."{self.amount}"::DOUBLE AS amount,
-                   [{location_sql("p")},
-                    {{'file': p._f_file, 'sheet': p._f_sheet, 'row': p._f_row}}] AS locations,
+                   CASE WHEN p._f_row IS NULL THEN [{location_sql("p")}]
+                        ELSE [{location_sql("p")},
+                              {{'file': p._f_file, 'sheet': p._f_sheet, 'row': p._f_row}}] END AS locations,
                    {content_sql(self.table, "p", self.needs()[self.table])} AS content,
                    p._reason AS reason, p._fund AS fund, p._fund_year AS fund_year,
+                   coalesce(p._fund_year::VARCHAR || '年', '无专项资金批复，按名称认定为专项') AS approval,
                    array_to_string(p._allowed, '、') AS allowed,
                    {", ".join(row_variables(self.table, "p"))}
             FROM charged AS p
