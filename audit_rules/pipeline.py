@@ -19,6 +19,7 @@ from audit_rules.ledgers import MappingError, load_ledgers
 from audit_rules.ledgers.model import LedgerSet, Table
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.result import QualityResult, RunResult
+from audit_rules.timings import mark
 
 
 class PipelineError(Exception):
@@ -56,6 +57,7 @@ def run_check(
     `overrides` are --set values; `verified` names the parameters the user vouches for;
     `progress` is told each stage as it starts (in Chinese, for a progress line)."""
     step = progress or (lambda stage: None)
+    mark("ruleset")
     from audit_rules.rules import RulesetError, load_ruleset, run_rules
 
     started_at = datetime.now().astimezone().isoformat(timespec="seconds")
@@ -70,6 +72,7 @@ def run_check(
     previous = _load_baseline(baseline)
 
     step("正在读取台账")
+    mark("reading")
     ledgers = _read_ledgers(paths, mapping)
     tables = _recognised(ledgers.tables)
     _share_reference_tables(tables)
@@ -80,13 +83,16 @@ def run_check(
         from audit_rules.quality import run_quality, unusable_fields
 
         step("正在检查数据质量")
+        mark("quality")
         quality_results = run_quality(tables)
         _exclude_untrusted_cells(tables, quality_results)
         unusable = unusable_fields(tables, quality_results)
 
     step("正在运行规则")
+    mark("rules")
     tables += _payments_of_journals(tables)
     findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
+    mark("result")
     rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
     _date_findings(tables, findings, rule_kinds)
     result = RunResult(
