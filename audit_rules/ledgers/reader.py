@@ -6,7 +6,7 @@ position i is Excel row i+1. Strings lose nothing we need: text cells stay text 
 '00571234' keeps its zeros), numbers come as their shortest exact form (1200, 0.3), dates as
 'YYYY-MM-DD HH:MM:SS', booleans as 'true'/'false'; the typed parsers in normalize.py then
 read each column by its field type. python-calamine is the fallback when fastexcel fails on
-a sheet, and gives the merged ranges of a two-row header.
+a sheet; merged ranges come from the safety scan of the sheet's XML (sheet_details.py).
 """
 
 from __future__ import annotations
@@ -762,7 +762,7 @@ def _totals(totals_rows: pd.DataFrame, kind, by_field: dict[str, int], match: He
 def read_file(found: FoundFile, mapping: Mapping | None = None) -> tuple[list[Table], list[ReadError]]:
     """Every sheet of one file as Tables (recognised or not), and what could not be read."""
     try:
-        check_file(found.path, found.display)
+        scanned = check_file(found.path, found.display)
     except UnsafeFile as error:
         return [], [ReadError(found.display, str(error))]
     if found.path.suffix.lower() == ".csv":
@@ -785,7 +785,7 @@ def read_file(found: FoundFile, mapping: Mapping | None = None) -> tuple[list[Ta
         if isinstance(grid, Exception):
             errors.append(ReadError(found.display, f"文件“{found.display}”工作表“{sheet}”无法读取：{grid}", sheet))
             continue
-        details = SheetDetails(found.path, sheet) if found.path.suffix.lower() != ".csv" else None
+        details = SheetDetails(found.path, sheet, scanned) if found.path.suffix.lower() != ".csv" else None
         try:
             tables.extend(build_tables(grid, found, sheet, mapping, details))
         except Exception as error:  # noqa: BLE001 - one bad sheet must not stop the run
