@@ -19,6 +19,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from audit_rules.ledgers.header import HeaderMatch, detect_header
 from audit_rules.ledgers.schema import non_field_headers, table_kinds
@@ -54,8 +56,17 @@ def _cells_in(frame: pd.DataFrame, words: frozenset[str] | set[str]) -> np.ndarr
 
     One lookup over every cell at once: testing column by column builds the word table again
     for each column, and the words include this table's own labels, so a sheet of 16,384
-    columns would cost 16,384 × 16,384.
+    columns would cost 16,384 × 16,384. The columns of strings go to pyarrow as one chunked
+    array (no Python object per cell); other columns take the object route.
     """
+    if not frame.shape[0] or not frame.shape[1]:
+        return np.zeros(frame.shape, dtype=bool)
+    chunks = [pa.array(frame.iloc[:, at], from_pandas=True) for at in range(frame.shape[1])]
+    if all(pa.types.is_string(c.type) or pa.types.is_large_string(c.type) or pa.types.is_null(c.type)
+           for c in chunks):
+        flat = pa.chunked_array([c.cast(pa.large_string()) for c in chunks], type=pa.large_string())
+        hits = pc.is_in(flat, value_set=pa.array(sorted(words), type=pa.large_string()))
+        return pc.fill_null(hits, False).to_numpy().reshape(frame.shape[1], frame.shape[0]).T
     flat = pd.Series(frame.to_numpy(dtype=object).ravel())
     return flat.isin(words).to_numpy(dtype=bool).reshape(frame.shape)
 

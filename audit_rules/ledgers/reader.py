@@ -271,12 +271,12 @@ def _nonblank(grid: pd.DataFrame) -> pd.DataFrame:
 def _top_rows(grid: pd.DataFrame, filled: pd.DataFrame) -> dict[int, dict[int, str]]:
     """The first non-blank rows as {Excel row: {column: text}} for header detection."""
     numbers = filled.index[filled.any(axis=1)][:HEADER_SCAN_ROWS + 1]
-    top: dict[int, dict[int, str]] = {}
-    for number in numbers:
-        row = grid.loc[number]
-        top[int(number)] = {int(c): str(row[c]).strip() for c in grid.columns if filled.at[number, c]}
     # One row more than the scan, so a two-row header at the edge is seen whole.
-    return top
+    values = grid.loc[numbers].to_numpy(dtype=object)
+    present = filled.loc[numbers].to_numpy(dtype=bool)
+    columns = [int(c) for c in grid.columns]
+    return {int(number): {columns[at]: str(values[i, at]).strip() for at in np.flatnonzero(present[i])}
+            for i, number in enumerate(numbers)}
 
 
 def _unit_from_file(found: FoundFile) -> str | None:

@@ -240,3 +240,17 @@ def test_text_is_nfkc_trimmed_and_collapsed():
 def test_lists_split_on_chinese_and_ascii_separators():
     values, _ = parse_list(pd.Series(["办公费、印刷费；差旅费,会议费/培训费 邮电费", None, " "]))
     assert values.tolist() == [["办公费", "印刷费", "差旅费", "会议费", "培训费", "邮电费"], None, None]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=6), st.sampled_from(["ＡＢＣ１２３", "（注）", "①", "ﬁ", "￥1,200"])),
+                max_size=40))
+def test_nfkc_of_a_column_is_what_pandas_normalize_gives(values):
+    from audit_rules.ledgers.normalize import nfkc
+
+    text = pd.Series(values, dtype=object, index=range(5, 5 + len(values))).astype("str")
+    expected = text.str.normalize("NFKC")
+    got = nfkc(text)
+    assert got.dtype == expected.dtype and got.index.equals(expected.index)
+    assert got.isna().tolist() == expected.isna().tolist()
+    assert got.dropna().tolist() == expected.dropna().tolist()
