@@ -16,11 +16,13 @@ import dataclasses
 import datetime as dt
 import io
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from audit_rules.ledgers import journal, layout, normalize
 from audit_rules.ledgers.files import FoundFile, UnsafeFile, check_file
@@ -265,7 +267,12 @@ def _csv_grid(path: Path, display: str, encoding: str | None = None) -> pd.DataF
 
 
 def _nonblank(grid: pd.DataFrame) -> pd.DataFrame:
-    return grid.apply(lambda column: column.str.strip().fillna("").ne(""))
+    """Which cells hold something besides whitespace (str.strip, as pyarrow trims, over all cells at once)."""
+    cells = layout.string_cells(grid) if grid.shape[0] and grid.shape[1] else None
+    if cells is None:
+        return grid.apply(lambda column: column.str.strip().fillna("").ne(""))
+    filled = layout.as_matrix(pc.not_equal(pc.utf8_trim_whitespace(cells), ""), grid)
+    return pd.DataFrame(filled, index=grid.index, columns=grid.columns)
 
 
 def _top_rows(grid: pd.DataFrame, filled: pd.DataFrame) -> dict[int, dict[int, str]]:
@@ -735,13 +742,18 @@ def _bad_lists(index: pd.Index, bad_cells: list[tuple[str, pd.Index]]) -> list[l
     return lists
 
 
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
 def _totals(totals_rows: pd.DataFrame, kind, by_field: dict[str, int], match: HeaderMatch):
     """Amounts on the sheet's grand-total row: the last 合计/总计/本年累计 that covers the whole
     sheet. Only period or page subtotals (本月合计, 3月小计, 本页小计) give no sheet total."""
     if totals_rows.empty:
         return {}, None
-    texts = totals_rows.apply(lambda c: c.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)).fillna("")
-    grand = texts.apply(lambda c: c.str.match(_GRAND_TOTAL_CELL.pattern)).fillna(False).any(axis=1)
+    # A handful of rows: their cells are looked at one by one.
+    grand = pd.Series([any(isinstance(cell, str) and _GRAND_TOTAL_CELL.match(_squeezed(cell)) for cell in cells)
+                       for cells in totals_rows.to_numpy(dtype=object)], index=totals_rows.index, dtype=bool)
     if not grand.any():
         return {}, None
     row = totals_rows.loc[grand].index[-1]

@@ -46,7 +46,7 @@ def _write(path, sheets, merges, formula: bool) -> None:
         for row in range(2, 40):
             sheet.cell(row, 1, row)
         if formula:
-            sheet["B2"] = "=A2*2"
+            sheet["AN2"] = "=A2*2"  # right of every merge (a merge clears the cells it covers)
         for top, left, bottom, right in merges[name]:
             if (top, left) != (bottom, right):
                 sheet.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
