@@ -186,7 +186,8 @@ def parse_amount(series: pd.Series, scale: float = 1.0) -> tuple[pd.Series, pd.S
     38,937.00- / 1,200.00 CR (negative) / 1,200.00 DR / 大写 / 1.2万."""
     text = as_text(series)
     # One CR/DR mark at the end is taken off; a second one left behind makes the value unreadable.
-    credit = text.str.extract(_DEBIT_CREDIT_MARK.pattern)[0].str.lower().eq("cr").fillna(False).astype(bool)
+    # A cell ends in CR (any case): str.contains stays in pyarrow, str.extract would not.
+    credit = text.str.contains("(?i)cr$", regex=True).fillna(False).astype(bool)
     cleaned = text.str.replace(_DEBIT_CREDIT_MARK.pattern, "", regex=True)
     cleaned = cleaned.mask(credit, "-" + cleaned)
     cleaned = cleaned.str.replace(_AMOUNT_NOISE.pattern, "", regex=True)

@@ -254,3 +254,16 @@ def test_nfkc_of_a_column_is_what_pandas_normalize_gives(values):
     assert got.dtype == expected.dtype and got.index.equals(expected.index)
     assert got.isna().tolist() == expected.isna().tolist()
     assert got.dropna().tolist() == expected.dropna().tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.from_regex(r"\(?-?[0-9,]{1,7}(\.[0-9]{1,2})?\)?-?[ \u3000]*(cr|CR|Cr|dr|DR|元)?",
+                                                   fullmatch=True)), max_size=30))
+def test_credit_marks_are_those_the_extract_found(values):
+    """The CR mark (any case, after optional spaces) found with str.contains is the one str.extract found."""
+    from audit_rules.ledgers import normalize
+
+    text = normalize.as_text(pd.Series(values, dtype=object))
+    extracted = text.str.extract(normalize._DEBIT_CREDIT_MARK.pattern)[0].str.lower().eq("cr").fillna(False)
+    contained = text.str.contains("(?i)cr$", regex=True).fillna(False)
+    assert contained.astype(bool).tolist() == extracted.astype(bool).tolist()
