@@ -89,8 +89,9 @@ def run_check(
         unusable = unusable_fields(tables, quality_results)
 
     step("正在运行规则")
-    mark("rules")
+    mark("derive")
     tables += _payments_of_journals(tables)
+    mark("rules")
     findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
     mark("result")
     rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
