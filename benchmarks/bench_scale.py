@@ -14,7 +14,7 @@ and, for each, in the same run and each in a fresh interpreter:
   read    pandas.read_excel(engine="calamine") of every sheet / pandas.read_csv, header row given;
   check   `python -m audit_rules check DIR --out OUT` (all three reports), as a user runs it.
 
-It prints wall time, peak memory of the whole process tree (psutil, the summed RSS of the
+It prints wall time, CPU seconds (the tree's, steadier on a shared machine), peak memory of the whole process tree (psutil, the summed RSS of the
 process and its workers polled every 20 ms), the memory of the tables pandas loaded, the
 stage shares of the check (from AUDIT_RULES_TIMINGS, see audit_rules/timings.py) and the
 ratios: check / read, peak memory / loaded tables, and time growth per row growth.
@@ -242,8 +242,11 @@ def _tree_rss(process) -> int:
 
 def run_measured(command: list[str], env: dict[str, str] | None = None) -> dict:
     """Wall time, peak summed RSS of the process tree, exit code and stdout of one command."""
+    import resource
+
     import psutil
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile() as out:
         began = time.perf_counter()
         child = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -258,7 +261,11 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> dict:
         seconds = time.perf_counter() - began
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    return {"seconds": seconds, "peak": peak, "code": child.returncode, "output": text}
+    # CPU seconds of the process and of every worker it waited for: steadier than the wall time
+    # on a machine shared with other work.
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"seconds": seconds, "cpu": cpu, "peak": peak, "code": child.returncode, "output": text}
 
 
 def measure_read(root: Path) -> dict:
@@ -291,6 +298,7 @@ def measure(name: str, root: Path, repeat: int, work: Path) -> dict:
     files = [p for p in root.rglob("*") if p.is_file()]
     row = {"name": name, "files": len(files), "mb": sum(p.stat().st_size for p in files) / 1e6,
            "rows": read["rows"], "read": read["seconds"], "check": check["seconds"],
+           "read_cpu": min(r["cpu"] for r in reads), "check_cpu": min(c["cpu"] for c in checks),
            "loaded": read["bytes"], "read_peak": read["peak"], "peak": check["peak"],
            "findings": check["findings"], "stages": check["stages"],
            "all_reads": [r["seconds"] for r in reads], "all_checks": [c["seconds"] for c in checks]}
@@ -306,6 +314,8 @@ def _print_row(row: dict) -> None:
           f"peak {row['read_peak'] / mb:6.0f} MB, tables {row['loaded'] / mb:6.0f} MB")
     print(f"  audit-rules check      {row['check']:7.2f} s  (runs {_list(row['all_checks'])}), "
           f"peak {row['peak'] / mb:6.0f} MB")
+    print(f"  CPU seconds: read {row['read_cpu']:.2f}, check {row['check_cpu']:.2f} "
+          f"({row['check_cpu'] / row['read_cpu']:.2f}x)")
     print(f"  check / read = {row['check'] / row['read']:.2f}x   "
           f"peak / loaded tables = {row['peak'] / max(row['loaded'], 1):.2f}x")
     accounted = sum(seconds for _stage, seconds in row["stages"])
@@ -319,17 +329,17 @@ def _list(values: list[float]) -> str:
 
 
 def summary(rows: list[dict]) -> None:
-    print("\n| data | files | rows | read s | check s | check/read | peak MB | peak/loaded |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| data | files | rows | read s | check s | check/read | CPU check/read | peak MB | peak/loaded |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(f"| {row['name']} | {row['files']} | {row['rows']} | {row['read']:.2f} | {row['check']:.2f} | "
-              f"{row['check'] / row['read']:.2f}x | {row['peak'] / 2**20:.0f} | "
-              f"{row['peak'] / max(row['loaded'], 1):.2f}x |")
+              f"{row['check'] / row['read']:.2f}x | {row['check_cpu'] / row['read_cpu']:.2f}x | "
+              f"{row['peak'] / 2**20:.0f} | {row['peak'] / max(row['loaded'], 1):.2f}x |")
     sized = [row for row in rows if row["name"].startswith("payments-")]
     for small, large in zip(sized, sized[1:]):
         growth = large["rows"] / small["rows"]
-        print(f"{small['name']} → {large['name']}: {growth:.1f}x rows, {large['check'] / small['check']:.2f}x time "
-              f"(read {large['read'] / small['read']:.2f}x)")
+        print(f"{small['name']} → {large['name']}: {growth:.1f}x rows, {large['check'] / small['check']:.2f}x time, "
+              f"{large['check_cpu'] / small['check_cpu']:.2f}x CPU (read {large['read'] / small['read']:.2f}x)")
 
 
 def main() -> int:
