@@ -27,6 +27,9 @@ samples: $(STAMP)
 	$(BIN)/python sample_ledgers/generate.py
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python benchmarks/bench_scale.py
+	$(BIN)/python benchmarks/bench_journal.py
 	$(BIN)/python benchmarks/bench_read.py
 	$(BIN)/python benchmarks/bench_quality.py
 	$(BIN)/python benchmarks/bench_rules.py

@@ -19,6 +19,7 @@ from audit_rules.ledgers import MappingError, load_ledgers
 from audit_rules.ledgers.model import LedgerSet, Table
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.result import QualityResult, RunResult
+from audit_rules.timings import mark
 
 
 class PipelineError(Exception):
@@ -64,6 +65,7 @@ def run_check(
     are read, gated and checked in `parts` parts, unit by unit (see audit_rules/batch.py); the
     result is the same."""
     step = progress or (lambda stage: None)
+    mark("ruleset")
     from audit_rules.rules import RulesetError, load_ruleset
 
     started_at = datetime.now().astimezone().isoformat(timespec="seconds")
@@ -78,10 +80,12 @@ def run_check(
     previous = _load_baseline(baseline)
 
     step("正在读取台账")
+    mark("reading")
     if runner is None:
         checked = _check_at_once(paths, rules, mapping, quality, step, file_done)
     else:
         checked = _check_in_parts(paths, rules, mapping, quality, step, file_done, runner, parts)
+    mark("result")
     findings = checked.findings
     rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
     _date_findings(findings, rule_kinds, checked.dates)
@@ -147,15 +151,18 @@ def _check_at_once(paths, rules, mapping, quality, step, file_done) -> _Checked:
         from audit_rules.quality import run_quality, unusable_fields
 
         step("正在检查数据质量")
+        mark("quality")
         quality_results = run_quality(tables)
         _exclude_untrusted_cells(tables, quality_results)
     # Derived after the journal's untrusted cells are marked, and before the fields are judged:
     # a field only the journal's payments carry (支付方式) is usable.
+    mark("derive")
     tables += _payments_of_journals(tables, organisation_words(rules))
     if quality:
         unusable = unusable_fields(tables, quality_results)
 
     step("正在运行规则")
+    mark("rules")
     findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
     rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
     found = located(findings)

@@ -9,6 +9,7 @@ Files are only ever opened for reading.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import os
 import re
@@ -169,8 +170,11 @@ def sha256_of(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def check_file(path: Path, display: str) -> None:
-    """Raise UnsafeFile (Chinese message naming the file) when the file must not be parsed."""
+def check_file(path: Path, display: str) -> dict[str, SheetFacts]:
+    """Raise UnsafeFile (Chinese message naming the file) when the file must not be parsed.
+
+    For a workbook, returns what the scan saw in each worksheet member (merged ranges, whether
+    it holds formulas), so that the reader need not look at the sheets' XML a second time."""
     size = path.stat().st_size
     if size == 0:
         raise UnsafeFile(f"文件“{display}”为空（0 字节），无法读取。")
@@ -178,14 +182,15 @@ def check_file(path: Path, display: str) -> None:
     with open(path, "rb") as handle:
         head = handle.read(8)
     if suffix in (".xlsx", ".xlsm"):
-        _check_ooxml(path, display, head)
-    elif suffix == ".xls":
+        return _check_ooxml(path, display, head)
+    if suffix == ".xls":
         _check_xls(path, display, head)
     elif suffix == ".csv":
         _check_csv(path, display)
+    return {}
 
 
-def _check_ooxml(path: Path, display: str, head: bytes) -> None:
+def _check_ooxml(path: Path, display: str, head: bytes) -> dict[str, SheetFacts]:
     if head.startswith(OLE2_MAGIC):
         if _holds_encrypted_package(path):
             raise UnsafeFile(f"文件“{display}”：工作簿已加密（设有打开密码），无法读取。请取消密码后另存。")
@@ -196,7 +201,7 @@ def _check_ooxml(path: Path, display: str, head: bytes) -> None:
         raise UnsafeFile(
             f"文件“{display}”：扩展名为 {path.suffix}，但内容不是 Excel 工作簿（{_describe_content(head)}）。"
         )
-    _check_zip(path, display)
+    return _check_zip(path, display)
 
 
 def _check_xls(path: Path, display: str, head: bytes) -> None:
@@ -233,15 +238,26 @@ _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([^\"]{1,40})\"")
 _CELL_REF = re.compile(rb"\sr=\"([A-Z]{1,7})([0-9]{1,12})\"")
 _ROW_REF = re.compile(rb"<(?:\w+:)?row\s[^>]*?r=\"([0-9]{1,12})\"")
 _RANGE_END = re.compile(r"([A-Z]{1,7})([0-9]{1,12})$")
+# <mergeCell ref="A1:C1"/> entries of a worksheet's <mergeCells>, after its <sheetData>.
+_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\sref=\"([^\"]{1,40})\"")
+_MERGE_REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?$")
 
 
-def _check_zip(path: Path, display: str) -> None:
+@dataclasses.dataclass
+class SheetFacts:
+    """What the safety scan saw in one worksheet member, for the reader."""
+
+    merged: list[tuple[tuple[int, int], tuple[int, int]]]  # 0-based, as calamine gives them
+    formulas: bool  # whether any formula element may be present
+
+
+def _check_zip(path: Path, display: str) -> dict[str, SheetFacts]:
     broken = f"文件“{display}”已损坏或不完整（ZIP 结构无法读取），可能是下载或复制未完成。"
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             _check_declared(display, members)
-            _check_members(archive, display, members)
+            return _check_members(archive, display, members)
     except _ZIP_ERRORS:
         raise UnsafeFile(broken) from None
 
@@ -271,14 +287,15 @@ def _too_large(display: str, total: int) -> str:
             f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB，疑似压缩炸弹，已拒绝读取。")
 
 
-def _check_members(archive: zipfile.ZipFile, display: str, members: list[zipfile.ZipInfo]) -> None:
+def _check_members(archive: zipfile.ZipFile, display: str, members: list[zipfile.ZipInfo]) -> dict[str, SheetFacts]:
     """What the members really hold: each is decompressed (in chunks, capped), never trusted.
 
     The directory's sizes can lie (50 KB claimed, 1.9 GB real): the stream is read to its end
     with the claim lifted, so the count is what a reader would get. A worksheet's declared range
-    and farthest cell are checked on the way.
+    and farthest cell are checked on the way, and its merged ranges and formulas noted.
     """
     total = 0
+    facts: dict[str, SheetFacts] = {}
     for member in members:
         probe = copy.copy(member)
         probe.file_size = 1 << 62  # read on past the claim, to the stream's real end; the cap is ours
@@ -295,6 +312,8 @@ def _check_members(archive: zipfile.ZipFile, display: str, members: list[zipfile
                     scan.feed(chunk)
         if scan is not None:
             scan.check(display)
+            facts[member.filename] = scan.facts()
+    return facts
 
 
 def column_number(letters: str) -> int:
@@ -305,6 +324,17 @@ def column_number(letters: str) -> int:
     return number
 
 
+def _merged_range(reference: bytes) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """b"B2:D3" → ((1, 1), (2, 3)); one cell (b"B2") spans itself; None when malformed."""
+    found = _MERGE_REF.match(reference.decode("ascii", "replace").upper().replace("$", ""))
+    if not found:
+        return None
+    first_col, first_row, last_col, last_row = found.groups()
+    start = (int(first_row) - 1, column_number(first_col) - 1)
+    end = (int(last_row) - 1, column_number(last_col) - 1) if last_col else start
+    return start, end
+
+
 class _SheetScan:
     """The farthest row and column a worksheet's XML names, read chunk by chunk."""
 
@@ -313,6 +343,8 @@ class _SheetScan:
         self.rows = 0
         self.columns = 0
         self.declared: str | None = None
+        self.formulas = False
+        self._merged: list[bytes] = []
         self._tail = b""
 
     def feed(self, chunk: bytes) -> None:
@@ -323,14 +355,27 @@ class _SheetScan:
             if found:
                 self.declared = found.group(1).decode("ascii", "replace")
                 self._extend(self.declared.split(":")[-1])
-        letters = {m for m in _CELL_REF.findall(data)}
-        if letters:
-            self.columns = max(self.columns, max(column_number(c.decode()) for c, _ in letters))
-            self.rows = max(self.rows, max(int(r) for _, r in letters))
+        # Sets of the distinct letters and row numbers: a sheet has few columns, and a million
+        # references converted one by one cost more than the regex scan itself.
+        references = _CELL_REF.findall(data)
+        if references:
+            letters = {c for c, _ in references}
+            self.columns = max(self.columns, max(column_number(c.decode()) for c in letters))
+            self.rows = max(self.rows, max(map(int, {r for _, r in references})))
         rows = _ROW_REF.findall(data)
         if rows:
-            self.rows = max(self.rows, max(int(r) for r in rows))
+            self.rows = max(self.rows, max(map(int, set(rows))))
+        if not self.formulas and (b"<f" in data or b":f" in data):
+            self.formulas = True
+        if b"mergeCell" in data:
+            # A match lying wholly in the tail was taken in the previous round.
+            self._merged.extend(found.group(1) for found in _MERGE_CELL.finditer(data)
+                                if found.end() > len(self._tail))
         self._tail = data[-64:]
+
+    def facts(self) -> SheetFacts:
+        return SheetFacts(merged=[r for r in map(_merged_range, self._merged) if r is not None],
+                          formulas=self.formulas)
 
     def _extend(self, reference: str) -> None:
         found = _RANGE_END.search(reference.upper())

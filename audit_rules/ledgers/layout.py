@@ -19,6 +19,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from audit_rules.ledgers.header import HeaderMatch, detect_header
 from audit_rules.ledgers.schema import non_field_headers, table_kinds
@@ -49,13 +51,33 @@ def header_words() -> frozenset[str]:
     return frozenset(words)
 
 
+def string_cells(frame: pd.DataFrame) -> pa.ChunkedArray | None:
+    """Every cell of a grid of strings, column after column, as one pyarrow array (no Python
+    object per cell); None when some column holds anything but strings."""
+    chunks = [pa.array(frame.iloc[:, at], from_pandas=True) for at in range(frame.shape[1])]
+    if not all(pa.types.is_string(c.type) or pa.types.is_large_string(c.type) or pa.types.is_null(c.type)
+               for c in chunks):
+        return None
+    return pa.chunked_array([c.cast(pa.large_string()) for c in chunks], type=pa.large_string())
+
+
+def as_matrix(flags: pa.ChunkedArray, frame: pd.DataFrame) -> np.ndarray:
+    """A column-after-column array of booleans (nulls false) as a rows × columns matrix."""
+    return pc.fill_null(flags, False).to_numpy().reshape(frame.shape[1], frame.shape[0]).T
+
+
 def _cells_in(frame: pd.DataFrame, words: frozenset[str] | set[str]) -> np.ndarray:
     """Which cells hold one of `words`, as a rows × columns boolean matrix.
 
     One lookup over every cell at once: testing column by column builds the word table again
     for each column, and the words include this table's own labels, so a sheet of 16,384
-    columns would cost 16,384 × 16,384.
+    columns would cost 16,384 × 16,384. Strings are looked up by pyarrow (string_cells).
     """
+    if not frame.shape[0] or not frame.shape[1]:
+        return np.zeros(frame.shape, dtype=bool)
+    cells = string_cells(frame)
+    if cells is not None:
+        return as_matrix(pc.is_in(cells, value_set=pa.array(sorted(words), type=pa.large_string())), frame)
     flat = pd.Series(frame.to_numpy(dtype=object).ravel())
     return flat.isin(words).to_numpy(dtype=bool).reshape(frame.shape)
 

@@ -13,10 +13,13 @@ rare formats (大写金额, "1.2万") are parsed once per distinct value.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # ---- shared helpers ---------------------------------------------------------------------
 
@@ -31,11 +34,28 @@ def as_text(series: pd.Series) -> pd.Series:
     A leading apostrophe is Excel's "store as text" mark ('00571234, '43588). Excel hides it,
     but CSV exports and some finance systems write it into the cell: it is not part of the value.
     """
-    text = series.astype("str").str.normalize("NFKC").str.strip()
+    text = nfkc(series.astype("str")).str.strip()
     quoted = text.str.startswith("'").fillna(False).astype(bool)
     if quoted.any():
         text = text.mask(quoted, text.str.replace("^'" + WS + "*", "", regex=True))
     return text.mask(text.eq("") | series.isna())
+
+
+def nfkc(text: pd.Series) -> pd.Series:
+    """NFKC of each cell of a string Series, as Series.str.normalize("NFKC") gives it.
+
+    ASCII text is its own NFKC form, and a column repeats its values (payees, 摘要): a column
+    of ASCII is returned as it is, else each distinct value (pyarrow's dictionary) is
+    normalised once, by Python's unicodedata like Series.str.normalize.
+    """
+    values = pa.array(text, from_pandas=True)
+    if pc.all(pc.fill_null(pc.string_is_ascii(values), True)).as_py():
+        return text
+    encoded = pc.dictionary_encode(values)
+    distinct = encoded.dictionary
+    normalised = pa.array([unicodedata.normalize("NFKC", value) for value in distinct.to_pylist()], type=distinct.type)
+    decoded = pa.DictionaryArray.from_arrays(encoded.indices, normalised).dictionary_decode()
+    return pd.Series(pd.array(decoded, dtype=text.dtype), index=text.index, name=text.name)
 
 
 def _to_object(series: pd.Series) -> pd.Series:
@@ -166,7 +186,8 @@ def parse_amount(series: pd.Series, scale: float = 1.0) -> tuple[pd.Series, pd.S
     38,937.00- / 1,200.00 CR (negative) / 1,200.00 DR / 大写 / 1.2万."""
     text = as_text(series)
     # One CR/DR mark at the end is taken off; a second one left behind makes the value unreadable.
-    credit = text.str.extract(_DEBIT_CREDIT_MARK.pattern)[0].str.lower().eq("cr").fillna(False).astype(bool)
+    # A cell ends in CR (any case): str.contains stays in pyarrow, str.extract would not.
+    credit = text.str.contains("(?i)cr$", regex=True).fillna(False).astype(bool)
     cleaned = text.str.replace(_DEBIT_CREDIT_MARK.pattern, "", regex=True)
     cleaned = cleaned.mask(credit, "-" + cleaned)
     cleaned = cleaned.str.replace(_AMOUNT_NOISE.pattern, "", regex=True)

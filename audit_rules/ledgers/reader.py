@@ -6,7 +6,7 @@ position i is Excel row i+1. Strings lose nothing we need: text cells stay text 
 '00571234' keeps its zeros), numbers come as their shortest exact form (1200, 0.3), dates as
 'YYYY-MM-DD HH:MM:SS', booleans as 'true'/'false'; the typed parsers in normalize.py then
 read each column by its field type. python-calamine is the fallback when fastexcel fails on
-a sheet, and gives the merged ranges of a two-row header.
+a sheet; merged ranges come from the safety scan of the sheet's XML (sheet_details.py).
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ import dataclasses
 import datetime as dt
 import io
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from audit_rules.ledgers import journal, layout, normalize
 from audit_rules.ledgers.files import FoundFile, UnsafeFile, check_file
@@ -265,18 +267,23 @@ def _csv_grid(path: Path, display: str, encoding: str | None = None) -> pd.DataF
 
 
 def _nonblank(grid: pd.DataFrame) -> pd.DataFrame:
-    return grid.apply(lambda column: column.str.strip().fillna("").ne(""))
+    """Which cells hold something besides whitespace (str.strip, as pyarrow trims, over all cells at once)."""
+    cells = layout.string_cells(grid) if grid.shape[0] and grid.shape[1] else None
+    if cells is None:
+        return grid.apply(lambda column: column.str.strip().fillna("").ne(""))
+    filled = layout.as_matrix(pc.not_equal(pc.utf8_trim_whitespace(cells), ""), grid)
+    return pd.DataFrame(filled, index=grid.index, columns=grid.columns)
 
 
 def _top_rows(grid: pd.DataFrame, filled: pd.DataFrame) -> dict[int, dict[int, str]]:
     """The first non-blank rows as {Excel row: {column: text}} for header detection."""
     numbers = filled.index[filled.any(axis=1)][:HEADER_SCAN_ROWS + 1]
-    top: dict[int, dict[int, str]] = {}
-    for number in numbers:
-        row = grid.loc[number]
-        top[int(number)] = {int(c): str(row[c]).strip() for c in grid.columns if filled.at[number, c]}
     # One row more than the scan, so a two-row header at the edge is seen whole.
-    return top
+    values = grid.loc[numbers].to_numpy(dtype=object)
+    present = filled.loc[numbers].to_numpy(dtype=bool)
+    columns = [int(c) for c in grid.columns]
+    return {int(number): {columns[at]: str(values[i, at]).strip() for at in np.flatnonzero(present[i])}
+            for i, number in enumerate(numbers)}
 
 
 def _unit_from_file(found: FoundFile) -> str | None:
@@ -736,13 +743,18 @@ def _bad_lists(index: pd.Index, bad_cells: list[tuple[str, pd.Index]]) -> list[l
     return lists
 
 
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
 def _totals(totals_rows: pd.DataFrame, kind, by_field: dict[str, int], match: HeaderMatch):
     """Amounts on the sheet's grand-total row: the last 合计/总计/本年累计 that covers the whole
     sheet. Only period or page subtotals (本月合计, 3月小计, 本页小计) give no sheet total."""
     if totals_rows.empty:
         return {}, None
-    texts = totals_rows.apply(lambda c: c.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)).fillna("")
-    grand = texts.apply(lambda c: c.str.match(_GRAND_TOTAL_CELL.pattern)).fillna(False).any(axis=1)
+    # A handful of rows: their cells are looked at one by one.
+    grand = pd.Series([any(isinstance(cell, str) and _GRAND_TOTAL_CELL.match(_squeezed(cell)) for cell in cells)
+                       for cells in totals_rows.to_numpy(dtype=object)], index=totals_rows.index, dtype=bool)
     if not grand.any():
         return {}, None
     row = totals_rows.loc[grand].index[-1]
@@ -763,7 +775,7 @@ def _totals(totals_rows: pd.DataFrame, kind, by_field: dict[str, int], match: He
 def read_file(found: FoundFile, mapping: Mapping | None = None) -> tuple[list[Table], list[ReadError]]:
     """Every sheet of one file as Tables (recognised or not), and what could not be read."""
     try:
-        check_file(found.path, found.display)
+        scanned = check_file(found.path, found.display)
     except UnsafeFile as error:
         return [], [ReadError(found.display, str(error))]
     if found.path.suffix.lower() == ".csv":
@@ -786,7 +798,7 @@ def read_file(found: FoundFile, mapping: Mapping | None = None) -> tuple[list[Ta
         if isinstance(grid, Exception):
             errors.append(ReadError(found.display, f"文件“{found.display}”工作表“{sheet}”无法读取：{grid}", sheet))
             continue
-        details = SheetDetails(found.path, sheet) if found.path.suffix.lower() != ".csv" else None
+        details = SheetDetails(found.path, sheet, scanned) if found.path.suffix.lower() != ".csv" else None
         try:
             tables.extend(build_tables(grid, found, sheet, mapping, details))
         except Exception as error:  # noqa: BLE001 - one bad sheet must not stop the run

@@ -1,8 +1,10 @@
 """What a sheet holds besides its cell values: merged ranges and formulas without a result.
 
-Both cost a second look at the file, so they are loaded only when a sheet needs them (a
-two-row header, or blank cells in mapped columns that a merge or a formula might explain)
-and at most once per sheet.
+They are loaded only when a sheet needs them (a two-row header, or blank cells in mapped
+columns that a merge or a formula might explain) and at most once per sheet. The safety scan
+of an .xlsx (files.check_file) streams every worksheet's XML already: the merged ranges it saw
+are taken from it, and a sheet it saw no formula in is not read again for formulas. Without
+that scan (.xls) python-calamine gives the merged ranges.
 
 A workbook written by a program (openpyxl, many 业务系统) stores formulas without their
 cached results; calamine then reads those cells as blank. The reader must not take such a cell
@@ -15,6 +17,8 @@ import re
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
+
+from audit_rules.ledgers.files import SheetFacts
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -35,18 +39,40 @@ def _column_position(letters: bytes) -> int:
     return position - 1
 
 
+_UNKNOWN = object()
+
+
 class SheetDetails:
     """Lazily loaded merged ranges and uncomputed formulas of one worksheet."""
 
-    def __init__(self, path: Path, sheet: str):
+    def __init__(self, path: Path, sheet: str, scanned: dict[str, SheetFacts] | None = None):
         self.path = path
         self.sheet = sheet
+        self._scanned = scanned or {}
+        self._facts: SheetFacts | None | object = _UNKNOWN
         self._merged: list | None = None
         self._formulas: dict[tuple[int, int], str] | None = None
+
+    def _scanned_facts(self) -> SheetFacts | None:
+        """What the safety scan saw in this sheet's XML member, None when it did not see it."""
+        if self._facts is _UNKNOWN:
+            self._facts = None
+            if self._scanned:
+                try:
+                    with zipfile.ZipFile(self.path) as archive:
+                        part = _sheet_part(archive, self.sheet)
+                except Exception:  # noqa: BLE001 - an odd package: ask calamine as before
+                    part = None
+                self._facts = self._scanned.get(part) if part else None
+        return self._facts
 
     def merged_ranges(self) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """((first_row, first_col), (last_row, last_col)), 0-based, as calamine gives them."""
         if self._merged is None:
+            facts = self._scanned_facts()
+            if facts is not None:
+                self._merged = list(facts.merged)
+                return self._merged
             try:
                 import python_calamine
 
@@ -64,6 +90,10 @@ class SheetDetails:
     def uncomputed_formulas(self) -> dict[tuple[int, int], str]:
         """(Excel row, column position) → '=formula' for formula cells saved without a result."""
         if self._formulas is None:
+            facts = self._scanned_facts()
+            if facts is not None and not facts.formulas:
+                self._formulas = {}
+                return self._formulas
             try:
                 self._formulas = _uncomputed_formulas(self.path, self.sheet)
             except Exception:  # noqa: BLE001 - .xls, odd packages: no formula info, cells stay as read

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from audit_rules.result import RunResult
+from audit_rules.timings import mark
 
 FORMATS = ("json", "xlsx", "html")
 FILE_NAMES = {"json": "findings.json", "xlsx": "report.xlsx", "html": "report.html"}
@@ -65,6 +66,7 @@ def write_reports(
     out.mkdir(parents=True, exist_ok=True)
     from audit_rules.reports.rectification import PreviousEntries, carry_over_previous
 
+    mark("report.carry_over")
     previous = PreviousEntries()
     if "xlsx" in formats:
         result, previous = carry_over_previous(result, out / FILE_NAMES["xlsx"])
@@ -73,11 +75,14 @@ def write_reports(
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}{STAGING_MARK}{os.getpid()}-"))
     try:
         for fmt in formats:
+            mark(f"report.{fmt}")
             writers[fmt](result, staging / FILE_NAMES[fmt], out / FILE_NAMES[fmt])
+        mark("report.move")
         for fmt in formats:  # renames on one file system: the set changes in a blink
             os.replace(staging / FILE_NAMES[fmt], out / FILE_NAMES[fmt])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    mark("summary")
     return WrittenReports({fmt: out / FILE_NAMES[fmt] for fmt in formats}, previous, result)
 
 

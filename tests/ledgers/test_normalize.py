@@ -240,3 +240,30 @@ def test_text_is_nfkc_trimmed_and_collapsed():
 def test_lists_split_on_chinese_and_ascii_separators():
     values, _ = parse_list(pd.Series(["办公费、印刷费；差旅费,会议费/培训费 邮电费", None, " "]))
     assert values.tolist() == [["办公费", "印刷费", "差旅费", "会议费", "培训费", "邮电费"], None, None]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=6), st.sampled_from(["ＡＢＣ１２３", "（注）", "①", "ﬁ", "￥1,200"])),
+                max_size=40))
+def test_nfkc_of_a_column_is_what_pandas_normalize_gives(values):
+    from audit_rules.ledgers.normalize import nfkc
+
+    text = pd.Series(values, dtype=object, index=range(5, 5 + len(values))).astype("str")
+    expected = text.str.normalize("NFKC")
+    got = nfkc(text)
+    assert got.dtype == expected.dtype and got.index.equals(expected.index)
+    assert got.isna().tolist() == expected.isna().tolist()
+    assert got.dropna().tolist() == expected.dropna().tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.from_regex(r"\(?-?[0-9,]{1,7}(\.[0-9]{1,2})?\)?-?[ \u3000]*(cr|CR|Cr|dr|DR|元)?",
+                                                   fullmatch=True)), max_size=30))
+def test_credit_marks_are_those_the_extract_found(values):
+    """The CR mark (any case, after optional spaces) found with str.contains is the one str.extract found."""
+    from audit_rules.ledgers import normalize
+
+    text = normalize.as_text(pd.Series(values, dtype=object))
+    extracted = text.str.extract(normalize._DEBIT_CREDIT_MARK.pattern)[0].str.lower().eq("cr").fillna(False)
+    contained = text.str.contains("(?i)cr$", regex=True).fillna(False)
+    assert contained.astype(bool).tolist() == extracted.astype(bool).tolist()
