@@ -6,6 +6,7 @@ Reports never decide findings; everything here only presents what a RunResult al
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -115,6 +116,22 @@ def parameter_text(name: str, value: object, result: RunResult) -> str:
     unit = "" if unit in ("—", "-") else f" {unit}"
     mark = "" if spec.get("verified", True) else "（待核定）"
     return f"{name} = {display_value(value)}{unit}{mark}"
+
+
+def unverified_texts(names: list[str], result: RunResult) -> list[str]:
+    """Each parameter a finding rests on that nobody vouched for, as a person reads it:
+    `资产取得后应在多少个自然日内入账：30 天（asset_booking_days）` — the id for `--set`."""
+    texts = []
+    for name in names:
+        spec = result.parameters.get(name, {})
+        unit = spec.get("unit") or ""
+        unit = f" {unit}" if unit and unit not in ("—", "-") else ""
+        # a list (a catalogue of classes, keywords) is too long for the cell: its name says enough
+        scalar = "value" in spec and not isinstance(spec["value"], (list, dict))
+        value = display_value(spec["value"]) if scalar else ""
+        described = re.split(r"[：（(]", spec.get("description") or name, maxsplit=1)[0] or name
+        texts.append(f"{described}：{value}{unit}（{name}）" if value else f"{described}（{name}）")
+    return texts
 
 
 def relative_link(source_path: str, report_path: str | os.PathLike) -> str:

@@ -42,6 +42,7 @@ from audit_rules.reports.common import (
     status_title,
     total_amount,
     unit_title,
+    unverified_texts,
 )
 from audit_rules.result import RunResult
 from audit_rules.values import plain_number
@@ -162,7 +163,7 @@ def _view(finding: Finding, result: RunResult, report_path) -> FindingView:
         basis=finding.basis,
         sources=[_source_ref(loc, result, report_path) for loc in finding.locations],
         status=status_title(finding.status),
-        unverified=list(finding.unverified),
+        unverified=unverified_texts(finding.unverified, result),
     )
 
 

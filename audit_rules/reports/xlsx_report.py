@@ -50,6 +50,7 @@ from audit_rules.reports.common import (
     relative_link,
     row_label,
     rule_outcome_title,
+    unverified_texts,
     rule_title,
     severity_title,
     status_counts,
@@ -430,7 +431,7 @@ def _findings_sheet(ws, result: RunResult, findings: list[Finding], report_path)
             DESCRIPTION_HEADER: finding.message,
             BASIS_HEADER: finding.basis,
             "来源": _source_text(finding),
-            UNVERIFIED_HEADER: _unverified_text(finding),
+            UNVERIFIED_HEADER: _unverified_text(finding, result),
         }
         if with_status:
             values[STATUS_HEADER] = NOT_ACCEPTED_TITLE if finding.id in rejected else status_title(finding.status)
@@ -499,10 +500,10 @@ def _reconciliation_sheet(ws, rows) -> None:
     ws.print_area = f"A1:{get_column_letter(column[LAST_PRINTED_RECONCILIATION])}{len(rows) + 1}"
 
 
-def _unverified_text(finding: Finding) -> str:
+def _unverified_text(finding: Finding, result: RunResult) -> str:
     if not finding.unverified:
         return ""
-    return f"{UNVERIFIED_NOTE}：{'、'.join(finding.unverified)}"
+    return f"{UNVERIFIED_NOTE}：{'；'.join(unverified_texts(finding.unverified, result))}"
 
 
 def _status_dropdown(ws, col: int, n: int) -> None:
