@@ -99,7 +99,7 @@ def _print_inspection(entries: list[dict]) -> None:
         mapped = "\n".join(f"{printable(header)} → {field}" for field, header in entry["fields"].items())
         grid.add_row(
             plain_text(entry["file"]), plain_text(entry["sheet"] or "—"), kind, str(entry["header_row"] or "—"),
-            plain_text(mapped or "—"), plain_text("、".join(printable(c) for c in entry["unmapped"]) or "—"),
+            Text(mapped or "—"), plain_text("、".join(printable(c) for c in entry["unmapped"]) or "—"),
             str(entry["rows"]), str(len(entry["problems"])),
         )
     if tables:

@@ -25,6 +25,15 @@ def test_human_output_lists_sheets_kinds_and_errors(tmp_path):
     assert "无法读取" in result.output and "坏.xlsx" in result.output and "为空" in result.output
 
 
+def test_field_mapping_lists_one_field_per_line(tmp_path):
+    """Piped output once showed the mapping's own line breaks as \\x0a."""
+    write_xlsx(tmp_path / "p.xlsx", {"付款": KIND_SAMPLES["payments"]["primary"]})
+    result = _run(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "\\x0a" not in result.output
+    assert sum("→" in line for line in result.output.splitlines()) >= 3
+
+
 def test_json_output_is_the_inspect_list(tmp_path):
     write_xlsx(tmp_path / "p.xlsx", {"付款": KIND_SAMPLES["payments"]["primary"], "杂": [["随便"]]})
     result = _run(tmp_path, "--json")
