@@ -17,8 +17,10 @@ any rule runs:
      the source cells and dates they name, and its rows of the kinds cross-unit rules read.
   4. here: the cross-unit rules on those rows, then the findings of every rule (`assemble_rules`).
 
-A part is the files of top-level folders (one folder per unit: 甲局/…, 乙局/…), a file beside
-them its own; parts are numbered in the order the files were found, and every list of the
+A part is the files of top-level folders (one folder per unit: 甲局/…, 乙局/…), the files beside
+them together; the gate's checks across two tables (a journal against its 科目余额表,
+quality/agreement.py) pair tables of one such group only, so a part sees every pair whole. Parts
+are numbered in the order the files were found, and every list of the
 result (inputs, errors, quality) keeps that order.
 """
 
@@ -71,7 +73,7 @@ class LocalRunner:
 
 @dataclass
 class Group:
-    """The files of one top-level folder (or one file beside the folders)."""
+    """The files of one top-level folder (or the files beside the folders)."""
 
     index: int
     files: list[tuple[Order, FoundFile]]
@@ -86,7 +88,9 @@ def group_files(found: Iterable[FoundFile | RefusedLink]) -> tuple[list[Group], 
             refused.append((order, ReadError(entry.display, entry.message)))
             continue
         parts = entry.display.split("/")
-        key = parts[0] + "/" if len(parts) > 1 else entry.display
+        # the files beside the folders are one group: a unit's journal and 科目余额表 given there
+        # are compared with each other by the gate, which sees one part at a time
+        key = parts[0] + "/" if len(parts) > 1 else ""
         groups.setdefault(key, Group(len(groups), [])).files.append((order, entry))
     return list(groups.values()), refused
 

@@ -5,7 +5,10 @@ the balance row's code: 5101.01 and 510102 count for 5101) must equal the balanc
 and 本期贷方 to the cent, over the months the balance table covers: its 期间 note (期间：2019年1期-
 2019年6期, Table.period), else the calendar years of the journal's periods. Journal lines outside
 those months are left out; a journal lacking one of them cannot be compared and says so rather
-than fail every account. Run only where a unit has both tables.
+than fail every account. Run only where a unit has both tables, and only with the journals kept
+in the same top folder as the balance table (a unit's folder, or beside the folders): two
+folders holding the same unit's books for the same year are two copies, not one ledger twice
+as large — and so every part of a batch run sees the whole pair.
 
 Computed in pandas on small frames: the journal is summed by account code first (a few hundred
 codes), then each balance row takes the codes it rolls up.
@@ -36,10 +39,17 @@ def agreement_results(tables: list[Table]) -> list[QualityResult]:
     results: list[QualityResult] = []
     for balances in (t for t in tables if t.kind == "account_balances" and _has(t, "account_balances")):
         for unit in balances.data["_unit"].dropna().unique():
-            own = [t for t in journals if (t.data["_unit"] == unit).any()]
+            own = [t for t in journals if (t.data["_unit"] == unit).any() and _top(t) == _top(balances)]
             if own:
                 results.extend(_compare(balances, unit, own))
     return results
+
+
+def _top(table: Table) -> str:
+    """The top folder a table's file lies in under the folder checked ('' for the files beside
+    the folders), as a batch run groups files (batch.group_files)."""
+    parts = table.file.split("/")
+    return parts[0] + "/" if len(parts) > 1 else ""
 
 
 def _has(table: Table, kind: str) -> bool:

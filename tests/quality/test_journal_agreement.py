@@ -128,3 +128,17 @@ def test_period_notes_name_the_months_they_cover():
     assert period_span("2019.03-2019.05") == ("2019-03", "2019-05")
     assert period_span("2019年度") == ("2019-01", "2019-12")
     assert period_span("本年") is None and period_span(None) is None
+
+
+def test_a_trial_balance_is_compared_with_the_journals_of_its_own_folder(tmp_path):
+    """Two folders holding the same unit's books for one year are two copies: each 科目余额表
+    agrees with the journal beside it, not with the two journals added up."""
+    for folder in ("2019年报送", "2019年复核"):
+        (tmp_path / folder).mkdir()
+        _journal(tmp_path / folder / "序时账.xlsx")
+        _balances(tmp_path / folder / "科目余额表.xlsx", BALANCES)
+    results = [r for r in run_quality(load_ledgers([tmp_path]).tables) if r.check == CHECK_JOURNAL_AGREES]
+    assert len(results) == 4 and all(r.passed for r in results), [r.detail for r in results]
+    for result in results:
+        folder = result.file.split("/")[0]
+        assert f"{folder}/序时账.xlsx" in result.detail and result.detail.count("序时账.xlsx") == 1
