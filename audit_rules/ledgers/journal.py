@@ -42,6 +42,7 @@ AUXILIARY_LABELS = {
     "project": ("项目",),
     "department": ("部门",),
     "econ_class": ("经济分类", "支出经济分类", "部门经济分类", "政府经济分类"),
+    "contract_no": ("合同", "合同号", "合同编号"),
 }
 
 
@@ -179,6 +180,10 @@ SELECT l.date, coalesce(l.voucher_word || '-', '') || l.voucher_no AS voucher_no
        coalesce(l.counterparty, p.party) AS payee,
        coalesce(l.invoice_no, nullif(regexp_extract(l.summary,
            '(?:发票号码?|票号|No\\.?|NO\\.?|№)\\s*[:：#]?\\s*([A-Za-z0-9]{{6,}})', 1), '')) AS invoice_no,
+       -- a contract named by the 合同 auxiliary, else in the 摘要: 按合同HT2019-05支付 / 合同号：CSWL-2019-01
+       -- (not 合同2019年度…: a year is no contract number)
+       coalesce(l.contract_no, nullif(regexp_extract(l.summary,
+           '合同(?:编号|号)?\\s*[:：#]?\\s*([A-Za-z0-9][A-Za-z0-9_/\\-]{{3,}})(?:[^年月日A-Za-z0-9_/\\-]|$)', 1), '')) AS contract_no,
        l.project AS fund_source, l.maker AS handler, l.checker AS approver, paying.payment_method,
        l._file, l._sheet, l._row, l._unit, l._bad
 FROM lines AS l
@@ -191,7 +196,8 @@ ORDER BY l._file, l._sheet, l._row
 
 # Journal fields whose unreadable cell makes the payment's field unreadable too.
 _BAD_AS = {"debit": "amount", "credit": "amount", "date": "date", "counterparty": "payee",
-           "summary": "summary", "econ_class": "econ_class", "invoice_no": "invoice_no"}
+           "summary": "summary", "econ_class": "econ_class", "invoice_no": "invoice_no",
+           "contract_no": "contract_no"}
 
 
 def derive_payments(table: Table, organisation_words: Sequence[str] = ()) -> Table | None:
@@ -203,7 +209,7 @@ def derive_payments(table: Table, organisation_words: Sequence[str] = ()) -> Tab
         if name not in data:
             return None
     columns = ("date", "period", "voucher_word", "voucher_no", "summary", "account_code", "account_name",
-               "debit", "credit", "counterparty", "project", "econ_class", "invoice_no", "maker", "checker")
+               "debit", "credit", "counterparty", "project", "econ_class", "invoice_no", "contract_no", "maker", "checker")
     journal = data.reindex(columns=[*columns, *PROVENANCE, BAD_FIELDS])
     journal["_bad"] = journal["_bad"].map(lambda bad: list(bad) if isinstance(bad, list) else [])
     sql = _PAYMENTS_SQL.format(
@@ -302,4 +308,5 @@ def journal_summary(table: Table) -> dict:
     return {"vouchers": vouchers, "payments": 0 if payments is None else len(payments.data), "auxiliaries": auxiliaries}
 
 
-AUXILIARY_TITLES = {"counterparty": "往来单位", "project": "项目", "department": "部门", "econ_class": "经济分类"}
+AUXILIARY_TITLES = {"counterparty": "往来单位", "project": "项目", "department": "部门", "econ_class": "经济分类",
+                    "contract_no": "合同"}

@@ -137,6 +137,11 @@ def test_combined_auxiliary_forms(written):
     assert (done.loc[0, "counterparty"], done.loc[0, "project"]) == ("长沙某酒店", "会议保障")
 
 
+def test_a_contract_auxiliary_is_the_lines_contract_number():
+    done = complete(pd.DataFrame({"auxiliary": ["往来单位:某建设公司;合同:HT-2019-001", "[合同号]CSWL-2019-01"]}))
+    assert done["contract_no"].tolist() == ["HT-2019-001", "CSWL-2019-01"]
+
+
 def test_a_dotted_code_read_from_a_number_keeps_its_two_digit_segments():
     codes = complete(pd.DataFrame({"account_code": ["6601.3", "5001.02", "500102", "1002"]}))["account_code"]
     assert codes.tolist() == ["6601.30", "5001.02", "500102", "1002"]
