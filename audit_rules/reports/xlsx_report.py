@@ -588,6 +588,10 @@ def _link_findings_to_rule_sheets(ws, findings: list[Finding], anchors: dict[str
 
 
 RULE_SHEET_FIXED = ["疑点编号", "文件", "工作表", "行号"]
+# Source rows listed per rule sheet: a rule with tens of thousands of rows would make the workbook
+# slow to write and to open, and nobody reads such a sheet row by row; 疑点明细 and findings.json
+# keep every finding, and the sheet says what it left out.
+RULE_SHEET_MAX_ROWS = 5_000
 # Source columns whose header names money or a count: their text is stored as a number with a
 # 千分位 format. Other columns (voucher, invoice, contract numbers) stay text as typed.
 MONEY_WORDS = ("金额", "单价", "价格", "总价", "合计", "费用", "预算", "批复", "元")
@@ -605,6 +609,8 @@ def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path,
     listed = listed or {}
     first_rows: dict[str, int] = {}
     rows = [(f, loc, result.source_rows.get((loc.file, loc.sheet, loc.row), {})) for f in findings for loc in f.locations]
+    cut = _capped_text(rows, findings)
+    rows = rows[:RULE_SHEET_MAX_ROWS]
     blocks: dict[tuple[str, ...], list] = {}
     for item in rows:
         blocks.setdefault(tuple(str(c) for c in item[2]), []).append(item)
@@ -628,6 +634,8 @@ def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path,
                 put(ws, offset, col, value, number_format=number_format)
         _body_style(ws, row + 1, row + len(items), len(headers))
         row += len(items) + 2
+    if cut:
+        put(ws, row, 1, cut).font = WARN_FONT
     widths = [18, 28, 12, 7] + [max(10, min(30, 2.2 * len(c) + 4)) for c in widest[len(RULE_SHEET_FIXED):]]
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -635,6 +643,14 @@ def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path,
     _print_setup(ws, "1:1")
     _fit_row_heights(ws)
     return first_rows
+
+
+def _capped_text(rows: list, findings: list[Finding]) -> str:
+    """What a rule sheet leaves out when it has more source rows than it lists ('' when none)."""
+    if len(rows) <= RULE_SHEET_MAX_ROWS:
+        return ""
+    return (f"本表只列出前 {RULE_SHEET_MAX_ROWS:,} 行来源（共 {len(rows):,} 行、{len(findings):,} 条疑点）；"
+            "全部疑点见“疑点明细”和 findings.json。")
 
 
 def _source_cell(column: str, value: object) -> tuple[object, str | None]:

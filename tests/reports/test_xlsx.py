@@ -293,6 +293,19 @@ def test_rule_sheets_list_source_rows_with_original_columns(layout):
     assert ws.freeze_panes == "A2"
 
 
+def test_a_rule_sheet_lists_at_most_its_cap_and_says_what_it_left_out(layout, monkeypatch):
+    from audit_rules.reports import xlsx_report
+
+    monkeypatch.setattr(xlsx_report, "RULE_SHEET_MAX_ROWS", 2)
+    result, wb = build(layout)
+    ws = wb["付款超合同金额"]
+    listed = [r for block in blocks(ws) for r in block if r.get("疑点编号") and r.get("文件")]
+    assert len(listed) == 2  # of its three source rows
+    note = next(c.value for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("本表只列出"))
+    assert "前 2 行来源（共 3 行、1 条疑点）" in note and "疑点明细" in note
+    assert len(rows_by_id(wb["疑点明细"])) == len(result.findings)  # every finding still listed there
+
+
 def test_no_sheet_for_rules_without_findings(layout):
     _, wb = build(layout)
     assert "contract-prepay-ratio" not in wb.sheetnames
