@@ -118,9 +118,10 @@ def parameter_text(name: str, value: object, result: RunResult) -> str:
     return f"{name} = {display_value(value)}{unit}{mark}"
 
 
-def unverified_texts(names: list[str], result: RunResult) -> list[str]:
+def unverified_texts(names: list[str], result: RunResult, with_ids: bool = True) -> list[str]:
     """Each parameter a finding rests on that nobody vouched for, as a person reads it:
-    `资产取得后应在多少个自然日内入账：30 天（asset_booking_days）` — the id for `--set`."""
+    `资产取得后应在多少个自然日内入账：30 天（asset_booking_days）` — the id for `--set`, left out
+    where a narrow column has no room for it (the workbook's 规则清单 lists the ids)."""
     texts = []
     for name in names:
         spec = result.parameters.get(name, {})
@@ -130,7 +131,8 @@ def unverified_texts(names: list[str], result: RunResult) -> list[str]:
         scalar = "value" in spec and not isinstance(spec["value"], (list, dict))
         value = display_value(spec["value"]) if scalar else ""
         described = re.split(r"[：（(]", spec.get("description") or name, maxsplit=1)[0] or name
-        texts.append(f"{described}：{value}{unit}（{name}）" if value else f"{described}（{name}）")
+        named = f"{described}：{value}{unit}" if value else described
+        texts.append(f"{named}（{name}）" if with_ids else named)
     return texts
 
 

@@ -28,7 +28,6 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from audit_rules.findings import (
     STATUS_TITLES,
-    UNVERIFIED_NOTE,
     Finding,
     Location,
     sorted_findings,
@@ -503,7 +502,8 @@ def _reconciliation_sheet(ws, rows) -> None:
 def _unverified_text(finding: Finding, result: RunResult) -> str:
     if not finding.unverified:
         return ""
-    return f"{UNVERIFIED_NOTE}：{'；'.join(unverified_texts(finding.unverified, result))}"
+    # the column's header says 参数待核定: the cell names the parameters and their values only
+    return "；".join(unverified_texts(finding.unverified, result, with_ids=False))
 
 
 def _status_dropdown(ws, col: int, n: int) -> None:
