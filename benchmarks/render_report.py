@@ -44,6 +44,26 @@ def _mark_done(xlsx: Path, count: int) -> None:
     wb.save(xlsx)
 
 
+def _delete_first_source_row(ledgers: Path, report: Path) -> None:
+    """Delete from the ledger copy the source row of the first finding the unit marked 已整改
+    whose source is a workbook, as if the unit had corrected it."""
+    import json
+
+    ws = load_workbook(report, read_only=True)["疑点明细"]
+    rows = ws.iter_rows(values_only=True)
+    head = list(next(rows))
+    marked = [r[head.index("编号")] for r in rows if r[head.index("整改状态")] == "已整改"]
+    found = json.loads((report.parent / "findings.json").read_text(encoding="utf-8"))["findings"]
+    by_id = {f["id"]: f for f in found}
+    for finding_id in marked:
+        loc = by_id[finding_id]["locations"][0]
+        if loc["file"].endswith(".xlsx"):
+            wb = load_workbook(ledgers / loc["file"])
+            wb[loc["sheet"]].delete_rows(loc["row"])
+            wb.save(ledgers / loc["file"])
+            return
+
+
 def _sheet_only(xlsx: Path, sheet: str, target: Path) -> Path:
     wb = load_workbook(xlsx)
     for name in wb.sheetnames:
@@ -61,7 +81,8 @@ def render(out_dir: Path) -> list[Path]:
         shutil.copytree(ROOT / "sample_ledgers", ledgers, ignore=shutil.ignore_patterns("*.py", "*.md", "generator"))
         _check(ledgers, work / "2023")
         _mark_done(work / "2023" / "report.xlsx", 3)
-        # one of the findings marked done disappears (its row deleted: a duplicate payment refunded)
+        # one of the findings marked done disappears: its source row is deleted from the ledger
+        _delete_first_source_row(ledgers, work / "2023" / "report.xlsx")
         _check(ledgers, work / "2024", baseline=work / "2023")
         pages = []
         for sheet, stem in SHEETS.items():
