@@ -102,7 +102,10 @@ def _compare(balances: Table, unit: str, journals: list[Table]) -> list[QualityR
     balance = pd.DataFrame({"position": range(len(rows)), "code": _digits(rows["account_code"]).to_numpy()})
     # each balance row with every journal code it rolls up (a code starting with the row's code)
     pairs = balance.merge(totals, how="cross")
-    rolls_up = [b != "" and j.startswith(b) for b, j in zip(pairs["code_x"], pairs["code_y"])]
+    # a boolean Series, not a list: an empty list would select no columns (no journal line at all
+    # in the months covered, e.g. a balance table of another year)
+    rolls_up = pd.Series([b != "" and j.startswith(b) for b, j in zip(pairs["code_x"], pairs["code_y"])],
+                         index=pairs.index, dtype=bool)
     rolled = pairs[rolls_up].groupby("position")[["debit", "credit"]].sum().reindex(range(len(rows)), fill_value=0.0)
     rolled.index = rows.index
     results = []

@@ -142,3 +142,16 @@ def test_a_trial_balance_is_compared_with_the_journals_of_its_own_folder(tmp_pat
     for result in results:
         folder = result.file.split("/")[0]
         assert f"{folder}/序时账.xlsx" in result.detail and result.detail.count("序时账.xlsx") == 1
+
+
+def test_a_trial_balance_of_a_year_the_journal_lacks_is_not_compared(tmp_path):
+    """A 科目余额表 of 2020 beside a 2019 journal: no journal line in its months — said, not a crash."""
+    _journal(tmp_path / "序时账.xlsx")
+    _balances(tmp_path / "科目余额表.xlsx", BALANCES)
+    workbook = openpyxl.load_workbook(tmp_path / "科目余额表.xlsx")
+    workbook.active.insert_rows(2)
+    workbook.active["A2"] = "期间：2020年1期-2020年12期"
+    workbook.save(tmp_path / "科目余额表.xlsx")
+    results = _agreement(tmp_path)
+    assert results and all(r.passed and r.detail.startswith("未核对：") and "2020-01" in r.detail
+                           for r in results.values()), [r.detail for r in results.values()]
