@@ -36,7 +36,7 @@ from audit_rules.ledgers.mapping import Mapping
 from audit_rules.ledgers.model import InputFile, LedgerSet, ReadError, Table
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.result import QualityResult
-from audit_rules.rules.engine import Present, RuleRows
+from audit_rules.rules.engine import Present, RuleRows, location_kinds
 
 # A file's place in the order the files were found: inputs and errors are sorted by it.
 Order = int
@@ -391,7 +391,7 @@ def run_units(
         for kind, fields in o.present.items():
             present.setdefault(kind, set()).update(fields)
     unusable = unusable_from_usage([o.usage for o in outlines]) if quality else {}
-    rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
+    rule_kinds = location_kinds(rules)
     rules, left_out = narrow_ruleset(rules, present, unusable)
     plan = plan_rules(rules, present, unusable)
     cross_ids = runnable(rules, plan, compares_units=True)

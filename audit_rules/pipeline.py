@@ -67,6 +67,7 @@ def run_check(
     step = progress or (lambda stage: None)
     mark("ruleset")
     from audit_rules.rules import RulesetError, load_ruleset
+    from audit_rules.rules.engine import location_kinds
 
     started_at = datetime.now().astimezone().isoformat(timespec="seconds")
     if quality and runner is None:
@@ -87,7 +88,7 @@ def run_check(
         checked = _check_in_parts(paths, rules, mapping, quality, step, file_done, runner, parts)
     mark("result")
     findings = checked.findings
-    rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
+    rule_kinds = location_kinds(rules)
     _date_findings(findings, rule_kinds, checked.dates)
     _name_journal_lines(findings, checked.voucher_names)
     result = RunResult(
@@ -139,6 +140,7 @@ class _Checked:
 def _check_at_once(paths, rules, mapping, quality, step, file_done) -> _Checked:
     """Every unit's tables in one database (the reference the batch run is held to)."""
     from audit_rules.rules import run_rules
+    from audit_rules.rules.engine import location_kinds
 
     ledgers = _read_ledgers(paths, mapping, file_done)
     tables = _recognised(ledgers.tables)
@@ -164,7 +166,7 @@ def _check_at_once(paths, rules, mapping, quality, step, file_done) -> _Checked:
     step("正在运行规则")
     mark("rules")
     findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
-    rule_kinds = {rule.id: list(rule.spec.needs()) for rule in rules.rules}
+    rule_kinds = location_kinds(rules)
     found = located(findings)
     return _Checked(
         inputs=ledgers.inputs,

@@ -114,6 +114,13 @@ def checks_left_out(
     return narrowed, [{"check": title, "reason": reason} for title, reason in why.items() if reason]
 
 
+def location_kinds(ruleset: Ruleset) -> dict[str, list[str]]:
+    """Per rule, the kinds of the tables its findings' rows may lie in: those it needs and those
+    it reads when present (an approval a special-fund finding names, with `fund_words` set, is
+    not needed but is a location), so the reports find their cells."""
+    return {rule.id: list(dict.fromkeys([*rule.spec.needs(), *rule.spec.readable_rows()])) for rule in ruleset.rules}
+
+
 LeftOut = dict[str, list[dict[str, str]]]  # rule id -> the checks it runs without
 
 

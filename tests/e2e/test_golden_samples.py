@@ -83,3 +83,12 @@ def test_report_xlsx_values_are_unchanged(outputs):
 
 def test_inspect_json_is_unchanged():
     _compare("inspect.json", inspect_ledgers([SAMPLES]))
+
+
+def test_every_location_of_every_sample_finding_has_its_source_cells():
+    """The per-rule sheets show the original cells of each row a finding names — also a row of a
+    table the rule only reads when present (a special fund's approval, with fund_words set)."""
+    result = run_check([SAMPLES], command_line="audit-rules check sample_ledgers")
+    missing = [(f.rule_id, loc.file, loc.row) for f in result.findings for loc in f.locations
+               if (loc.file, loc.sheet, loc.row) not in result.source_rows]
+    assert missing == []
