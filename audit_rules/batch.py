@@ -415,13 +415,15 @@ def run_units(
         voucher_names.update(part_run.voucher_names)
     cross_tables = [t for _, _, t in sorted((c for r in done for c in r.cross_tables), key=lambda c: c[:2])]
     if cross_ids:
-        from audit_rules.pipeline import row_dates, row_records
+        from audit_rules.pipeline import journal_line_names, row_dates, row_records
 
         for rule_id, rows in query_rules(LedgerSet(tables=cross_tables).by_kind(), rules, cross_ids).items():
             ran[rule_id] = [rows]
             found = [(rule_id, _locations(row)) for row in rows.rows]
             records.update(row_records(cross_tables, found, rule_kinds))
             dates.update(row_dates(cross_tables, found, rule_kinds))
+            # a cross-unit rule reading the journal itself: its lines are here
+            voucher_names.update(journal_line_names(cross_tables, (key for _, keys in found for key in keys)))
     findings, outcomes = assemble_rules(rules, plan, ran, left_out)
     return UnitsRun(
         inputs=[i for _, i in sorted((i for o in outlines for i in o.inputs), key=lambda x: x[0])],

@@ -50,6 +50,36 @@ def test_the_run_in_parts_equals_the_run_at_once(units, at_once, parts):
     assert any(f.rule_id == "duplicate-payment" for f in at_once.findings)
 
 
+JOURNAL_SQL_RULE = """
+id: with-journal-sql
+title: 含序时账查询
+extends: default
+rules:
+  - id: big-journal-debits
+    title: 大额借方
+    category: custom
+    severity: low
+    type: sql
+    query: "SELECT _file, _sheet, _row, _unit AS unit, debit AS amount, voucher_no FROM journal WHERE debit > 50000"
+    message: "{voucher_no}"
+"""
+
+
+def test_a_cross_unit_rule_on_journal_lines_names_their_vouchers_in_parts_too(units, tmp_path):
+    """An auditor's sql rule compares units, so it runs on the client, where no journal was read:
+    its findings on journal lines still carry their voucher, as in the run at once."""
+    ruleset = tmp_path / "ruleset.yaml"
+    ruleset.write_text(JOURNAL_SQL_RULE, encoding="utf-8")
+
+    def vouchers(result):
+        return sorted((f.id, loc.voucher, loc.voucher_line) for f in result.findings
+                      if f.rule_id == "big-journal-debits" for loc in f.locations)
+
+    once = run_check([units], ruleset=ruleset, command_line="x")
+    assert vouchers(once) and all(v for _, v, _ in vouchers(once))
+    assert vouchers(run_check([units], ruleset=ruleset, command_line="x", runner=LocalRunner(), parts=3)) == vouchers(once)
+
+
 def test_a_unit_in_two_parts_is_checked_as_one(tmp_path, at_once):
     """A unit's rows in two top-level places (its folder, and a file named for it beside the
     folders) are checked together, whatever part each lies in."""
