@@ -25,6 +25,8 @@ class RuleOutcome:
     # A rule of several checks that ran without some (a field they need is missing): each check
     # left out as {"check": Chinese title, "reason": Chinese reason}; `reason` names them too.
     skipped_checks: list[dict[str, str]] = field(default_factory=list)
+    # More findings than the per-rule cap: only the first ones are listed (reason says how many).
+    capped: bool = False
 
     @property
     def could_not_run(self) -> bool:

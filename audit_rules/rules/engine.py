@@ -209,7 +209,9 @@ def query_rule(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> 
     # to Python would cost more than the query itself.
     used = set(template_fields(rule.message))
     wanted = [*REQUIRED_COLUMNS, *(n for n in dict.fromkeys(names) if n in used and n not in REQUIRED_COLUMNS)]
-    cursor = con.execute(f"SELECT {', '.join(quote_ident(n) for n in wanted)} FROM ({sql}) AS _rule")
+    # Ordered by location so that a capped rule lists the same findings on every run, and a
+    # batch part's first rows are the ones the merged list keeps (rule_result cuts in that order).
+    cursor = con.execute(f"SELECT {', '.join(quote_ident(n) for n in wanted)} FROM ({sql}) AS _rule ORDER BY locations")
     cap = setting(MAX_FINDINGS_ENV, DEFAULT_MAX_FINDINGS)
     rows = [dict(zip(wanted, values)) for values in cursor.fetchmany(cap + 1)]
     total = len(rows)
@@ -224,15 +226,21 @@ def rule_result(rule: Rule, ruleset: Ruleset, parts: list[RuleRows]) -> tuple[li
     rows = [row for part in parts for row in part.rows]
     total = sum(part.total for part in parts)
     cap = setting(MAX_FINDINGS_ENV, DEFAULT_MAX_FINDINGS)
-    # Sorted by content first so the suffix given to identical findings does not follow row order.
-    rows.sort(key=lambda r: (str(r.get("content")), [(l["file"], l["sheet"], l["row"]) for l in r["locations"] or []]))
     cut = ""
     if total > cap:
-        rows = rows[:cap]
+        # the first by location, as each database listed them (ORDER BY locations)
+        rows = sorted(rows, key=_location_order)[:cap]
         cut = (f"疑点超过每条规则 {cap} 条的上限（环境变量 {MAX_FINDINGS_ENV}），只列出 {cap} 条，"
                f"另有 {total - cap} 条未列出（共 {total} 条）")
+    # Sorted by content first so the suffix given to identical findings does not follow row order.
+    rows.sort(key=lambda r: (str(r.get("content")), [(l["file"], l["sheet"], l["row"]) for l in r["locations"] or []]))
     notes = [cut] if cut else []
     return _findings_of(rule, ruleset, rows), [*notes, *rule.spec.notes_from_facts([p.facts for p in parts])]
+
+
+def _location_order(row: dict) -> list:
+    """The order of `ORDER BY locations` in DuckDB: by file, sheet, row of each location in turn."""
+    return [(str(l["file"]), str(l["sheet"] or ""), int(l["row"])) for l in row.get("locations") or [] if l is not None]
 
 
 def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> tuple[list[Finding], list[str]]:
@@ -355,6 +363,7 @@ def assemble_rules(
             continue
         findings.extend(found)
         outcome = _outcome(rule, ruleset, "ran", findings=len(found))
+        outcome.capped = sum(part.total for part in parts) > len(found)
         outcome.skipped_checks = (left_out or {}).get(rule.id, [])
         if outcome.skipped_checks:
             notes = [PARTIAL_PREFIX + outcome.skipped_checks_text, *notes]

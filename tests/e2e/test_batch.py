@@ -180,3 +180,16 @@ def test_unit_folder_names_are_safe_and_distinct():
 
     names = unit_folder_names(["甲/局", "甲_局", None, "..乙", "丙\x1b局"])
     assert names == {"甲/局": "甲_局", "甲_局": "甲_局-2", None: "（未标明单位）", "..乙": "乙", "丙\x1b局": "丙_局"}
+
+
+def test_a_rule_cut_at_the_findings_cap_lists_the_same_findings_in_parts(monkeypatch):
+    """Over the per-rule cap every run keeps the first findings by location: the same in one
+    database and in parts (each part's first rows are the merged list's first)."""
+    from helpers.paths import SAMPLES
+
+    from audit_rules.rules.database import MAX_FINDINGS_ENV
+
+    monkeypatch.setenv(MAX_FINDINGS_ENV, "1")
+    once = run_check([SAMPLES], command_line="x")
+    assert any("上限" in o.reason for o in once.rules)
+    assert findings_json(run_check([SAMPLES], command_line="x", runner=LocalRunner(), parts=3)) == findings_json(once)

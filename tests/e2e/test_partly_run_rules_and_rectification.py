@@ -51,3 +51,17 @@ def test_a_check_left_out_of_both_runs_does_not_stop_the_others_resolving(tmp_pa
     assert _missing(second) == {}
     assert [f.id for f in second.resolved] == [_missing(first)["合同HT-1"]]
     assert second.not_rechecked == []
+
+
+def test_a_rule_cut_at_the_findings_cap_does_not_close_what_it_did_not_list(tmp_path, monkeypatch):
+    """Two contracts lack elements; with a cap of one finding per rule, the second run lists one:
+    the other is not gone, it was not listed — 未复核, never 已销号."""
+    from audit_rules.rules.database import MAX_FINDINGS_ENV
+
+    first = run_check([_ledger(tmp_path / "a", ROWS)])
+    write_reports(first, tmp_path / "run1", ("json",))
+    monkeypatch.setenv(MAX_FINDINGS_ENV, "1")
+    second = run_check([_ledger(tmp_path / "a", ROWS)], baseline=tmp_path / "run1")
+    assert len(_missing(second)) == 1
+    assert not [f for f in second.resolved if f.rule_id == "contract-missing-elements"]
+    assert [f.rule_id for f in second.not_rechecked] == ["contract-missing-elements"]
