@@ -70,6 +70,9 @@ def dask_runner(scheduler: str | None = None, workers: int | None = None) -> Ite
                 client = distributed.Client(scheduler, timeout="20s")
             except (OSError, TimeoutError) as exc:
                 raise DaskError(f"无法连接 Dask 调度器 {scheduler}：{exc}") from None
+            except (ValueError, TypeError):  # e.g. foo:bar, a port that is no number
+                raise DaskError(f"无法连接 Dask 调度器 {scheduler}：地址格式不正确，应为 tcp://主机:端口"
+                                "（如 tcp://192.168.1.10:8786）") from None
         else:
             from audit_rules.processes import main_module_hidden
 

@@ -56,3 +56,9 @@ def test_without_distributed_one_chinese_line_says_what_to_install(monkeypatch, 
 def test_workers_and_scheduler_together_are_refused(units, tmp_path):
     result = CliRunner().invoke(main, ["check", str(units), "--workers", "2", "--scheduler", "tcp://h:1"])
     assert result.exit_code == 2 and "只能选一个" in result.output
+
+
+def test_a_malformed_scheduler_address_is_one_chinese_line(units, tmp_path):
+    result = CliRunner().invoke(main, ["check", str(units), "--out", str(tmp_path / "out"), "--scheduler", "foo:bar"])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().count("\n") == 0 and "地址格式不正确" in result.output, result.output
