@@ -180,10 +180,11 @@ SELECT l.date, coalesce(l.voucher_word || '-', '') || l.voucher_no AS voucher_no
        coalesce(l.counterparty, p.party) AS payee,
        coalesce(l.invoice_no, nullif(regexp_extract(l.summary,
            '(?:发票号码?|票号|No\\.?|NO\\.?|№)\\s*[:：#]?\\s*([A-Za-z0-9]{{6,}})', 1), '')) AS invoice_no,
-       -- a contract named by the 合同 auxiliary, else in the 摘要: 按合同HT2019-05支付 / 合同号：CSWL-2019-01
-       -- (not 合同2019年度…: a year is no contract number)
-       coalesce(l.contract_no, nullif(regexp_extract(l.summary,
-           '合同(?:编号|号)?\\s*[:：#]?\\s*([A-Za-z0-9][A-Za-z0-9_/\\-]{{3,}})(?:[^年月日A-Za-z0-9_/\\-]|$)', 1), '')) AS contract_no,
+       -- a contract number written in the 摘要 (按合同HT2019-05支付 / 合同号：CSWL-2019-01); kept only if it
+       -- looks like one (contract_in_summary): not 合同50000元, not 合同2019年度, not 合同 2019-05-01签订
+       l.contract_no, regexp_extract(l.summary,
+           '合同(?:编号|号)?\\s*[:：#]?\\s*([A-Za-z0-9][A-Za-z0-9_/\\-]{{3,}})(?:[^年月日元万A-Za-z0-9_/\\-]|$)', 1)
+           AS _contract_in_summary,
        l.project AS fund_source, l.maker AS handler, l.checker AS approver, paying.payment_method,
        l._file, l._sheet, l._row, l._unit, l._bad
 FROM lines AS l
@@ -198,6 +199,15 @@ ORDER BY l._file, l._sheet, l._row
 _BAD_AS = {"debit": "amount", "credit": "amount", "date": "date", "counterparty": "payee",
            "summary": "summary", "econ_class": "econ_class", "invoice_no": "invoice_no",
            "contract_no": "contract_no"}
+
+
+def contract_in_summary(candidates: pd.Series) -> pd.Series:
+    """The text after 合同 in a 摘要 that is a contract number: it holds a letter, or a separator
+    without being a date (2019-05-01); bare digits are an amount or a year. None otherwise."""
+    text = candidates.astype("string").replace("", pd.NA)
+    lettered = text.str.contains(r"[A-Za-z]", regex=True)
+    separated = text.str.contains(r"[-_/]", regex=True) & ~text.str.fullmatch(r"\d{4}[-/]\d{1,2}(?:[-/]\d{1,2})?")
+    return text.where((lettered | separated).fillna(False)).astype(object).where(lambda v: v.notna(), None)
 
 
 def derive_payments(table: Table, organisation_words: Sequence[str] = ()) -> Table | None:
@@ -226,6 +236,8 @@ def derive_payments(table: Table, organisation_words: Sequence[str] = ()) -> Tab
         return None
     payments["_bad"] = payments["_bad"].map(lambda bad: sorted({_BAD_AS.get(b, b) for b in bad if b in _BAD_AS}))
     payments["amount"] = payments["amount"].astype("float64")
+    written = contract_in_summary(payments.pop("_contract_in_summary"))
+    payments["contract_no"] = payments["contract_no"].where(payments["contract_no"].notna(), written)
     if organisation_words:
         named = organisation_in_summary(payments["summary"], organisation_words)
         payments["payee"] = payments["payee"].where(payments["payee"].notna(), named)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -160,3 +162,14 @@ def test_inspect_shows_a_journal_as_such(tmp_path):
     assert entry["kind"] == "journal"
     assert entry["journal"] == {"vouchers": 5, "payments": PAYMENTS, "auxiliaries": ["往来单位", "经济分类"]}
     assert any("5 张凭证" in note and f"付款记录 {PAYMENTS} 条" in note for note in entry["notes"])
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=12),
+       st.sampled_from(["HT", "CSWL-", "", "2019-", "A/"]))
+def test_a_contract_number_in_a_summary_holds_a_letter_or_a_separator_and_is_no_date(digits, prefix):
+    from audit_rules.ledgers.journal import contract_in_summary
+
+    candidate = prefix + digits
+    (kept,) = contract_in_summary(pd.Series([candidate])).tolist()
+    is_date = bool(re.fullmatch(r"\d{4}[-/]\d{1,2}(?:[-/]\d{1,2})?", candidate))
+    assert kept == (candidate if prefix and not is_date else None)
