@@ -164,9 +164,13 @@ WITH lines AS (
     WHERE voucher_no IS NOT NULL
 ),
 paying AS (  -- how the voucher pays: the names of the money accounts it credits (库存现金、银行存款)
-    SELECT _voucher, string_agg(DISTINCT m.name, '、' ORDER BY m.name) AS payment_method
+    SELECT _voucher,
+           -- a red-ink reversal credits a money account a negative amount: it reverses a payment,
+           -- and is one too; but beside a positive credit it does not say how the voucher pays (a
+           -- cash payment reversed and paid again by bank is a bank payment)
+           coalesce(string_agg(DISTINCT m.name, '、' ORDER BY m.name) FILTER (WHERE credit > 0),
+                    string_agg(DISTINCT m.name, '、' ORDER BY m.name)) AS payment_method
     FROM lines JOIN (VALUES {cash}) AS m(code, name) ON left(lines._code, 4) = m.code
-    -- a red-ink reversal credits cash a negative amount: it reverses a payment, and is one too
     WHERE coalesce(credit, 0) <> 0
     GROUP BY _voucher
 ),
