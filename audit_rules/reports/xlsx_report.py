@@ -413,6 +413,7 @@ FINDING_WIDTHS = {
 
 
 def _findings_sheet(ws, result: RunResult, findings: list[Finding], report_path) -> None:
+    in_rule_sheets = listed_in_rule_sheets(findings)
     rejected = not_accepted_ids(result)
     with_status = has_baseline(result) or bool(rejected)
     headers = finding_headers(with_status)
@@ -429,7 +430,7 @@ def _findings_sheet(ws, result: RunResult, findings: list[Finding], report_path)
             "严重程度": severity_title(finding.severity),
             DESCRIPTION_HEADER: finding.message,
             BASIS_HEADER: finding.basis,
-            "来源": _source_text(finding),
+            "来源": _source_text(finding, finding.id in in_rule_sheets),
             UNVERIFIED_HEADER: _unverified_text(finding, result),
         }
         if with_status:
@@ -447,13 +448,29 @@ def _findings_sheet(ws, result: RunResult, findings: list[Finding], report_path)
     _status_dropdown(ws, column[STATE_HEADER], len(findings))
 
 
-def _source_text(finding: Finding) -> str:
+def _source_text(finding: Finding, in_rule_sheet: bool = True) -> str:
     """Every source row of a finding; the link goes to the first, so a list of several says
-    where the others are linked."""
+    where the others are linked (its rule sheet, unless the sheet's cap left it out)."""
     text = "\n".join(location_text(loc) for loc in finding.locations)
     if len(finding.locations) > 1:
-        text += f"\n（链接到第1处；全部{len(finding.locations)}处逐一链接：点本行“{ID_HEADER}”）"
+        where = f"点本行“{ID_HEADER}”" if in_rule_sheet else "规则表已达行数上限，见 findings.json"
+        text += f"\n（链接到第1处；全部{len(finding.locations)}处逐一链接：{where}）"
     return text
+
+
+def listed_in_rule_sheets(findings: list[Finding]) -> set[str]:
+    """The findings their rule's sheet lists: whole findings, in order, up to RULE_SHEET_MAX_ROWS
+    source rows per rule (a rule's first finding always, however many rows it has)."""
+    used: dict[str, int] = {}
+    listed = set()
+    for finding in findings:
+        rows = used.get(finding.rule_id, 0) + len(finding.locations)
+        if rows <= RULE_SHEET_MAX_ROWS or finding.rule_id not in used:
+            used[finding.rule_id] = rows
+            listed.add(finding.id)
+        else:
+            used[finding.rule_id] = RULE_SHEET_MAX_ROWS + 1  # later findings of the rule stay out too
+    return listed
 
 
 def _format_finding_row(ws, row, column, finding, result, report_path) -> None:
@@ -609,8 +626,9 @@ def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path,
     listed = listed or {}
     first_rows: dict[str, int] = {}
     rows = [(f, loc, result.source_rows.get((loc.file, loc.sheet, loc.row), {})) for f in findings for loc in f.locations]
-    cut = _capped_text(rows, findings)
-    rows = rows[:RULE_SHEET_MAX_ROWS]
+    kept = listed_in_rule_sheets(findings)
+    cut = _capped_text(rows, findings, kept)
+    rows = [item for item in rows if item[0].id in kept]
     blocks: dict[tuple[str, ...], list] = {}
     for item in rows:
         blocks.setdefault(tuple(str(c) for c in item[2]), []).append(item)
@@ -645,12 +663,13 @@ def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path,
     return first_rows
 
 
-def _capped_text(rows: list, findings: list[Finding]) -> str:
-    """What a rule sheet leaves out when it has more source rows than it lists ('' when none)."""
-    if len(rows) <= RULE_SHEET_MAX_ROWS:
+def _capped_text(rows: list, findings: list[Finding], kept: set[str]) -> str:
+    """What a rule sheet leaves out when it lists fewer findings than its rule has ('' when none)."""
+    if len(kept) == len(findings):
         return ""
-    return (f"本表只列出前 {RULE_SHEET_MAX_ROWS:,} 行来源（共 {len(rows):,} 行、{len(findings):,} 条疑点）；"
-            "全部疑点见“疑点明细”和 findings.json。")
+    shown = sum(1 for finding, _, _ in rows if finding.id in kept)
+    return (f"本表行数上限 {RULE_SHEET_MAX_ROWS:,} 行：只列出前 {len(kept):,} 条疑点的 {shown:,} 行来源"
+            f"（共 {len(findings):,} 条疑点、{len(rows):,} 行）；全部疑点见“疑点明细”和 findings.json。")
 
 
 def _source_cell(column: str, value: object) -> tuple[object, str | None]:

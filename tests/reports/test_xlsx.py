@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import string
 
@@ -300,10 +301,22 @@ def test_a_rule_sheet_lists_at_most_its_cap_and_says_what_it_left_out(layout, mo
     result, wb = build(layout)
     ws = wb["付款超合同金额"]
     listed = [r for block in blocks(ws) for r in block if r.get("疑点编号") and r.get("文件")]
-    assert len(listed) == 2  # of its three source rows
-    note = next(c.value for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("本表只列出"))
-    assert "前 2 行来源（共 3 行、1 条疑点）" in note and "疑点明细" in note
+    assert len(listed) == 3  # a rule's first finding whole, however many rows
+    assert not any(isinstance(c.value, str) and c.value.startswith("本表行数上限") for c in ws["A"])
+    ledger_dir, report = layout
+    first = next(f for f in result.findings if f.rule_id == "duplicate-payment")
+    result.findings.append(dataclasses.replace(first, id=first.id[:-1] + "x"))  # a second of that rule
+    write_xlsx(result, report)
+    wb = load_workbook(report)
+    duplicates = [f for f in result.findings if f.rule_id == "duplicate-payment"]
+    ws = rule_sheet(wb, duplicates[0].id)
+    listed = {r["疑点编号"] for block in blocks(ws) for r in block if r.get("疑点编号") and r.get("文件")}
+    assert listed == {duplicates[0].id}  # whole findings only: the second would pass the cap
+    note = next(c.value for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("本表行数上限"))
+    assert f"只列出前 1 条疑点的 2 行来源（共 {len(duplicates)} 条疑点" in note and "findings.json" in note
     assert len(rows_by_id(wb["疑点明细"])) == len(result.findings)  # every finding still listed there
+    sources = {f.id: rows_by_id(wb["疑点明细"])[f.id]["来源"].value for f in duplicates}
+    assert "点本行" in sources[duplicates[0].id] and "见 findings.json" in sources[duplicates[1].id]
 
 
 def test_no_sheet_for_rules_without_findings(layout):
