@@ -81,9 +81,13 @@ def _serve(conn, memory_bytes: int | None, stderr_path: str, preload: str | None
         try:
             message = conn.recv()
         except (EOFError, OSError):
-            return
+            message = None
         if message is None:
-            return
+            # At once, without tearing pandas and pyarrow down module by module: the parent
+            # joins its workers as it exits, and there is nothing left to write.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
         function, args = message
         try:
             reply: tuple[str, Any] = ("ok", function(*args))
