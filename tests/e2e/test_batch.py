@@ -91,7 +91,7 @@ def test_a_file_gone_from_a_worker_is_that_files_error(units, tmp_path):
 
 
 def _groups_of_sizes(sizes: list[int]) -> list[Group]:
-    return [Group(n, [(n, FoundFile(Path(f"/无此目录/{size}"), f"单位{n}/{size}.xlsx", None))])
+    return [Group(n, [(n, FoundFile(Path("无此目录") / str(size), f"单位{n}/{size}.xlsx", None))])
             for n, size in enumerate(sizes)]
 
 
