@@ -95,16 +95,34 @@ def group_files(found: Iterable[FoundFile | RefusedLink]) -> tuple[list[Group], 
     return list(groups.values()), refused
 
 
-def split_evenly(items: list, count: int) -> list[list]:
-    """`items` in `count` runs of consecutive items, as even as can be (none empty)."""
-    count = max(1, min(count, len(items)))
-    size, extra = divmod(len(items), count)
-    runs, start = [], 0
-    for n in range(count):
-        end = start + size + (n < extra)
-        runs.append(items[start:end])
+def split_by_size(groups: list[Group], count: int) -> list[list[Group]]:
+    """`groups` in `count` runs of consecutive groups (none empty) of about equal bytes.
+
+    Parts cut by count alone left one worker reading a 500-row journal while the other, done
+    with its small workbooks, waited; runs stay consecutive, as the units' folders are listed."""
+    count = max(1, min(count, len(groups)))
+    sizes = [max(1, sum(_size(found) for _, found in group.files)) for group in groups]
+    total = sum(sizes)
+    parts: list[list[Group]] = []
+    start, done = 0, 0
+    for n in range(count - 1):
+        # at least one group per part, and enough left for the parts still to come
+        end = start + 1
+        done += sizes[start]
+        while end < len(groups) - (count - 1 - n) and done + sizes[end] / 2 <= total * (n + 1) / count:
+            done += sizes[end]
+            end += 1
+        parts.append(groups[start:end])
         start = end
-    return runs
+    parts.append(groups[start:])
+    return parts
+
+
+def _size(found: FoundFile) -> int:
+    try:
+        return found.path.stat().st_size
+    except OSError:  # gone, or on a share this machine cannot see: counted as small
+        return 0
 
 
 @dataclass
@@ -380,7 +398,7 @@ def run_units(
     )
 
     groups, refused = group_files(discover_all(list(paths)))
-    runs = split_evenly(groups, parts) if groups else []
+    runs = split_by_size(groups, parts) if groups else []
     words = organisation_words(rules)
     handles = [runner.submit(read_part, run, mapping, quality, words) for run in runs]
     outlines = _outlines(runner, handles, sum(len(g.files) for g in groups), file_done)

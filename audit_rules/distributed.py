@@ -16,8 +16,9 @@ from typing import Any
 
 INSTALL_HINT = "pip install 'audit-rules[dask]'"
 # Parts per worker thread: enough for a worker that finishes early to take another part,
-# few enough that each part's fixed costs (a quality-gate run, a rules database) stay small.
-PARTS_PER_THREAD = 4
+# few enough that each part's fixed costs (a quality-gate run, a rules database: about a second)
+# stay small; parts are cut to about equal bytes (batch.split_by_size).
+PARTS_PER_THREAD = 2
 
 
 class DaskError(Exception):

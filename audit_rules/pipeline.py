@@ -70,6 +70,10 @@ def run_check(
     from audit_rules.rules.engine import location_kinds
 
     started_at = datetime.now().astimezone().isoformat(timespec="seconds")
+    if runner is None:
+        from audit_rules.ledgers import start_reading
+
+        start_reading(list(paths))  # its imports overlap the loading of the ruleset
     if quality and runner is None:
         from audit_rules.quality import start_gx_import
 

@@ -81,9 +81,14 @@ def _serve(conn, memory_bytes: int | None, stderr_path: str, preload: str | None
         try:
             message = conn.recv()
         except (EOFError, OSError):
-            return
+            message = None
         if message is None:
-            return
+            # At once, without tearing pandas and pyarrow down module by module: the parent
+            # joins its workers as it exits, and there is nothing left to write.
+            atexit._run_exitfuncs()  # what was registered to run at exit still runs
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
         function, args = message
         try:
             reply: tuple[str, Any] = ("ok", function(*args))
@@ -168,6 +173,10 @@ class LimitedWorkers:
         self.preload = preload
         self._context = multiprocessing.get_context("spawn")  # not fork: the caller may hold threads' locks
         self._workers: list[_Worker] = []
+
+    def start(self, count: int) -> None:
+        """Have `count` workers starting now (they import their modules meanwhile)."""
+        self._grow(count)
 
     def _grow(self, count: int) -> None:
         self._workers = [w for w in self._workers if w.process.is_alive()] or []

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,16 +66,44 @@ if __name__ == "__main__":
 
 
 def make_workbooks(root: Path, workbooks: int) -> int:
-    """Copies of the sample units until they hold `workbooks` files; returns the units made."""
+    """Copies of the sample units until they hold `workbooks` files; returns the units made.
+
+    Each copy is a unit of its own, named after its folder in its cells too (编制单位：…): copies
+    sharing the sample's unit name would be one unit spread over many folders, which a batch
+    run checks in one part (its duplicates and journal totals span them), as no real batch is."""
     sources = sorted(p for p in SAMPLES.iterdir() if p.is_dir() and (any(p.glob("*.xls*")) or any(p.glob("*.csv"))))
     files, units = 0, 0
     while files < workbooks:
         source = sources[units % len(sources)]
         target = root / f"{source.name}{units // len(sources) + 1:03d}"
-        shutil.copytree(source, target)
+        target.mkdir(parents=True)
+        for path in sorted(source.iterdir()):
+            _copy_renamed(path, target / path.name, source.name, target.name)
         files += sum(1 for _ in target.iterdir())
         units += 1
     return units
+
+
+def _copy_renamed(source: Path, target: Path, unit: str, renamed: str) -> None:
+    """The file with the unit's name replaced wherever it is written (XML members, CSV text)."""
+    pairs = [(unit.encode(encoding), renamed.encode(encoding)) for encoding in ("utf-8", "gb18030")]
+    if source.suffix.lower() in (".xlsx", ".xlsm"):
+        with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+            for info in original.infolist():
+                data = original.read(info)
+                if info.filename.endswith(".xml"):
+                    # as UTF-8 text, and as character references (&#38271;&#27801;…) as some writers do
+                    data = data.replace(*pairs[0]).replace(_references(unit), _references(renamed))
+                copy.writestr(info, data)
+    else:
+        data = source.read_bytes()
+        for old, new in pairs:
+            data = data.replace(old, new)
+        target.write_bytes(data)
+
+
+def _references(text: str) -> bytes:
+    return "".join(f"&#{ord(char)};" for char in text).encode("ascii")
 
 
 def measure(root: Path, workers: int) -> dict:

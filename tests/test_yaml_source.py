@@ -81,3 +81,34 @@ def test_any_plain_mapping_round_trips(mapping):
     data, lines = load_with_lines(yaml.safe_dump(mapping, allow_unicode=True))
     assert (data or {}) == mapping
     assert all((key,) in lines for key in mapping)
+
+
+# ---- libyaml for the shipped files, the pure-Python parser for the users' ---------------------
+
+
+def test_the_shipped_files_load_alike_with_either_parser():
+    from importlib import resources
+
+    import yaml
+
+    from audit_rules import yaml_source
+
+    assert yaml_source.FAST_LOADER is not None  # the venv's PyYAML is built with libyaml
+    for package, name in (("audit_rules.rulesets", "default.yaml"), ("audit_rules.rulesets", "changsha.yaml"),
+                          ("audit_rules.ledgers", "kinds.yaml"), ("audit_rules.ledgers", "chart.yaml")):
+        text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+        fast = yaml.compose(text, Loader=yaml.CSafeLoader)
+        assert yaml.SafeLoader("").construct_document(fast) == yaml.safe_load(text)
+        lines_fast, lines_pure = {}, {}
+        yaml_source._record_lines(fast, (), lines_fast)
+        yaml_source._record_lines(yaml.compose(text, Loader=yaml.SafeLoader), (), lines_pure)
+        assert lines_fast == lines_pure
+        assert load_with_lines(text) == (yaml.safe_load(text), lines_pure)
+        assert yaml_source.safe_load(text) == yaml.safe_load(text)
+
+
+def test_a_users_file_keeps_the_pure_parsers_judgement():
+    # libyaml would take the tab after the value; PyYAML refuses it, as a user's ruleset always was
+    with pytest.raises(YamlSourceError, match="YAML 语法错误") as caught:
+        load_with_lines("id: x\ntitle: 甲\t\n")
+    assert caught.value.line == 2

@@ -32,6 +32,7 @@ DEFAULT_FILE_MEMORY_MB = 4096
 # Time to read one file; the largest honest ledgers read in well under a minute.
 FILE_SECONDS_ENV = "AUDIT_RULES_FILE_SECONDS"  # 0: no limit
 DEFAULT_FILE_SECONDS = 300
+_READER_MODULE = "audit_rules.ledgers.reader"  # what a reading worker imports as it starts
 
 
 def load_ledgers(
@@ -67,6 +68,22 @@ def load_ledgers(
     return ledgers
 
 
+def start_reading(paths: list[str | Path], workers: int | None = None) -> None:
+    """Start the workers that will read the ledgers under `paths`, and return at once.
+
+    A worker takes half a second to import pandas and the readers: started before the ruleset
+    is loaded, it is ready when load_ledgers hands it the first file. Anything amiss (a missing
+    path, no processes here) is left for load_ledgers to report."""
+    try:
+        readable = [f for f in discover_all(list(paths)) if isinstance(f, FoundFile)]
+        if readable:
+            memory_mb = _limit(FILE_MEMORY_ENV, DEFAULT_FILE_MEMORY_MB)
+            pool = shared_workers(memory_mb * 1024 * 1024 or None, preload=_READER_MODULE)
+            pool.start(_worker_count(len(readable), workers))
+    except (OSError, AssertionError, ValueError):
+        pass
+
+
 def _limit(name: str, default: int) -> int:
     text = os.environ.get(name, "").strip()
     try:
@@ -85,7 +102,7 @@ def _read_isolated(found: list[FoundFile], rules: Mapping | None, count: int, fi
     limits = Limits.current()
     tasks = [(f, rules, limits) for f in found]
     try:
-        pool = shared_workers(memory_mb * 1024 * 1024 or None, preload="audit_rules.ledgers.reader")
+        pool = shared_workers(memory_mb * 1024 * 1024 or None, preload=_READER_MODULE)
         outcomes = pool.run(_read_one, tasks, count, seconds or None, done=told)
     except (OSError, AssertionError):
         # No processes here (a sandbox, or inside a daemonic process): read in this process.

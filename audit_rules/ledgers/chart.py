@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from audit_rules.yaml_source import safe_load
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Chart:
 @lru_cache(maxsize=1)
 def chart() -> Chart:
     text = resources.files("audit_rules.ledgers").joinpath("chart.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
+    raw = safe_load(text)
     return Chart(
         cash_accounts={str(k): v for k, v in raw["cash_accounts"].items()},
         cash_in_hand=tuple(str(c) for c in raw["cash_in_hand"]),

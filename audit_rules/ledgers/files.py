@@ -18,6 +18,8 @@ import zlib
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
+
 LEDGER_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -234,13 +236,31 @@ def _holds_encrypted_package(path: Path) -> bool:
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, zlib.error,
                NotImplementedError, RuntimeError, KeyError)
 _WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([^\"]{1,40})\"")
-_CELL_REF = re.compile(rb"\sr=\"([A-Z]{1,7})([0-9]{1,12})\"")
-_ROW_REF = re.compile(rb"<(?:\w+:)?row\s[^>]*?r=\"([0-9]{1,12})\"")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref\s*=\s*[\"']([^\"']{1,40})[\"']")
 _RANGE_END = re.compile(r"([A-Z]{1,7})([0-9]{1,12})$")
 # <mergeCell ref="A1:C1"/> entries of a worksheet's <mergeCells>, after its <sheetData>.
 _MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\sref=\"([^\"]{1,40})\"")
 _MERGE_REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?$")
+
+# The bytes the scan looks for (numpy compares whole windows of bytes with them).
+_EQUALS, _QUOTE, _APOSTROPHE, _LT, _GT, _COLON = (ord(c) for c in '="\'<>:')
+_R, _O, _W, _F = (ord(c) for c in "rowf")
+_A, _ZERO = np.uint8(ord("A")), np.uint8(ord("0"))
+_REF_BACKWARDS = np.frombuffer(b"fer", dtype=np.uint8)  # ref= read from the =
+_F_OPENERS = np.array([ord("<"), ord(":")], dtype=np.uint8)  # <f>, <x:f>
+_WHITESPACE = np.zeros(256, dtype=bool)  # as \s in a bytes regex
+_WHITESPACE[list(b" \t\n\r\x0b\x0c")] = True
+_UPPER = np.zeros(256, dtype=bool)
+_UPPER[ord("A"):ord("Z") + 1] = True
+_DIGIT = np.zeros(256, dtype=bool)
+_DIGIT[ord("0"):ord("9") + 1] = True
+_WORD = _UPPER | _DIGIT  # as \w in a bytes regex
+_WORD[ord("a"):ord("z") + 1] = True
+_WORD[ord("_")] = True
+_LETTERS_MAX, _DIGITS_MAX = 7, 12  # of a reference: XFD1048576 has 3 and 7
+_WINDOW = _LETTERS_MAX + _DIGITS_MAX + 1  # a reference's value and its closing quote
+_GAP = 32  # bytes between a row tag's start and its r= looked at directly
+_TAIL_TAG_BYTES = _CHUNK  # a tag cut by the chunk boundary is carried whole when it is no longer
 
 
 @dataclasses.dataclass
@@ -336,7 +356,13 @@ def _merged_range(reference: bytes) -> tuple[tuple[int, int], tuple[int, int]] |
 
 
 class _SheetScan:
-    """The farthest row and column a worksheet's XML names, read chunk by chunk."""
+    """The farthest row and column a worksheet's XML names, read chunk by chunk.
+
+    What counts, as the readers take it: the <dimension ref> declared, every cell reference
+    (` r="XFD1048576"`: 1-7 letters, 1-12 digits) and every row number (` r="1048576"` inside a
+    <row …> or <x:row …> tag). The bytes are looked at with numpy, never cell by cell in Python:
+    a 500k-row sheet holds millions of references.
+    """
 
     def __init__(self, member: str):
         self.member = member
@@ -346,32 +372,63 @@ class _SheetScan:
         self.formulas = False
         self._merged: list[bytes] = []
         self._tail = b""
+        self._open_row: int | None = None  # where a <row …> tag the window ends inside starts
 
     def feed(self, chunk: bytes) -> None:
-        # A reference cut by the chunk boundary is seen whole in the next round (the tail overlaps).
+        # What may be cut by the chunk boundary is seen whole in the next round: the tail repeats
+        # the last 64 bytes (a reference is at most 24), or from the last tag's start when it is
+        # nearer than _TAIL_TAG_BYTES (a long <row …> tag, r =   "A1").
         data = self._tail + chunk
         if self.declared is None:
             found = _DIMENSION.search(data)
             if found:
                 self.declared = found.group(1).decode("ascii", "replace")
                 self._extend(self.declared.split(":")[-1])
-        # Sets of the distinct letters and row numbers: a sheet has few columns, and a million
-        # references converted one by one cost more than the regex scan itself.
-        references = _CELL_REF.findall(data)
-        if references:
-            letters = {c for c, _ in references}
-            self.columns = max(self.columns, max(column_number(c.decode()) for c in letters))
-            self.rows = max(self.rows, max(map(int, {r for _, r in references})))
-        rows = _ROW_REF.findall(data)
-        if rows:
-            self.rows = max(self.rows, max(map(int, set(rows))))
-        if not self.formulas and (b"<f" in data or b":f" in data):
-            self.formulas = True
-        if b"mergeCell" in data:
+        array = np.frombuffer(data, dtype=np.uint8)
+        equals = np.flatnonzero(array[1:-1] == _EQUALS) + 1  # every attribute's =
+        self._references(array, equals)
+        if not self.formulas:
+            f = np.flatnonzero(array[1:] == _F) + 1  # <f> or <x:f>, as a byte pair
+            self.formulas = bool(np.isin(array[f - 1], _F_OPENERS).any())
+        # Every <mergeCell … ref="…"> has a ref= (a cheap test on the = found) before the search.
+        before = np.maximum(equals[:, None] - np.arange(1, 4), 0)
+        named_ref = (array[before] == _REF_BACKWARDS).all(axis=1)
+        if named_ref.any() and b"mergeCell" in data:
             # A match lying wholly in the tail was taken in the previous round.
             self._merged.extend(found.group(1) for found in _MERGE_CELL.finditer(data)
                                 if found.end() > len(self._tail))
-        self._tail = data[-64:]
+        last_tag = data.rfind(b"<", max(0, len(data) - _TAIL_TAG_BYTES))
+        cut = max(0, len(data) - 64 if last_tag < 0 else min(len(data) - 64, last_tag))
+        self._tail = data[cut:]
+        if self._open_row is not None:
+            self._open_row -= cut  # where it starts in the next window (below 0: before it)
+
+    def _references(self, array: np.ndarray, equals: np.ndarray) -> None:
+        """Cell references and row numbers of the `r="…"` attributes in this window."""
+        row_tags = _row_tag_starts(array)
+        # A row tag left open that started in the tail is among row_tags again; one that started
+        # before the window holds what comes before the window's first >.
+        open_before = self._open_row is not None and self._open_row < 0
+        if len(row_tags):
+            self._open_row = int(row_tags[-1]) if array[row_tags[-1]:].tobytes().find(b">") < 0 else None
+        elif not open_before or (array == _GT).any():
+            self._open_row = None
+        r_at, value_at, quotes = _r_attributes(array, equals)
+        if not len(r_at):
+            return
+        padded = np.concatenate([array, np.zeros(_WINDOW + _GAP, dtype=np.uint8)])
+        letters, digits, column, number = _values(padded, value_at, quotes)
+        valid = (digits >= 1) & (digits <= _DIGITS_MAX)
+        cells = valid & (letters >= 1) & (letters <= _LETTERS_MAX) & (r_at >= 1)
+        cells[cells] = _WHITESPACE[array[r_at[cells] - 1]]
+        if cells.any():
+            self.columns = max(self.columns, int(column[cells].max()))
+            self.rows = max(self.rows, int(number[cells].max()))
+        rows = valid & (letters == 0)
+        if rows.any():
+            rows[rows] = _inside_row_tag(padded, len(array), r_at[rows], row_tags, open_before)
+            if rows.any():
+                self.rows = max(self.rows, int(number[rows].max()))
 
     def facts(self) -> SheetFacts:
         return SheetFacts(merged=[r for r in map(_merged_range, self._merged) if r is not None],
@@ -394,6 +451,98 @@ class _SheetScan:
                 f"超过上限 {MAX_SHEET_CELLS // 10000} 万个单元格，读取会耗尽内存，已拒绝读取。"
                 "如确为台账，请删除远处的空白单元格或拆分后再检查。"
             )
+
+
+def _row_tag_starts(array: np.ndarray) -> np.ndarray:
+    """Where each `<row` or `<prefix:row` tag followed by whitespace starts, in order."""
+    o = np.flatnonzero(array[2:-2] == _O) + 2
+    o = o[(array[o - 1] == _R) & (array[o + 1] == _W) & _WHITESPACE[array[o + 2]]]
+    before = array[o - 2]
+    starts = o[before == _LT] - 2
+    colons = o[before == _COLON] - 2
+    if len(colons):
+        # <x:row: one or more word bytes between the < and the colon
+        word = _WORD[array]
+        last_other = np.maximum.accumulate(np.where(word, -1, np.arange(len(array))))
+        opening = last_other[colons - 1]
+        named = (opening >= 0) & (opening < colons - 1)
+        named[named] = array[opening[named]] == _LT
+        starts = np.sort(np.concatenate([starts, opening[named]]))
+    return starts
+
+
+def _inside_row_tag(padded: np.ndarray, size: int, at: np.ndarray, starts: np.ndarray, open_before: bool) -> np.ndarray:
+    """Whether each position lies inside a row tag: after its start, before its closing >."""
+    index = np.searchsorted(starts, at) - 1
+    start = np.where(index >= 0, starts[np.maximum(index, 0)], -1) if len(starts) else np.full(len(at), -1)
+    inside = (index >= 0) | open_before
+    # Mostly <row r="5": the few bytes between the tag's start and the r hold no >.
+    gap = at - start
+    near = inside & (start >= 0) & (gap <= _GAP)
+    if near.any():
+        between = padded[start[near][:, None] + np.arange(_GAP)]
+        inside[near] = ~((between == _GT) & (np.arange(_GAP) < gap[near][:, None])).any(axis=1)
+    far = inside & ~near
+    if far.any():
+        closing = np.append(np.flatnonzero(padded[:size] == _GT), size)  # size: not closed here
+        inside[far] = closing[np.searchsorted(closing, start[far], side="right")] > at[far]
+    return inside
+
+
+def _r_attributes(array: np.ndarray, equals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The `r` attributes among the = of a window: where each r is, where its value starts, and
+    the quote that opens it. XML allows r='A1' and r = "A1", and calamine reads both."""
+    size = len(array)
+    left, right = equals - 1, equals + 1
+    spaced_left, spaced_right = _WHITESPACE[array[left]], _WHITESPACE[array[right]]
+    if spaced_left.any() or spaced_right.any():
+        solid = np.flatnonzero(~_WHITESPACE[array])
+        if spaced_left.any():
+            at = np.searchsorted(solid, equals[spaced_left]) - 1
+            left[spaced_left] = np.where(at >= 0, solid[np.maximum(at, 0)], -1)
+        if spaced_right.any():
+            at = np.searchsorted(solid, equals[spaced_right], side="right")
+            right[spaced_right] = np.where(at < len(solid), solid[np.minimum(at, len(solid) - 1)], size)
+        inside = (left >= 0) & (right < size)
+        left, right = left[inside], right[inside]
+    quotes = array[right]
+    named_r = (array[left] == _R) & ((quotes == _QUOTE) | (quotes == _APOSTROPHE))
+    return left[named_r], right[named_r] + 1, quotes[named_r]
+
+
+def _values(padded: np.ndarray, start: np.ndarray, quotes: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each attribute value from `start`: how many letters it starts with, how many digits
+    follow them before its closing quote (-1: no such quote there), and both as numbers (A = 1).
+
+    Read a byte position at a time over all values at once, letters then digits; a value
+    drops out at its first byte of another kind (a reference is some ten bytes: a few rounds).
+    """
+    count = len(start)
+    letters = np.full(count, _LETTERS_MAX + 1, dtype=np.int64)  # a value still going is too long
+    column = np.zeros(count, dtype=np.int64)
+    active = np.arange(count)
+    for k in range(_LETTERS_MAX + 1):
+        byte = padded[start[active] + k]
+        letter = (byte - _A) < 26  # uint8 arithmetic: what lies below A wraps round above
+        letters[active[~letter]] = k
+        active = active[letter]
+        if not len(active):
+            break
+        column[active] = column[active] * 26 + byte[letter].astype(np.int64) - 64
+    digits = np.full(count, -1, dtype=np.int64)
+    number = np.zeros(count, dtype=np.int64)
+    first = start + np.minimum(letters, _LETTERS_MAX)
+    active = np.flatnonzero(letters <= _LETTERS_MAX)
+    for k in range(_DIGITS_MAX + 1):
+        byte = padded[first[active] + k]
+        digit = (byte - _ZERO) < 10
+        closed = active[byte == quotes[active]]
+        digits[closed] = k
+        active = active[digit]
+        if not len(active):
+            break
+        number[active] = number[active] * 10 + byte[digit].astype(np.int64) - 48
+    return letters, digits, column, number
 
 
 def _check_csv(path: Path, display: str) -> None:

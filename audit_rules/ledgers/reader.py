@@ -144,19 +144,16 @@ def _reads_as_chinese(text: str) -> bool:
     A Western file misread as GB18030 pairs a high byte with an ASCII letter, which lands in the
     rarely used GBK extension (lead or trail byte below 0xA1), never in GB2312.
     """
-    wide = [char for char in text if ord(char) > 127]
+    wide = _ASCII.sub("", text)
     if not wide:
         return True
-    common = sum(1 for char in wide if _in_gb2312(char))
+    # GB2312 writes each of its non-ASCII characters in two bytes and the codec drops the others:
+    # the count in C, not character by character (10 ms on a 360-line CSV).
+    common = len(wide.encode("gb2312", errors="ignore")) // 2
     return common >= CHINESE_SHARE * len(wide)
 
 
-def _in_gb2312(char: str) -> bool:
-    try:
-        char.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
+_ASCII = re.compile("[\x00-\x7f]+")
 
 
 def _looks_like_utf16(data: bytes) -> str | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from audit_rules.yaml_source import safe_load
 
 FIELD_TYPES = ("text", "id", "date", "amount", "count", "ratio", "year", "bool", "list")
 
@@ -42,7 +42,7 @@ class KindSpec:
 @lru_cache(maxsize=1)
 def _kinds_yaml() -> dict:
     text = resources.files("audit_rules.ledgers").joinpath("kinds.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return safe_load(text)
 
 
 @lru_cache(maxsize=1)

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
+from unittest import mock
 
 import pytest
 from click.testing import CliRunner
 from helpers.batch import UNITS, copy_units, findings_json
+from hypothesis import given
+from hypothesis import strategies as st
 
-from audit_rules.batch import LocalRunner, group_files, read_part, split_evenly
+from audit_rules import batch
+from audit_rules.batch import Group, LocalRunner, group_files, read_part, split_by_size
 from audit_rules.cli import main
-from audit_rules.ledgers.files import discover_all
+from audit_rules.ledgers.files import FoundFile, discover_all
 from audit_rules.pipeline import run_check
 
 
@@ -115,9 +120,29 @@ def test_a_file_gone_from_a_worker_is_that_files_error(units, tmp_path):
     assert len(part.inputs) == len(groups[0].files) - 1
 
 
-def test_parts_are_runs_of_consecutive_units():
-    assert split_evenly(list(range(7)), 3) == [[0, 1, 2], [3, 4], [5, 6]]
-    assert split_evenly([1], 4) == [[1]]
+def _groups_of_sizes(sizes: list[int]) -> list[Group]:
+    return [Group(n, [(n, FoundFile(Path("无此目录") / str(size), f"单位{n}/{size}.xlsx", None))])
+            for n, size in enumerate(sizes)]
+
+
+@given(st.lists(st.integers(0, 10_000), min_size=1, max_size=40), st.integers(1, 12))
+def test_parts_are_runs_of_consecutive_units_of_about_equal_bytes(sizes, count):
+    with mock.patch.object(batch, "_size", lambda found: int(found.path.name)):
+        parts = split_by_size(_groups_of_sizes(sizes), count)
+    assert len(parts) == min(count, len(sizes)) and all(parts)
+    assert [group.index for part in parts for group in part] == list(range(len(sizes)))
+    weights = [max(1, size) for size in sizes]
+    loads = [sum(weights[g.index] for g in part) for part in parts]
+    # a part passes its share by at most the group that crossed the line
+    assert max(loads) <= sum(weights) / len(parts) + max(weights)
+
+
+def test_parts_of_equal_units_are_as_even_as_can_be():
+    with mock.patch.object(batch, "_size", lambda found: int(found.path.name)):
+        assert sorted(len(part) for part in split_by_size(_groups_of_sizes([5] * 7), 3)) == [2, 2, 3]
+        assert [[g.index for g in part] for part in split_by_size(_groups_of_sizes([10, 10, 500, 10, 10]), 3)] == \
+            [[0, 1], [2], [3, 4]]
+        assert len(split_by_size(_groups_of_sizes([1]), 4)) == 1
 
 
 # ---- the terminal -----------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def test_a_run_on_two_dask_workers_equals_the_serial_run(runner, units):
 
 
 def test_parts_follow_the_clusters_threads(runner):
-    assert runner.parts(200) == 8  # 2 workers × 1 thread × 4 parts each
+    assert runner.parts(200) == 4  # 2 workers × 1 thread × 2 parts each
     assert runner.parts(3) == 3
 
 

@@ -7,10 +7,13 @@ import datetime as dt
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from helpers.ledgers import KIND_SAMPLES, sha256, write_xlsx
 
 from audit_rules.ledgers import inspect_ledgers, load_ledgers
 from audit_rules.ledgers.files import discover
+from audit_rules.ledgers import reader
 from audit_rules.ledgers.reader import unit_from_stem
 
 PAYMENT_HEADER = ["日期", "凭证号", "摘要", "金额", "收款单位", "发票号码"]
@@ -201,3 +204,22 @@ def test_xlsm_workbooks_are_read_like_xlsx(tmp_path):
     path = write_xlsx(tmp_path / "宏.xlsm", {"S": [PAYMENT_HEADER, *_payment_rows(2)]})
     table = load_ledgers([path]).tables[0]
     assert table.kind == "payments" and table.rows == 2
+
+
+def _reads_as_chinese_one_by_one(text: str) -> bool:
+    """How the share of GB2312 characters was counted before: character by character."""
+    def in_gb2312(char: str) -> bool:
+        try:
+            char.encode("gb2312")
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    wide = [char for char in text if ord(char) > 127]
+    return not wide or sum(1 for char in wide if in_gb2312(char)) >= reader.CHINESE_SHARE * len(wide)
+
+
+@given(st.text(st.one_of(st.characters(max_codepoint=0x2FFF, blacklist_categories=("Cs",)),
+                         st.sampled_from("付款明细金额￥＄°·—“”£T蛻"), st.characters(blacklist_categories=("Cs",)))))
+def test_the_share_of_chinese_is_counted_as_one_by_one(text):
+    assert reader._reads_as_chinese(text) == _reads_as_chinese_one_by_one(text)
