@@ -18,7 +18,6 @@ The findings of the three runs must be equal.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
