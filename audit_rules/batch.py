@@ -35,7 +35,7 @@ from audit_rules.ledgers.files import FoundFile, RefusedLink, discover_all
 from audit_rules.ledgers.mapping import Mapping
 from audit_rules.ledgers.model import InputFile, LedgerSet, ReadError, Table
 from audit_rules.ledgers.schema import table_kinds
-from audit_rules.result import QualityResult
+from audit_rules.result import Checked, QualityResult
 from audit_rules.rules.engine import Present, RuleRows, location_kinds
 
 # A file's place in the order the files were found: inputs and errors are sorted by it.
@@ -360,23 +360,6 @@ def _locations(row: dict) -> list[tuple[str, str, int]]:
 # ---- the whole run ----------------------------------------------------------------------------
 
 
-@dataclass
-class UnitsRun:
-    """What `run_units` gives `pipeline.run_check` to make the RunResult of."""
-
-    inputs: list[InputFile]
-    errors: list[ReadError]
-    quality: list[QualityResult]
-    findings: list
-    outcomes: list
-    records: dict
-    dates: dict
-    source_paths: dict[str, str]
-    files_read: set[str]
-    file_units: dict[str, list[str | None]]
-    voucher_names: dict
-
-
 def run_units(
     paths: Sequence[str | Path],
     rules,
@@ -385,7 +368,7 @@ def run_units(
     runner: Runner,
     parts: int = 1,
     file_done: Callable[[int, int, int], None] | None = None,
-) -> UnitsRun:
+) -> Checked:
     """The check of `pipeline.run_check`, part by part on `runner` (see the module docstring)."""
     from audit_rules.pipeline import organisation_words
     from audit_rules.quality import unusable_from_usage
@@ -443,7 +426,7 @@ def run_units(
             # a cross-unit rule reading the journal itself: its lines are here
             voucher_names.update(journal_line_names(cross_tables, (key for _, keys in found for key in keys)))
     findings, outcomes = assemble_rules(rules, plan, ran, left_out)
-    return UnitsRun(
+    return Checked(
         inputs=[i for _, i in sorted((i for o in outlines for i in o.inputs), key=lambda x: x[0])],
         errors=[e for _, e in sorted([*refused, *(e for o in outlines for e in o.errors)], key=lambda x: x[0])],
         quality=sorted((q for o in outlines for q in o.quality),

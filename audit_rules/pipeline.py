@@ -18,7 +18,7 @@ from audit_rules.findings import Finding
 from audit_rules.ledgers import MappingError, load_ledgers
 from audit_rules.ledgers.model import LedgerSet, Table
 from audit_rules.ledgers.schema import table_kinds
-from audit_rules.result import QualityResult, RunResult
+from audit_rules.result import Checked, QualityResult, RunResult
 from audit_rules.timings import mark
 
 
@@ -124,24 +124,7 @@ def run_check(
     return result
 
 
-@dataclass
-class _Checked:
-    """What the reading, the gate and the rules gave, however they ran."""
-
-    inputs: list
-    errors: list
-    quality: list[QualityResult]
-    findings: list[Finding]
-    outcomes: list
-    records: dict  # RowKey -> original cells, for the rows findings may name
-    dates: dict  # RowKey -> date, for the rows findings may name first
-    source_paths: dict[str, str]
-    files_read: set[str]  # files with a recognised table
-    file_units: dict[str, list[str | None]]
-    voucher_names: dict = field(default_factory=dict)  # (file, sheet, row) of a journal line -> its voucher
-
-
-def _check_at_once(paths, rules, mapping, quality, step, file_done) -> _Checked:
+def _check_at_once(paths, rules, mapping, quality, step, file_done) -> Checked:
     """Every unit's tables in one database (the reference the batch run is held to)."""
     from audit_rules.rules import run_rules
     from audit_rules.rules.engine import location_kinds
@@ -172,7 +155,7 @@ def _check_at_once(paths, rules, mapping, quality, step, file_done) -> _Checked:
     findings, outcomes = run_rules(_tables_by_kind(tables), rules, unusable)
     rule_kinds = location_kinds(rules)
     found = located(findings)
-    return _Checked(
+    return Checked(
         inputs=ledgers.inputs,
         errors=ledgers.errors,
         quality=quality_results,
@@ -187,7 +170,7 @@ def _check_at_once(paths, rules, mapping, quality, step, file_done) -> _Checked:
     )
 
 
-def _check_in_parts(paths, rules, mapping, quality, step, file_done, runner, parts) -> _Checked:
+def _check_in_parts(paths, rules, mapping, quality, step, file_done, runner, parts) -> Checked:
     from audit_rules.batch import run_units
     from audit_rules.ledgers.mapping import load_mapping
 
@@ -195,22 +178,9 @@ def _check_in_parts(paths, rules, mapping, quality, step, file_done, runner, par
         _refuse_reports_among_inputs(paths)
         rules_of_sheets = load_mapping(mapping) if mapping else None
         step("正在读取和检查台账")
-        run = run_units(paths, rules, rules_of_sheets, quality, runner, parts, file_done)
+        return run_units(paths, rules, rules_of_sheets, quality, runner, parts, file_done)
     except (MappingError, FileNotFoundError) as exc:
         raise PipelineError(str(exc)) from exc
-    return _Checked(
-        inputs=run.inputs,
-        errors=run.errors,
-        quality=run.quality,
-        findings=run.findings,
-        outcomes=run.outcomes,
-        records=run.records,
-        dates=run.dates,
-        source_paths=run.source_paths,
-        files_read=run.files_read,
-        file_units=run.file_units,
-        voucher_names=run.voucher_names,
-    )
 
 
 def units_of_files(tables: Iterable[Table]) -> dict[str, list[str | None]]:

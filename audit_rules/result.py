@@ -117,3 +117,21 @@ class RunResult:
             elif r.partly_ran:
                 out.append({"rule_id": r.rule_id, "reason": r.reason, "skipped_checks": [dict(c) for c in r.skipped_checks]})
         return out
+
+
+@dataclass
+class Checked:
+    """What the reading, the gate and the rules gave, however they ran (in one database, or part
+    by part in audit_rules/batch.py): `pipeline.run_check` makes the RunResult of it."""
+
+    inputs: list[InputFile]
+    errors: list[ReadError]
+    quality: list[QualityResult]
+    findings: list[Finding]
+    outcomes: list[RuleOutcome]
+    records: dict  # RowKey -> original cells, for the rows findings may name
+    dates: dict  # RowKey -> date, for the rows findings may name first
+    source_paths: dict[str, str]
+    files_read: set[str]  # files with a recognised table
+    file_units: dict[str, list[str | None]]
+    voucher_names: dict = field(default_factory=dict)  # (file, sheet, row) of a journal line -> its voucher
