@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from audit_rules.ledgers.files import FoundFile, RefusedLink, discover_all
+from audit_rules.ledgers.files import FoundFile, RefusedLink, discover_all, top_folder
 from audit_rules.ledgers.mapping import Mapping
 from audit_rules.ledgers.model import InputFile, LedgerSet, ReadError, Table
 from audit_rules.ledgers.schema import table_kinds
@@ -87,11 +87,9 @@ def group_files(found: Iterable[FoundFile | RefusedLink]) -> tuple[list[Group], 
         if isinstance(entry, RefusedLink):
             refused.append((order, ReadError(entry.display, entry.message)))
             continue
-        parts = entry.display.split("/")
         # the files beside the folders are one group: a unit's journal and 科目余额表 given there
         # are compared with each other by the gate, which sees one part at a time
-        key = parts[0] + "/" if len(parts) > 1 else ""
-        groups.setdefault(key, Group(len(groups), [])).files.append((order, entry))
+        groups.setdefault(top_folder(entry.display), Group(len(groups), [])).files.append((order, entry))
     return list(groups.values()), refused
 
 

@@ -167,6 +167,14 @@ def _link_problem(link: Path, base: Path, what: str) -> str | None:
     return None
 
 
+def top_folder(display: str) -> str:
+    """The top folder a file lies in under the folder checked, from its display path ('甲局/' for
+    甲局/付款.xlsx; '' for the files beside the folders): a batch run's unit of work, and the scope
+    in which the gate pairs a journal with its 科目余额表."""
+    parts = display.split("/")
+    return parts[0] + "/" if len(parts) > 1 else ""
+
+
 def sha256_of(path: Path) -> str:
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()

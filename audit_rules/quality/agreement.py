@@ -20,6 +20,7 @@ import re
 
 import pandas as pd
 
+from audit_rules.ledgers.files import top_folder
 from audit_rules.ledgers.model import Table
 from audit_rules.quality.suites import CENT_TOLERANCE, CHECK_JOURNAL_AGREES, CHECK_TYPES, Found
 from audit_rules.result import QualityResult
@@ -39,17 +40,11 @@ def agreement_results(tables: list[Table]) -> list[QualityResult]:
     results: list[QualityResult] = []
     for balances in (t for t in tables if t.kind == "account_balances" and _has(t, "account_balances")):
         for unit in balances.data["_unit"].dropna().unique():
-            own = [t for t in journals if (t.data["_unit"] == unit).any() and _top(t) == _top(balances)]
+            own = [t for t in journals
+                   if (t.data["_unit"] == unit).any() and top_folder(t.file) == top_folder(balances.file)]
             if own:
                 results.extend(_compare(balances, unit, own))
     return results
-
-
-def _top(table: Table) -> str:
-    """The top folder a table's file lies in under the folder checked ('' for the files beside
-    the folders), as a batch run groups files (batch.group_files)."""
-    parts = table.file.split("/")
-    return parts[0] + "/" if len(parts) > 1 else ""
 
 
 def _has(table: Table, kind: str) -> bool:
