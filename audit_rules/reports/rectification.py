@@ -238,7 +238,7 @@ class Baseline:
         """Whether a rule's outcome in this run looked again at everything the baseline found
         with it: it ran, listed all it found (not cut at the per-rule cap: a baseline finding past
         the cut is not gone), and any check it left out was left out of the baseline run as well."""
-        if outcome.status != "ran" or getattr(outcome, "capped", False):
+        if outcome.status != "ran" or outcome.capped:
             return False
         return {c["check"] for c in outcome.skipped_checks} <= self.left_out.get(outcome.rule_id, set())
 

@@ -233,7 +233,7 @@ def rule_result(rule: Rule, ruleset: Ruleset, parts: list[RuleRows]) -> tuple[li
         cut = (f"疑点超过每条规则 {cap} 条的上限（环境变量 {MAX_FINDINGS_ENV}），只列出 {cap} 条，"
                f"另有 {total - cap} 条未列出（共 {total} 条）")
     # Sorted by content first so the suffix given to identical findings does not follow row order.
-    rows.sort(key=lambda r: (str(r.get("content")), [(l["file"], l["sheet"], l["row"]) for l in r["locations"] or []]))
+    rows.sort(key=lambda r: (str(r.get("content")), _location_order(r)))
     notes = [cut] if cut else []
     return _findings_of(rule, ruleset, rows), [*notes, *rule.spec.notes_from_facts([p.facts for p in parts])]
 
