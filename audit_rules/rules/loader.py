@@ -139,7 +139,8 @@ def explain_validation_error(err: dict[str, Any]) -> str:
 # ---- parameters -----------------------------------------------------------------------------
 
 
-def _infer_type(value: Any) -> str:
+def infer_parameter_type(value: Any) -> str:
+    """The type of a parameter given by its value alone (a child ruleset's new parameter)."""
     if isinstance(value, bool):
         return "string"
     if isinstance(value, int):
@@ -264,7 +265,7 @@ def _load_parameters(
         merged.update(fields)
         merged["name"] = name
         if "type" not in merged:
-            merged["type"] = _infer_type(merged["value"])
+            merged["type"] = infer_parameter_type(merged["value"])
         if old is not None and "type" in fields and fields["type"] != old.type:
             src.error((*where, "type"), f"{subject} 的字段 type", f"不能改变父规则集中参数的类型（{old.type}）")
             continue

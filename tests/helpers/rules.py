@@ -21,7 +21,7 @@ import yaml
 
 from audit_rules.ledgers.schema import table_kinds
 from audit_rules.rules.engine import run_rules
-from audit_rules.rules.loader import load_ruleset, load_ruleset_text
+from audit_rules.rules.loader import infer_parameter_type, load_ruleset, load_ruleset_text
 
 PROVENANCE_KEYS = ("_file", "_sheet", "_row", "_unit", "_bad")
 
@@ -174,17 +174,9 @@ HEADER = {"title": "测试规则", "category": "custom", "severity": "medium", "
 
 
 def _param_type(value: Any) -> str:
-    if isinstance(value, bool):
+    if isinstance(value, bool):  # the loader would take it for a string: a mistake in a test
         raise TypeError(value)
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "mapping"
-    return "string"
+    return infer_parameter_type(value)
 
 
 def ruleset_text(rule: dict | list[dict], params: dict[str, Any] | None = None) -> str:
