@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from audit_rules.ledgers.wire import pack_frame, unpack_frame
+
 # Provenance columns every canonical record carries.
 PROVENANCE = ("_file", "_sheet", "_row", "_unit")
 # List of field names whose cell could not be read (or was invalid) in that row.
@@ -58,6 +60,13 @@ class Table:
     @property
     def rows(self) -> int:
         return len(self.data)
+
+    def __getstate__(self) -> dict:
+        # Tables cross processes (reading and gate workers, Dask): text columns go as Arrow.
+        return {**self.__dict__, "data": pack_frame(self.data, BAD_FIELDS)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, data=unpack_frame(state["data"]))
 
 
 @dataclass(frozen=True)
