@@ -163,7 +163,9 @@ def _qualified_for_uniqueness(view: _TableView, part: int, checks: list[CheckSpe
 def _period(view: _TableView, field_name: str) -> pd.Series | str:
     """The part of the sheet a value must be unique in: the row's month, or the whole sheet."""
     if view.spec.fields[field_name].unique_within == "month" and "date" in view.data.columns:
-        return view.data["date"].dt.strftime("%Y-%m").fillna("")
+        dates = view.data["date"].dt
+        # A month key (201906), not a formatted date: strftime took 0.3 s per 500k rows.
+        return dates.year.mul(100).add(dates.month).astype("Int64").astype("string").fillna("")
     return ""
 
 

@@ -167,6 +167,15 @@ def test_repeated_voucher_numbers_flag_every_occurrence_and_blanks_do_not_repeat
     assert result.detail == "“凭证号”同月重复：'记-001'（第3、5行）"
 
 
+def test_a_voucher_number_may_repeat_in_another_month_but_not_in_the_same_one():
+    columns = payments_columns(5)
+    columns["date"] = pd.to_datetime(["2019-01-05", "2019-02-05", "2019-01-28", "2020-01-05", None])
+    columns["voucher_no"] = ["记-001", "记-001", "记-001", "记-001", "记-001"]
+    result = only(run_quality([payments_table(columns=columns)], today=TODAY), "voucher_no", CHECK_UNIQUE)
+    # January 2019 twice; February 2019, January 2020 and the undated row each stand alone.
+    assert result.failed == [{"row": 3, "value": "记-001"}, {"row": 5, "value": "记-001"}]
+
+
 def test_dates_in_any_datetime_resolution_are_checked():
     columns = payments_columns()
     columns["date"] = pd.to_datetime(["1979-12-31", "2001-01-01", "2002-01-01", "2003-01-01"]).astype("datetime64[s]")
