@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import tasks
 
-from audit_rules.processes import LimitedWorkers, TaskFailed
+from audit_rules.processes import LARGE_TASK_SECONDS, LimitedWorkers, TaskFailed, release_memory
 
 
 @pytest.fixture(scope="module")
@@ -44,3 +44,14 @@ def test_workers_are_reused_between_calls(workers):
     first = set(workers.run(tasks.pid, [()] * 4, count=2, seconds=60))
     again = set(workers.run(tasks.pid, [()] * 4, count=2, seconds=60))
     assert first == again and len(first) <= 2
+
+
+def test_a_worker_gives_back_memory_after_a_long_task_and_serves_the_next(workers):
+    # Over LARGE_TASK_SECONDS: the worker collects and trims its heap after replying.
+    assert workers.run(tasks.sleep, [(LARGE_TASK_SECONDS + 0.2,), (0,)], count=1, seconds=60) == ["slept", "slept"]
+    assert workers.run(tasks.echo, [("still here",)], count=1, seconds=60) == ["still here"]
+
+
+def test_releasing_memory_is_harmless_anywhere():
+    release_memory()
+    release_memory()

@@ -36,7 +36,7 @@ import pandas as pd
 
 from audit_rules.ledgers.model import BAD_FIELDS, Table
 from audit_rules.ledgers.schema import table_kinds
-from audit_rules.processes import main_module_hidden
+from audit_rules.processes import main_module_hidden, release_memory
 from audit_rules.quality import runtime, validation
 from audit_rules.quality.suites import table_checks
 
@@ -253,6 +253,8 @@ def _serve(conn: Connection) -> None:
         if request is STOP:
             _exit_at_once()
         conn.send_bytes(_answer(request))
+        del request
+        release_memory()  # the tables it validated are gone; their memory goes back too
 
 
 def _exit_at_once() -> None:
