@@ -7,15 +7,25 @@ import pickle
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit_rules.ledgers.model import BAD_FIELDS, CellProblem, Table
+from audit_rules.ledgers import wire
 from audit_rules.ledgers.wire import PackedFrame, pack_frame, unpack_frame
 
 TEXT = st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["长沙市示范测试局", "30201 办公费", ""]))
 ODD = st.one_of(TEXT, st.just(math.nan), st.integers(-5, 5), st.floats(allow_nan=False, width=32))
 BAD = st.lists(st.sampled_from(["amount", "date", "payee"]), max_size=2, unique=True)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def pack_every_frame():
+    """The frames here are small; in use only frames of PACK_FROM_ROWS rows or more are packed."""
+    before, wire.PACK_FROM_ROWS = wire.PACK_FROM_ROWS, 0
+    yield
+    wire.PACK_FROM_ROWS = before
 
 
 @st.composite
@@ -66,6 +76,13 @@ def test_text_columns_travel_as_arrow_and_other_values_as_they_are():
     arrived = unpack_frame(packed)
     _assert_same(frame, arrived)
     assert arrived.loc[0, "payee"] is arrived.loc[2, "payee"]  # equal strings shared
+
+
+def test_a_small_frame_is_sent_as_it_is(monkeypatch):
+    monkeypatch.setattr(wire, "PACK_FROM_ROWS", 3)
+    frame = pd.DataFrame({"payee": ["甲公司", "乙公司"]}, dtype=object)
+    assert pack_frame(frame, BAD_FIELDS) is frame
+    assert isinstance(pack_frame(pd.concat([frame, frame]), BAD_FIELDS), PackedFrame)
 
 
 def test_a_frame_with_repeated_column_names_is_sent_as_it_is():
