@@ -105,3 +105,37 @@ message: "{date} {amount:.2f}"
     findings, _ = run_rule_yaml(yaml_text, {"payments": table})
     assert rows_of(findings) == [3]
     assert findings[0].message == "2024-12-15 5000.00"
+
+
+# ---- contains_any as one alternation: the same answer as the keyword list ---------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from audit_rules.rules.types.base import SqlContext  # noqa: E402
+from audit_rules.rules.sql import is_blank  # noqa: E402
+from audit_rules.rules.types.match import Condition, _keyword_hits, condition_sql  # noqa: E402
+
+# Regular-expression syntax, spaces, capitals and CJK: every keyword must be found as a literal.
+KEYWORD_ALPHABET = st.sampled_from(list("春节慰问品aAbB .*+?()[]{}|^$\\-#&~、\t"))
+
+
+EXEMPTIONS = st.dictionaries(st.text(KEYWORD_ALPHABET, min_size=1, max_size=2),
+                             st.text(KEYWORD_ALPHABET, min_size=1, max_size=5), max_size=2)
+
+
+@settings(max_examples=150, deadline=None)
+@given(keywords=st.lists(st.text(KEYWORD_ALPHABET, min_size=1, max_size=4), min_size=1, max_size=5),
+       summary=st.one_of(st.none(), st.text(KEYWORD_ALPHABET, max_size=12)),
+       op=st.sampled_from(["contains_any", "not_contains_any"]),
+       exemptions=st.one_of(st.none(), EXEMPTIONS))
+def test_keywords_found_by_one_alternation_equal_the_keyword_list(keywords, summary, op, exemptions):
+    import duckdb
+
+    cond = Condition(field="summary", op=op, value=keywords, exempt="exempt" if exemptions is not None else None)
+    ctx = SqlContext(params={"exempt": exemptions})
+    fast = condition_sql("payments", cond, "p", ctx)
+    found = f"len({_keyword_hits('payments', cond, 'p', ctx)}) > 0"
+    listed = f"(NOT {is_blank('payments', 'summary', 'p')} AND {'NOT ' if op.startswith('not') else ''}({found}))"
+    row = duckdb.execute(f"SELECT {fast}, {listed} FROM (SELECT ?::VARCHAR AS summary) AS p", [summary]).fetchone()
+    assert "regexp_matches" in fast and row[0] == row[1]
