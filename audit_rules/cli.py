@@ -380,8 +380,9 @@ def _runner(scheduler, workers):
 def _run_and_write(paths, options, out_dir, wanted, progress, runner):
     """Run the check and write its reports; what can go wrong becomes a Failure in Chinese."""
     from audit_rules.pipeline import PipelineError, run_check
-    from audit_rules.reports import write_reports
+    from audit_rules.reports import import_writers_in_background, write_reports
 
+    import_writers_in_background()
     parts = runner.parts(len(paths_units(paths))) if runner is not None else 1
     try:
         result = run_check(

@@ -8,6 +8,7 @@ import glob
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -33,6 +34,15 @@ def _writers() -> dict[str, Callable[[RunResult, Path, Path], Path]]:
         "xlsx": lambda result, path, final: write_xlsx(result, path, links_from=final),
         "html": lambda result, path, final: write_html(result, path, links_from=final),
     }
+
+
+def import_writers_in_background() -> None:
+    """Import the report writers (openpyxl, jinja2: about 0.2 s) in a thread, and return at once.
+
+    Called as a check starts: the check then mostly waits for the workers that read the
+    ledgers, and the import costs it nothing. `_writers` finds the modules loaded, or finishes
+    loading them itself."""
+    threading.Thread(target=_writers, name="import-report-writers", daemon=True).start()
 
 
 class WrittenReports(dict):
