@@ -255,17 +255,20 @@ class DuplicateRule(RuleType):
         details = f"CASE WHEN {inner} <> '' THEN '（' || {inner} || '）' ELSE '' END"
         return f"""
 WITH keyed AS (
-    SELECT t.*, {', '.join(key_cols)}{party},
-           {sign} AS _sign, {paid_row} AS _paid_row, {entry} AS _entry, {date} AS _date_row, {row_order} AS _ord_row,
-           t._file || chr(1) || t._sheet AS _src, {line} AS _line
+    SELECT t.*, {', '.join(key_cols)}{party}
     FROM {kind} AS t
     WHERE {not_blank}
-), k AS (
-    -- only keys seen more than once go on to the (costlier) ordered list aggregates
-    SELECT keyed.*, count(*) OVER (PARTITION BY {', '.join(group)}, _entry, _sign, _line, _src) AS _n_row
-    FROM keyed
+), repeated AS (
+    -- only keys seen more than once go on: the whole-line text and the ordered list aggregates
+    -- below cost more than the keys (computed for every row, they took most of the rule's time)
+    SELECT t.*, {sign} AS _sign, {paid_row} AS _paid_row, {entry} AS _entry, {date} AS _date_row,
+           {row_order} AS _ord_row, t._file || chr(1) || t._sheet AS _src, {line} AS _line
+    FROM keyed AS t
     SEMI JOIN (SELECT {', '.join(group)} FROM keyed GROUP BY ALL HAVING count(*) > 1) AS g
-      ON {' AND '.join(f"keyed.{c} IS NOT DISTINCT FROM g.{c}" for c in group)}
+      ON {' AND '.join(f"t.{c} IS NOT DISTINCT FROM g.{c}" for c in group)}
+), k AS (
+    SELECT repeated.*, count(*) OVER (PARTITION BY {', '.join(group)}, _entry, _sign, _line, _src) AS _n_row
+    FROM repeated
 ), p AS (
     -- one row per payment: its ledger rows, date, amount and sign (a negative amount reverses
     -- one); _n is how many times it was made: lines of one document are one payment, an identical
