@@ -126,6 +126,9 @@ def _vectorised_or(series: pd.Series, arrow_type: pa.DataType, convert) -> pa.Ar
     """Arrow's own conversion when the column holds what the contract says (str / list[str],
     missing as None or NaN) — vectorised, no Python loop over rows; else the tolerant per-value
     `convert` (numbers in a text column, a bare string in a list column…)."""
+    if isinstance(series.dtype, pd.StringDtype) and arrow_type == pa.string():
+        # Already Arrow (the provenance columns): taken as it is, not made Python objects and back.
+        return pa.array(series.array).cast(arrow_type)
     values = series.astype(object)
     try:
         return pa.array(values, type=arrow_type, from_pandas=True)
