@@ -7,6 +7,7 @@ gives back is plain data (`CheckOutcome` per check key), so no other module read
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ def _gx_runtime() -> _GxRuntime:
     with _runtime_lock:
         if _runtime is None:
             gx = _import_gx()
+            _batch_tokens_for_frame_hashes()
             from great_expectations.data_context.types.base import ProgressBarsConfig
 
             context = gx.get_context(mode="ephemeral")
@@ -68,6 +70,17 @@ def _gx_runtime() -> _GxRuntime:
             batch_definition = asset.add_batch_definition_whole_dataframe("whole_table")
             _runtime = _GxRuntime(context, batch_definition, threading.Lock())
         return _runtime
+
+
+def _batch_tokens_for_frame_hashes() -> None:
+    """GX fingerprints the whole frame (md5 of pandas' row hashes) each time it makes a batch,
+    twice per suite run, only to keep it among the batch's markers, which nothing here reads:
+    0.55 s of the 0.9 s that validating 500k payment rows took. A token unique in the process
+    stands in for it."""
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    tokens = itertools.count()
+    pandas_execution_engine.hash_pandas_dataframe = lambda frame: f"audit-rules-batch-{next(tokens)}"
 
 
 def build_suite(kind: str, checks: list[CheckSpec]):
