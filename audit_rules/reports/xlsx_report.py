@@ -12,19 +12,28 @@ type. Hyperlinks are native cell hyperlinks, not HYPERLINK() formulas, for the s
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
+from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
+from weakref import WeakKeyDictionary
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.writer.excel import ExcelWriter
 
 from audit_rules.findings import (
     STATUS_TITLES,
@@ -110,7 +119,7 @@ def write_xlsx(result: RunResult, path: str | os.PathLike, links_from: str | os.
     path = Path(path)
     workbook = build_workbook(result, links_from or path)
     with atomic_path(path) as tmp:
-        workbook.save(tmp)
+        save_workbook(workbook, tmp)
     return path
 
 
@@ -160,15 +169,22 @@ def excel_value(value: object) -> object:
     return ILLEGAL_CHARACTERS_RE.sub("", text) if text else None
 
 
+MAX_CELL_TEXT = 32_767  # characters Excel holds in a cell; openpyxl cuts a longer text there
+
+
 def put(ws, row: int, col: int, value: object, *, number_format: str | None = None):
     """Write one cell safely: strings are forced to the string type so that `=…` stays text."""
-    cell = ws.cell(row=row, column=col)
+    cell = ws._get_cell(row, col)
     value = excel_value(value)
-    cell.value = value
     if isinstance(value, str):
+        # what `cell.value = value` stores (excel_value has dropped the characters it would refuse),
+        # without its type guessing, which would make a formula of `=…`
+        cell._value = value[:MAX_CELL_TEXT]
         cell.data_type = "s"
-    elif isinstance(value, dt.datetime):
-        cell.number_format = DATE_FORMAT
+    else:
+        cell.value = value
+        if isinstance(value, dt.datetime):
+            cell.number_format = DATE_FORMAT
     if number_format and isinstance(value, (int, float)):
         cell.number_format = number_format
     return cell
@@ -191,13 +207,22 @@ def _body_style(ws, first_row: int, last_row: int, ncols: int) -> None:
     took over half of a large report's writing time."""
     alignment_id = ws.parent._alignments.add(WRAP)
     border_id = ws.parent._borders.add(BORDER)
-    for row in ws.iter_rows(min_row=first_row, max_row=last_row, max_col=ncols):
-        for cell in row:
+    plain = StyleArray()  # a cell without a style of its own: wrap and border only
+    plain.alignmentId = alignment_id
+    plain.borderId = border_id
+    cells = ws._cells
+    for row in range(first_row, last_row + 1):
+        for col in range(1, ncols + 1):
+            cell = cells.get((row, col))
+            if cell is None:  # an empty cell still shows the border
+                cell = Cell(ws, row=row, column=col)
+                ws._add_cell(cell)
             style = cell._style
             if style is None:
-                style = cell._style = StyleArray()
-            style.alignmentId = alignment_id
-            style.borderId = border_id
+                cell._style = plain.__copy__()
+            else:
+                style.alignmentId = alignment_id
+                style.borderId = border_id
 
 
 def _table_sheet(ws, headers, rows_written: int) -> None:
@@ -219,25 +244,30 @@ def _fit_row_heights(ws) -> None:
     """Row heights for wrapped text: Excel and LibreOffice show one line per row unless told,
     cutting the rest off. Lines are estimated from the text and its column's width (a CJK
     character is two width units)."""
-    widths = {letter: dim.width for letter, dim in ws.column_dimensions.items() if dim.width}
-    for row in ws.iter_rows():
-        lines = 1
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value:
-                width = widths.get(cell.column_letter, 8.43)
-                lines = max(lines, _lines_needed(cell.value, width))
-        if lines > 1:
-            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * min(lines, MAX_ROW_LINES) + ROW_PADDING
+    widths = {column_index_from_string(letter): dim.width for letter, dim in ws.column_dimensions.items() if dim.width}
+    lines_by_row: dict[int, int] = {}
+    for (row, col), cell in ws._cells.items():  # the cells written; the empty ones need no height
+        value = cell._value
+        if isinstance(value, str) and value:
+            lines = _lines_needed(value, widths.get(col, 8.43))
+            if lines > lines_by_row.get(row, 1):
+                lines_by_row[row] = lines
+    for row in sorted(lines_by_row):
+        ws.row_dimensions[row].height = LINE_HEIGHT * min(lines_by_row[row], MAX_ROW_LINES) + ROW_PADDING
 
 
+WIDE_CHARACTER = re.compile("[\u2e81-\U0010ffff]")  # CJK and beyond: two width units each
+
+
+@lru_cache(maxsize=1 << 16)  # a column repeats its texts (units, files, dates): each is counted once
 def _lines_needed(text: str, width: float) -> int:
     # LibreOffice and WPS fit fewer CJK characters on a line than the width says: count 85% of it,
     # so a wrapped cell's last line is not cut off (seen in the rendered pages).
     per_line = max(int(width * 0.85), 1)
     total = 0
     for part in text.split("\n"):
-        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
-        total += max(1, -(-units // int(per_line)))
+        units = len(part) if part.isascii() else 2 * len(part) - len(WIDE_CHARACTER.sub("", part))
+        total += max(1, -(-units // per_line))
     return total
 
 
@@ -263,7 +293,7 @@ def _link_within(cell, sheet: str, row: int) -> None:
     """Hyperlink to a cell of this workbook (a location, not a file target)."""
     name = sheet.replace("'", "''")
     cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{name}'!A{row}")
-    cell.font = LINK_FONT
+    _set_font(cell, LINK_FONT)
 
 
 def _link(cell, loc: Location, result: RunResult, report_path) -> None:
@@ -271,12 +301,200 @@ def _link(cell, loc: Location, result: RunResult, report_path) -> None:
     source = result.source_paths.get(loc.file)
     if not source:
         return
-    target = relative_link(source, report_path)
+    target = _relative_link(source, os.fspath(report_path), os.getcwd())
     if loc.sheet:  # CSV files have no sheet to jump to
         sheet = loc.sheet.replace("'", "''")
         target = f"{target}#'{sheet}'!A{loc.row}"
     cell.hyperlink = target
-    cell.font = LINK_FONT
+    _set_font(cell, LINK_FONT)
+
+
+@lru_cache(maxsize=1024)
+def _relative_link(source: str, report_path: str, cwd: str) -> str:
+    # a ledger's rows are linked one by one: its path is worked out once (per working folder,
+    # as relative_link makes relative paths absolute)
+    return relative_link(source, report_path)
+
+
+_FONT_IDS: WeakKeyDictionary = WeakKeyDictionary()  # workbook -> {id of a font constant: font id}
+
+
+def _set_font(cell, font: Font) -> None:
+    """`cell.font = font` for one of this module's font constants, registered with the workbook on
+    its first use only: openpyxl hashes the whole font at every assignment."""
+    workbook = cell.parent.parent
+    ids = _FONT_IDS.setdefault(workbook, {})
+    font_id = ids.get(id(font))
+    if font_id is None:
+        font_id = ids[id(font)] = workbook._fonts.add(font)
+    if cell._style is None:
+        cell._style = StyleArray()
+    cell._style.fontId = font_id
+
+
+# ---- saving -----------------------------------------------------------------------------------
+#
+# openpyxl serialises every cell through lxml's incremental writer, element by element: for a large
+# report that took half of the writing time. `save_workbook` writes the same package with openpyxl,
+# but the cells of each sheet (its sheetData) as text built here, byte for byte what openpyxl writes
+# (tests/reports/test_xlsx_save.py holds the two side by side). A sheet holding anything that text
+# does not cover (a formula, a comment, rich text, a boolean, ISO dates) is left to openpyxl whole.
+
+SHEET_DATA_MARK = "audit-rules:sheet-data"
+
+
+def save_workbook(workbook: Workbook, path: str | os.PathLike) -> None:
+    """`workbook.save(path)`, the sheets' cells written faster (see above)."""
+    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True)
+    workbook.properties.modified = dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None)
+    _FastCellsExcelWriter(workbook, archive).save()
+
+
+class _FastCellsExcelWriter(ExcelWriter):
+    def write_worksheet(self, ws):
+        # ExcelWriter.write_worksheet for a workbook that is not write-only, with the writer below
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = _FastCellsWorksheetWriter(ws)
+        writer.write()
+        writer.put_sheet_data()
+        ws._rels = writer._rels
+        self._archive.write(writer.out, ws.path[1:])
+        self.manifest.append(ws)
+        writer.cleanup()
+
+
+class _FastCellsWorksheetWriter(WorksheetWriter):
+    sheet_data: bytes | None = None
+
+    def write_rows(self):
+        written = _sheet_data(self.ws)
+        if written is None:
+            super().write_rows()
+            return
+        self.sheet_data, links = written
+        self.ws._hyperlinks.extend(links)  # as openpyxl collects them, cell by cell, for the sheet's tail
+        xf = self.xf.send(True)
+        with xf.element("sheetData"):
+            xf.write(SHEET_DATA_MARK)
+        self.xf.send(None)
+
+    def put_sheet_data(self) -> None:
+        """Put the cells' text where the mark stands in the sheet openpyxl wrote around it."""
+        if self.sheet_data is None:
+            return
+        with open(self.out, "rb") as src:
+            xml = src.read()
+        placeholder = f"<sheetData>{SHEET_DATA_MARK}</sheetData>".encode()
+        xml = xml.replace(placeholder, b"<sheetData>" + self.sheet_data + b"</sheetData>", 1)
+        with open(self.out, "wb") as dst:
+            dst.write(xml)
+
+
+class _NotPlainCells(Exception):
+    """A sheet holds a cell the text writer leaves to openpyxl."""
+
+
+def _sheet_data(ws) -> tuple[bytes, list] | None:
+    """The <row> elements of `ws` as openpyxl writes them, and the hyperlinks of the cells written
+    in their order; None when some cell is not a plain string, number or date."""
+    if ws.parent.iso_dates:
+        return None
+    rows: dict[int, list] = defaultdict(list)
+    for (row, col), cell in ws._cells.items():
+        rows[row].append((col, cell))
+    dims = ws.row_dimensions
+    for row in dims.keys() - rows.keys():  # a row with a height but no cells is written too
+        rows[row] = []
+    text = _CellText(ws)
+    parts = text.parts
+    try:
+        for row in sorted(rows):
+            attrs = {"r": f"{row}"}
+            if row in dims:
+                attrs.update(dims[row])
+            parts.append("<row" + "".join(f' {k}="{_xml_attr(v)}"' for k, v in attrs.items()) + ">")
+            cells = rows[row]
+            cells.sort(key=_first)
+            for _, cell in cells:
+                text.cell(cell)
+            parts.append("</row>")
+    except _NotPlainCells:
+        return None
+    return "".join(parts).encode("ascii", "xmlcharrefreplace"), text.links
+
+
+def _first(pair):
+    return pair[0]
+
+
+class _CellText:
+    """Cells as openpyxl.cell._writer.lxml_write_cell writes them (inline strings, %.16g numbers,
+    dates as serial numbers, style ids registered in the order the cells are written)."""
+
+    def __init__(self, ws):
+        self.epoch = ws.parent.epoch
+        self.cell_styles = ws.parent._cell_styles
+        self.style_ids: dict[bytes, int] = {}
+        self.letters: dict[int, str] = {}
+        self.parts: list[str] = []
+        self.links: list = []
+
+    def cell(self, cell) -> None:
+        if cell._comment is not None:
+            raise _NotPlainCells
+        value = cell._value
+        style = cell._style
+        styled = style is not None and any(style)
+        if value is None and not styled:
+            return
+        letter = self.letters.get(cell.column) or self.letters.setdefault(cell.column, get_column_letter(cell.column))
+        if styled:
+            key = style.tobytes()
+            style_id = self.style_ids.get(key)
+            if style_id is None:
+                style_id = self.style_ids[key] = self.cell_styles.add(style)
+            head = f'<c r="{letter}{cell.row}" s="{style_id}"'
+        else:
+            head = f'<c r="{letter}{cell.row}"'
+        if cell._hyperlink:
+            self.links.append(cell._hyperlink)
+        data_type = cell.data_type
+        if data_type == "s" and type(value) is str:
+            if not value:
+                self.parts.append(head + ' t="inlineStr"></c>')
+            elif value != value.strip():
+                self.parts.append(f'{head} t="inlineStr"><is><t xml:space="preserve">{_xml_text(value)}</t></is></c>')
+            else:
+                self.parts.append(f'{head} t="inlineStr"><is><t>{_xml_text(value)}</t></is></c>')
+        elif data_type == "n" and value is None:
+            self.parts.append(head + ' t="n"></c>')
+        elif data_type == "n" and type(value) in (int, float):
+            self.parts.append(f'{head} t="n"><v>{_number_text(value)}</v></c>')
+        elif data_type == "d" and isinstance(value, dt.datetime) and value.tzinfo is None:
+            self.parts.append(f'{head} t="n"><v>{_number_text(to_excel(value, self.epoch))}</v></c>')
+        else:
+            raise _NotPlainCells
+
+
+def _number_text(value: int | float) -> str:
+    # openpyxl.compat.safe_string: NaN and infinities are written as an empty value
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return ""
+    return "%.16g" % value
+
+
+def _xml_text(text: str) -> str:
+    # as lxml escapes text; a carriage return is kept as a reference, or reading would make it \n
+    if "&" in text or "<" in text or ">" in text or "\r" in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return text
+
+
+def _xml_attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
 
 
 # ---- 汇总 -----------------------------------------------------------------------------------
@@ -647,8 +865,9 @@ def _rule_sheet(ws, findings: list[Finding], result: RunResult, report_path,
             _link(put(ws, offset, 2, loc.file), loc, result, report_path)
             put(ws, offset, 3, loc.sheet)
             put(ws, offset, 4, row_label(loc))
+            by_name = _by_column_name(source)
             for col, column in enumerate(columns, start=len(RULE_SHEET_FIXED) + 1):
-                value, number_format = _source_cell(column, _source_value(source, column))
+                value, number_format = _source_cell(column, by_name.get(column))
                 put(ws, offset, col, value, number_format=number_format)
         _body_style(ws, row + 1, row + len(items), len(headers))
         row += len(items) + 2
@@ -674,16 +893,22 @@ def _capped_text(rows: list, findings: list[Finding], kept: set[str]) -> str:
 
 def _source_cell(column: str, value: object) -> tuple[object, str | None]:
     """A source value for the sheet: money and counts typed as text become numbers (千分位)."""
-    if any(word in column for word in COUNT_WORDS):
-        number_format = COUNT_FORMAT
-    elif any(word in column for word in MONEY_WORDS):
-        number_format = MONEY_FORMAT
-    else:
+    number_format = _column_number_format(column)
+    if number_format is None:
         return value, None
     if isinstance(value, str):
         number = _plain_number_text(value)
         return (number if number is not None else value), number_format
     return value, number_format
+
+
+@lru_cache(maxsize=4096)
+def _column_number_format(column: str) -> str | None:
+    if any(word in column for word in COUNT_WORDS):
+        return COUNT_FORMAT
+    if any(word in column for word in MONEY_WORDS):
+        return MONEY_FORMAT
+    return None
 
 
 def _plain_number_text(text: str) -> float | int | None:
@@ -694,11 +919,12 @@ def _plain_number_text(text: str) -> float | int | None:
     return float(cleaned) if "." in cleaned else int(cleaned)
 
 
-def _source_value(source: dict, column: str) -> object:
+def _by_column_name(source: dict) -> dict[str, object]:
+    """A source row by its columns' names as text (the first of two keys with the same text)."""
+    by_name: dict[str, object] = {}
     for key, value in source.items():
-        if str(key) == column:
-            return value
-    return None
+        by_name.setdefault(str(key), value)
+    return by_name
 
 
 # ---- 数据质量, 规则清单, 运行信息 -----------------------------------------------------------------

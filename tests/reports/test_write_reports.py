@@ -33,14 +33,15 @@ def test_unknown_format_rejected_before_writing(tmp_path):
 def test_failure_mid_write_keeps_previous_report_and_leaves_no_temp(tmp_path, monkeypatch):
     write_reports(make_result(), tmp_path)
     before = (tmp_path / "report.xlsx").read_bytes()
-    from openpyxl.workbook.workbook import Workbook
+    from audit_rules.reports import xlsx_report
 
-    def save_half_then_fail(self, filename):
+    def save_half_then_fail(workbook, filename):
         with open(filename, "wb") as handle:
             handle.write(b"PK half a workbook")
         raise OSError("磁盘已满")
 
-    monkeypatch.setattr(Workbook, "save", save_half_then_fail)
+    # where report.xlsx is saved (openpyxl's package, the cells written by xlsx_report itself)
+    monkeypatch.setattr(xlsx_report, "save_workbook", save_half_then_fail)
     with pytest.raises(OSError):
         write_reports(make_result(), tmp_path, formats=["xlsx"])
     assert (tmp_path / "report.xlsx").read_bytes() == before
