@@ -508,11 +508,23 @@ PROBLEM_MESSAGES = {
 EXCEL_ERROR_TEXTS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA"})
 
 
+_EXCEL_ERRORS = pa.array(sorted(EXCEL_ERROR_TEXTS), type=pa.large_string())
+
+
+def _excel_errors(series: pd.Series) -> pd.Series:
+    """Which cells hold an Excel error text (one pyarrow call for a column of strings)."""
+    if isinstance(series.dtype, pd.StringDtype):
+        found = pc.is_in(pa.array(series, from_pandas=True), value_set=_EXCEL_ERRORS)
+        return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=series.index,
+                         name=series.name)
+    return series.isin(EXCEL_ERROR_TEXTS).fillna(False).astype(bool)
+
+
 def parse_column(
     series: pd.Series, field_type: str, scale: float = 1.0, date_order: str | None = None
 ) -> tuple[pd.Series, pd.Series]:
     """Dispatch on the field type of kinds.yaml; Excel error cells are null and flagged."""
-    errors = series.isin(EXCEL_ERROR_TEXTS).fillna(False).astype(bool)
+    errors = _excel_errors(series)
     if errors.any():
         series = series.mask(errors)
     if field_type == "amount":
