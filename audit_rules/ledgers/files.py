@@ -252,9 +252,8 @@ _MERGE_REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))
 
 # The bytes the scan looks for (numpy compares whole windows of bytes with them).
 _EQUALS, _QUOTE, _APOSTROPHE, _LT, _GT, _COLON = (ord(c) for c in '="\'<>:')
-_R, _O, _W, _F = (ord(c) for c in "rowf")
+_R, _O, _W, _F, _E = (ord(c) for c in "rowfe")
 _A, _ZERO = np.uint8(ord("A")), np.uint8(ord("0"))
-_REF_BACKWARDS = np.frombuffer(b"fer", dtype=np.uint8)  # ref= read from the =
 _F_OPENERS = np.array([ord("<"), ord(":")], dtype=np.uint8)  # <f>, <x:f>
 _WHITESPACE = np.zeros(256, dtype=bool)  # as \s in a bytes regex
 _WHITESPACE[list(b" \t\n\r\x0b\x0c")] = True
@@ -269,6 +268,18 @@ _LETTERS_MAX, _DIGITS_MAX = 7, 12  # of a reference: XFD1048576 has 3 and 7
 _WINDOW = _LETTERS_MAX + _DIGITS_MAX + 1  # a reference's value and its closing quote
 _GAP = 32  # bytes between a row tag's start and its r= looked at directly
 _TAIL_TAG_BYTES = _CHUNK  # a tag cut by the chunk boundary is carried whole when it is no longer
+# Zero bytes after a window: a value read on past its end finds no quote there (at least
+# _WINDOW + _GAP, what the general way reads on past a value or a row tag's start).
+_PADDING = 64
+# A value's first eight bytes are read as one little-endian word and classified at once (SWAR).
+_U64 = np.uint64
+_ROW_OPENING = _U64(int.from_bytes(b"<row", "little"))
+_SEVEN_BITS, _HIGH_BITS, _LOW_NIBBLES, _FROM_A, _UP_TO_Z, _FROM_0, _UP_TO_9 = (
+    _U64(byte * 0x0101010101010101)  # the byte in each of the eight places
+    for byte in (0x7F, 0x80, 0x0F, 0x80 - ord("A"), 0x80 + ord("Z"), 0x80 - ord("0"), 0x80 + ord("9")))
+_FROM_QUOTE, _UP_TO_QUOTE = (_U64(byte * 0x0101010101010101) for byte in (0x80 - _QUOTE, 0x80 + _QUOTE))
+_GATHER_HIGH_BITS = _U64(0x0102040810204080)
+_UNDECIDED = -2  # in `digits`: a value longer than its first eight bytes, read the general way
 
 
 @dataclasses.dataclass
@@ -369,7 +380,9 @@ class _SheetScan:
     What counts, as the readers take it: the <dimension ref> declared, every cell reference
     (` r="XFD1048576"`: 1-7 letters, 1-12 digits) and every row number (` r="1048576"` inside a
     <row …> or <x:row …> tag). The bytes are looked at with numpy, never cell by cell in Python:
-    a 500k-row sheet holds millions of references.
+    a 500k-row sheet holds millions of references. A window spelled as writers spell it (r="A1")
+    takes a quick path that reads each value's first eight bytes as one word; any other spelling
+    XML allows (r = 'A1') the general one. Both see the same references.
     """
 
     def __init__(self, member: str):
@@ -381,62 +394,43 @@ class _SheetScan:
         self._merged: list[bytes] = []
         self._tail = b""
         self._open_row: int | None = None  # where a <row …> tag the window ends inside starts
+        self._window = _Window()
 
     def feed(self, chunk: bytes) -> None:
         # What may be cut by the chunk boundary is seen whole in the next round: the tail repeats
         # the last 64 bytes (a reference is at most 24), or from the last tag's start when it is
         # nearer than _TAIL_TAG_BYTES (a long <row …> tag, r =   "A1").
-        data = self._tail + chunk
+        window = self._window
+        window.fill(self._tail, chunk)
+        data, size = window.data, window.size
         if self.declared is None:
-            found = _DIMENSION.search(data)
+            found = _DIMENSION.search(data, 0, size)
             if found:
                 self.declared = found.group(1).decode("ascii", "replace")
                 self._extend(self.declared.split(":")[-1])
-        array = np.frombuffer(data, dtype=np.uint8)
-        equals = np.flatnonzero(array[1:-1] == _EQUALS) + 1  # every attribute's =
-        self._references(array, equals)
+        equals = np.flatnonzero(window.equal(_EQUALS, 1, size - 1)) + 1  # every attribute's =
+        before, after = window.padded[equals - 1], window.padded[equals + 1]
+        open_before = self._open_row is not None and self._open_row < 0
+        if _plainly_spelled(before, after):
+            columns, rows = _plain_references(window, equals, before, after, open_before)
+        else:
+            columns, rows = _spelled_references(window, equals, open_before)
+        self.columns, self.rows = max(self.columns, columns), max(self.rows, rows)
+        self._open_row = _open_row_tag(window, self._open_row if open_before else None)
         if not self.formulas:
-            f = np.flatnonzero(array[1:] == _F) + 1  # <f> or <x:f>, as a byte pair
-            self.formulas = bool(np.isin(array[f - 1], _F_OPENERS).any())
+            f = window.equal(_F, 1, size)
+            if f.any():  # <f> or <x:f>, as a byte pair
+                self.formulas = bool(np.isin(window.padded[np.flatnonzero(f)], _F_OPENERS).any())
         # Every <mergeCell … ref="…"> has a ref= (a cheap test on the = found) before the search.
-        before = np.maximum(equals[:, None] - np.arange(1, 4), 0)
-        named_ref = (array[before] == _REF_BACKWARDS).all(axis=1)
-        if named_ref.any() and b"mergeCell" in data:
+        if _names_ref(window.padded, equals[before == _F]) and data.find(b"mergeCell", 0, size) >= 0:
             # A match lying wholly in the tail was taken in the previous round.
-            self._merged.extend(found.group(1) for found in _MERGE_CELL.finditer(data)
+            self._merged.extend(found.group(1) for found in _MERGE_CELL.finditer(data, 0, size)
                                 if found.end() > len(self._tail))
-        last_tag = data.rfind(b"<", max(0, len(data) - _TAIL_TAG_BYTES))
-        cut = max(0, len(data) - 64 if last_tag < 0 else min(len(data) - 64, last_tag))
-        self._tail = data[cut:]
+        last_tag = data.rfind(b"<", max(0, size - _TAIL_TAG_BYTES), size)
+        cut = max(0, size - 64 if last_tag < 0 else min(size - 64, last_tag))
+        self._tail = bytes(memoryview(data)[cut:size])
         if self._open_row is not None:
             self._open_row -= cut  # where it starts in the next window (below 0: before it)
-
-    def _references(self, array: np.ndarray, equals: np.ndarray) -> None:
-        """Cell references and row numbers of the `r="…"` attributes in this window."""
-        row_tags = _row_tag_starts(array)
-        # A row tag left open that started in the tail is among row_tags again; one that started
-        # before the window holds what comes before the window's first >.
-        open_before = self._open_row is not None and self._open_row < 0
-        if len(row_tags):
-            self._open_row = int(row_tags[-1]) if array[row_tags[-1]:].tobytes().find(b">") < 0 else None
-        elif not open_before or (array == _GT).any():
-            self._open_row = None
-        r_at, value_at, quotes = _r_attributes(array, equals)
-        if not len(r_at):
-            return
-        padded = np.concatenate([array, np.zeros(_WINDOW + _GAP, dtype=np.uint8)])
-        letters, digits, column, number = _values(padded, value_at, quotes)
-        valid = (digits >= 1) & (digits <= _DIGITS_MAX)
-        cells = valid & (letters >= 1) & (letters <= _LETTERS_MAX) & (r_at >= 1)
-        cells[cells] = _WHITESPACE[array[r_at[cells] - 1]]
-        if cells.any():
-            self.columns = max(self.columns, int(column[cells].max()))
-            self.rows = max(self.rows, int(number[cells].max()))
-        rows = valid & (letters == 0)
-        if rows.any():
-            rows[rows] = _inside_row_tag(padded, len(array), r_at[rows], row_tags, open_before)
-            if rows.any():
-                self.rows = max(self.rows, int(number[rows].max()))
 
     def facts(self) -> SheetFacts:
         return SheetFacts(merged=[r for r in map(_merged_range, self._merged) if r is not None],
@@ -459,6 +453,193 @@ class _SheetScan:
                 f"超过上限 {MAX_SHEET_CELLS // 10000} 万个单元格，读取会耗尽内存，已拒绝读取。"
                 "如确为台账，请删除远处的空白单元格或拆分后再检查。"
             )
+
+
+class _Window:
+    """One round's bytes (the tail carried over, then the chunk), in a buffer kept between rounds.
+
+    Reusing the buffer spares a fresh megabyte (and its page faults) per chunk; the zero bytes
+    after the window let a value that runs to its end be read on without a bounds test."""
+
+    def __init__(self):
+        self.data = bytearray()
+        self.size = 0
+        self._grow(0)
+
+    def _grow(self, size: int) -> None:
+        self.data = bytearray(size + _PADDING)
+        self.padded = np.frombuffer(self.data, dtype=np.uint8)  # the window, then _PADDING zeros (indexed from 0)
+        # Eight bytes from any position as one little-endian word: every value read in one gather.
+        self.words = np.ndarray((len(self.data) - 7,), dtype="<u8", buffer=self.data, strides=(1,))
+        self._flags = np.empty(len(self.data), dtype=bool)
+
+    def fill(self, tail: bytes, chunk: bytes) -> None:
+        self.size = size = len(tail) + len(chunk)
+        if len(self.data) < size + _PADDING:
+            self._grow(size)
+        self.data[:len(tail)] = tail
+        self.data[len(tail):size] = chunk
+        self.data[size:size + _PADDING] = bytes(_PADDING)
+
+    @property
+    def array(self) -> np.ndarray:
+        return self.padded[:self.size]
+
+    def equal(self, byte: int, start: int, end: int) -> np.ndarray:
+        """Whether each byte from start to end is `byte` (in a reused array: read it before the next call)."""
+        flags = self._flags[:max(end - start, 0)]
+        np.equal(self.padded[start:max(end, start)], byte, out=flags)
+        return flags
+
+
+def _plainly_spelled(before: np.ndarray, after: np.ndarray) -> bool:
+    """Whether every = of the window stands as writers put it: no space around it, no r='…'.
+
+    Those windows (all that Excel, openpyxl or XlsxWriter write) take the quick path; a space or
+    control byte (a superset of XML's spaces) or an apostrophe sends the window the general way."""
+    return not ((before <= 32) | (after <= 32) | (after == _APOSTROPHE)).any()
+
+
+def _plain_references(window: _Window, equals: np.ndarray, before: np.ndarray, after: np.ndarray,
+                      open_before: bool) -> tuple[int, int]:
+    """The farthest column and row the `r="…"` attributes of a plainly spelled window name."""
+    r_at = equals[(before == _R) & (after == _QUOTE)] - 1
+    if not len(r_at):
+        return 0, 0
+    value_at = r_at + 3
+    letters, digits, column, number = _short_values(window.words[value_at])
+    undecided = digits == _UNDECIDED
+    if undecided.any():  # runs past eight bytes (AB123456…): read as the general way does
+        quotes = np.full(int(undecided.sum()), _QUOTE, dtype=np.uint8)
+        long_values = _values(window.padded, value_at[undecided], quotes)
+        for values, long in zip((letters, digits, column, number), long_values):
+            values[undecided] = long
+    return _farthest(window, r_at, letters, digits, column, number, open_before)
+
+
+def _spelled_references(window: _Window, equals: np.ndarray, open_before: bool) -> tuple[int, int]:
+    """The same, for a window with r = "…" or r='…' (XML allows them, and calamine reads them)."""
+    r_at, value_at, quotes = _r_attributes(window.array, equals)
+    if not len(r_at):
+        return 0, 0
+    letters, digits, column, number = _values(window.padded, value_at, quotes)
+    return _farthest(window, r_at, letters, digits, column, number, open_before)
+
+
+def _farthest(window: _Window, r_at: np.ndarray, letters: np.ndarray, digits: np.ndarray, column: np.ndarray,
+              number: np.ndarray, open_before: bool) -> tuple[int, int]:
+    """The farthest column and row among the values read: cell references (after a space) and
+    row numbers (inside a row tag)."""
+    valid = (digits >= 1) & (digits <= _DIGITS_MAX)
+    # (r_at - 1 is -1 for an r opening the window: whatever that reads, the last test drops it)
+    spaced = _WHITESPACE[window.padded[r_at - 1]] & (r_at >= 1)
+    cells = valid & (letters >= 1) & (letters <= _LETTERS_MAX) & spaced
+    columns, rows = int(column.max(where=cells, initial=0)), int(number.max(where=cells, initial=0))
+    row_numbers = valid & (letters == 0)
+    if row_numbers.any():
+        inside = _inside_row_tags(window, r_at[row_numbers], open_before)
+        rows = max(rows, int(number[row_numbers].max(where=inside, initial=0)))
+    return columns, rows
+
+
+def _inside_row_tags(window: _Window, at: np.ndarray, open_before: bool) -> np.ndarray:
+    """Whether each r lies inside a row tag. Mostly it follows the tag's name (<row r="5"): no >
+    can lie between; the others are looked for among the window's row tags."""
+    start = np.maximum(at - 5, 0)
+    opening = window.words[start] & _U64(0xFFFFFFFF)
+    inside = (at >= 5) & (opening == _ROW_OPENING) & _WHITESPACE[window.padded[at - 1]]
+    if not inside.all():
+        rest = ~inside
+        inside[rest] = _inside_row_tag(window.padded, window.size, at[rest], _row_tag_starts(window.array),
+                                       open_before)
+    return inside
+
+
+def _open_row_tag(window: _Window, carried: int | None) -> int | None:
+    """Where the row tag the window ends inside starts: the last one begun after the last >.
+    A tag begun before the window (at `carried`, below 0) is still open when no > came."""
+    last_close = window.data.rfind(b">", 0, window.size)
+    starts = _row_tag_starts(window.padded[last_close + 1:window.size])
+    if len(starts):
+        return last_close + 1 + int(starts[-1])
+    return carried if last_close < 0 else None
+
+
+def _names_ref(array: np.ndarray, f_equals: np.ndarray) -> bool:
+    """Whether any of these = (each after an f) closes `ref`."""
+    return bool(((array[np.maximum(f_equals - 2, 0)] == _E) & (array[np.maximum(f_equals - 3, 0)] == _R)).any())
+
+
+def _short_values(words: np.ndarray) -> tuple[np.ndarray, ...]:
+    """What `_values` tells of each value, from its first eight bytes (one word each) at once.
+
+    A value closed within them (A1" … K500004") is decided here; one that may be a longer
+    reference (AB123456…) is marked _UNDECIDED in `digits`, to be read the general way."""
+    shape = _byte_classes(words)
+    letters, digits = _SHAPE_LETTERS[shape], _SHAPE_DIGITS[shape]
+    valid = digits > 0
+    letters_read = np.where(valid, letters, 0)
+    column = _letters_value(words, letters_read)
+    number = _digits_value(words, letters_read, np.where(valid, digits, 8))
+    return letters, digits, column, number
+
+
+def _byte_classes(words: np.ndarray) -> np.ndarray:
+    """The class of each of the eight bytes of each word, as two bit masks in 16 bits (bit i and
+    bit 8 + i for byte i): capital letter 1 and 0, digit 0 and 1, double quote 1 and 1."""
+    seven = words & _SEVEN_BITS
+    ascii_ = ~words & _HIGH_BITS
+    # A byte's high bit after seven + (0x80 - low) says it is at least low; after (0x80 + high)
+    # - seven, at most high. Neither carries into the next byte (seven is below 0x80).
+    letters = (seven + _FROM_A) & (_UP_TO_Z - seven)
+    digits = (seven + _FROM_0) & (_UP_TO_9 - seven)
+    quotes = (seven + _FROM_QUOTE) & (_UP_TO_QUOTE - seven)
+    # The eight high bits gathered in one byte: bit 8i + 7 moves to bit 56 + i, with no carry.
+    low = (((letters | quotes) & ascii_) >> _U64(7)) * _GATHER_HIGH_BITS >> _U64(56)
+    high = ((((digits | quotes) & ascii_) >> _U64(7)) * _GATHER_HIGH_BITS >> _U64(48)) & _U64(0xFF00)
+    return (low | high).astype(np.intp)
+
+
+def _value_shapes() -> tuple[np.ndarray, np.ndarray]:
+    """For each 16-bit class mask of `_byte_classes`: how many capital letters the eight bytes
+    start with, and how many digits follow them before a quote (-1: not a reference; _UNDECIDED:
+    digits to the eighth byte, no quote yet)."""
+    shape = np.arange(1 << 16)[:, None]
+    low, high = (shape >> np.arange(8)) & 1 == 1, (shape >> np.arange(8, 16)) & 1 == 1
+    letter, digit, quote = low & ~high, high & ~low, low & high
+    letters = np.where(letter.all(axis=1), 8, np.argmin(letter, axis=1))
+    closing = np.where(quote.any(axis=1), np.argmax(quote, axis=1), 8)
+    before = np.concatenate([np.zeros((len(shape), 1), dtype=np.int64), np.cumsum(digit, axis=1)], axis=1)
+    rows = np.arange(len(shape))
+    digits_between = before[rows, closing] - before[rows, letters]
+    valid = (closing < 8) & (closing > letters) & (digits_between == closing - letters)
+    undecided = (closing == 8) & (letters <= _LETTERS_MAX) & (digits_between == 8 - letters)
+    digits = np.where(valid, closing - letters, np.where(undecided, _UNDECIDED, -1))
+    return letters.astype(np.int16), digits.astype(np.int16)
+
+
+def _letters_value(words: np.ndarray, letters: np.ndarray) -> np.ndarray:
+    """The column number the first `letters` bytes of each word spell (A = 1, AA = 27)."""
+    column = np.zeros(len(words), dtype=np.int64)
+    for k in range(int(letters.max()) if len(letters) else 0):
+        byte = ((words >> _U64(8 * k)) & _U64(0xFF)).astype(np.int64)
+        column = np.where(letters > k, column * 26 + byte - 64, column)
+    return column
+
+
+_SHAPE_LETTERS, _SHAPE_DIGITS = _value_shapes()
+
+
+def _digits_value(words: np.ndarray, letters: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """The number the `digits` bytes after the letters spell (at most 8 digits), eight at a time.
+
+    The digits are moved to the word's top bytes (zeros below act as leading zeros), then pairs,
+    quads and octets of digits are summed by three multiplications (the well-known SWAR parse)."""
+    value = (words >> (letters.astype(np.uint64) << _U64(3))) << ((8 - digits).astype(np.uint64) << _U64(3))
+    value = ((value & _LOW_NIBBLES) * _U64(10 * 256 + 1)) >> _U64(8)
+    value = ((value & _U64(0x00FF00FF00FF00FF)) * _U64(100 * 65536 + 1)) >> _U64(16)
+    value = ((value & _U64(0x0000FFFF0000FFFF)) * _U64(10000 * (1 << 32) + 1)) >> _U64(32)
+    return value.astype(np.int64)
 
 
 def _row_tag_starts(array: np.ndarray) -> np.ndarray:

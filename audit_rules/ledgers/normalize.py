@@ -34,11 +34,16 @@ def as_text(series: pd.Series) -> pd.Series:
     A leading apostrophe is Excel's "store as text" mark ('00571234, '43588). Excel hides it,
     but CSV exports and some finance systems write it into the cell: it is not part of the value.
     """
-    text = nfkc(series.astype("str")).str.strip()
-    quoted = text.str.startswith("'").fillna(False).astype(bool)
-    if quoted.any():
-        text = text.mask(quoted, text.str.replace("^'" + WS + "*", "", regex=True))
-    return text.mask(text.eq("") | series.isna())
+    text = series.astype("str")
+    # On one pyarrow array, as the pandas string methods would do it: a column of a small sheet
+    # pays each pandas call's overhead many times over the work itself.
+    values = pc.utf8_trim_whitespace(_nfkc_array(pa.array(text, from_pandas=True)))
+    quoted = pc.fill_null(pc.starts_with(values, "'"), False)
+    if pc.any(quoted).as_py():
+        values = pc.if_else(quoted, pc.replace_substring_regex(values, "^'" + WS + "*", ""), values)
+    blank = pc.or_(pc.fill_null(pc.equal(values, ""), False), pa.array(series.isna().to_numpy()))
+    values = pc.if_else(blank, pa.scalar(None, values.type), values)
+    return pd.Series(pd.array(values, dtype=text.dtype), index=series.index, name=series.name)
 
 
 def nfkc(text: pd.Series) -> pd.Series:
@@ -49,17 +54,26 @@ def nfkc(text: pd.Series) -> pd.Series:
     normalised once, by Python's unicodedata like Series.str.normalize.
     """
     values = pa.array(text, from_pandas=True)
-    if pc.all(pc.fill_null(pc.string_is_ascii(values), True)).as_py():
+    normalised = _nfkc_array(values)
+    if normalised is values:
         return text
+    return pd.Series(pd.array(normalised, dtype=text.dtype), index=text.index, name=text.name)
+
+
+def _nfkc_array(values: pa.Array) -> pa.Array:
+    if pc.all(pc.fill_null(pc.string_is_ascii(values), True)).as_py():
+        return values
     encoded = pc.dictionary_encode(values)
     distinct = encoded.dictionary
     normalised = pa.array([unicodedata.normalize("NFKC", value) for value in distinct.to_pylist()], type=distinct.type)
-    decoded = pa.DictionaryArray.from_arrays(encoded.indices, normalised).dictionary_decode()
-    return pd.Series(pd.array(decoded, dtype=text.dtype), index=text.index, name=text.name)
+    return pa.DictionaryArray.from_arrays(encoded.indices, normalised).dictionary_decode()
 
 
 def _to_object(series: pd.Series) -> pd.Series:
     """Python objects with None for missing (the contract for text/id/list columns)."""
+    if isinstance(series.dtype, pd.StringDtype):  # pyarrow gives None for its nulls in one step
+        objects = pa.array(series, from_pandas=True).to_numpy(zero_copy_only=False)
+        return pd.Series(objects, index=series.index, name=series.name, dtype=object)
     out = series.astype(object)
     return out.where(series.notna(), None)
 
@@ -494,11 +508,23 @@ PROBLEM_MESSAGES = {
 EXCEL_ERROR_TEXTS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA"})
 
 
+_EXCEL_ERRORS = pa.array(sorted(EXCEL_ERROR_TEXTS), type=pa.large_string())
+
+
+def _excel_errors(series: pd.Series) -> pd.Series:
+    """Which cells hold an Excel error text (one pyarrow call for a column of strings)."""
+    if isinstance(series.dtype, pd.StringDtype):
+        found = pc.is_in(pa.array(series, from_pandas=True), value_set=_EXCEL_ERRORS)
+        return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=series.index,
+                         name=series.name)
+    return series.isin(EXCEL_ERROR_TEXTS).fillna(False).astype(bool)
+
+
 def parse_column(
     series: pd.Series, field_type: str, scale: float = 1.0, date_order: str | None = None
 ) -> tuple[pd.Series, pd.Series]:
     """Dispatch on the field type of kinds.yaml; Excel error cells are null and flagged."""
-    errors = series.isin(EXCEL_ERROR_TEXTS).fillna(False).astype(bool)
+    errors = _excel_errors(series)
     if errors.any():
         series = series.mask(errors)
     if field_type == "amount":

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from audit_rules.ledgers import journal, layout, normalize
@@ -390,6 +391,10 @@ def _totals_mask(data: pd.DataFrame) -> pd.Series:
 
 def _display(series: pd.Series) -> pd.Series:
     """Cell as a user would recognise it: Excel dates without a midnight time part, '' for blank."""
+    # Most columns hold no such date: a test on the one array spares the regex (and its pandas call).
+    if isinstance(series.dtype, pd.StringDtype) and not pc.any(
+            pc.ends_with(pa.array(series, from_pandas=True), " 00:00:00")).as_py():
+        return series.fillna("")
     return series.str.replace(_EXCEL_MIDNIGHT.pattern, r"\1", regex=True).fillna("")
 
 

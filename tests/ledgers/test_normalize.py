@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from audit_rules.ledgers import normalize
 from audit_rules.ledgers.normalize import (
     parse_amount,
     parse_bool,
@@ -267,3 +268,27 @@ def test_credit_marks_are_those_the_extract_found(values):
     extracted = text.str.extract(normalize._DEBIT_CREDIT_MARK.pattern)[0].str.lower().eq("cr").fillna(False)
     contained = text.str.contains("(?i)cr$", regex=True).fillna(False)
     assert contained.astype(bool).tolist() == extracted.astype(bool).tolist()
+
+
+# ---- as_text on one pyarrow array, against the pandas string methods it replaced -------------
+
+
+def _as_text_by_pandas(series: pd.Series) -> pd.Series:
+    text = series.astype("str").str.normalize("NFKC").str.strip()
+    quoted = text.str.startswith("'").fillna(False).astype(bool)
+    if quoted.any():
+        text = text.mask(quoted, text.str.replace("^'" + normalize.WS + "*", "", regex=True))
+    return text.mask(text.eq("") | series.isna())
+
+
+_CELL_TEXT = st.one_of(st.none(), st.text(st.sampled_from(list("a1 '\t\u3000\u00a0ＡＢ１２付款#/NA")), max_size=8))
+
+
+@given(st.lists(_CELL_TEXT, max_size=30))
+def test_as_text_is_what_the_pandas_string_methods_give(cells):
+    series = pd.Series(cells, dtype="str", index=range(5, 5 + len(cells)), name="摘要")
+    pd.testing.assert_series_equal(normalize.as_text(series), _as_text_by_pandas(series))
+    expected = series.isin(normalize.EXCEL_ERROR_TEXTS).fillna(False).astype(bool)
+    pd.testing.assert_series_equal(normalize._excel_errors(series), expected)
+    objects = series.astype(object).where(series.notna(), None)
+    pd.testing.assert_series_equal(normalize._to_object(series), objects)
