@@ -194,12 +194,27 @@ def prepare_database(
 
 def use_views(con: duckdb.DuckDBPyConnection, needs: dict[str, list[str]]) -> None:
     """Views by kind for one rule: rows whose needed fields could not be read are left out."""
-    for kind in table_kinds():
-        fields = needs.get(kind, [])
-        where = ""
-        if fields:
-            where = f" WHERE NOT list_has_any(_bad, {sql_list(fields)})"
-        con.execute(
-            f"CREATE OR REPLACE VIEW {quote_ident(kind)} AS "
-            f"SELECT * FROM {SOURCE_SCHEMA}.{quote_ident(kind)}{where}"
-        )
+    RuleViews(con, shown={}).use(needs)  # views as they may be: every one made again
+
+
+class RuleViews:
+    """The views by kind of one database, each made again only when a rule needs other rows
+    of that kind than the rule before: a dozen views for each of 32 rules, made on every
+    database of a batch run, cost more than the rules on a small unit's rows."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, shown: dict[str, str] | None = None):
+        self.con = con
+        # kind -> the WHERE its view has now; by default plain, as prepare_database makes them
+        self.shown = {kind: "" for kind in table_kinds()} if shown is None else shown
+
+    def use(self, needs: dict[str, list[str]]) -> None:
+        for kind in table_kinds():
+            fields = needs.get(kind, [])
+            where = f" WHERE NOT list_has_any(_bad, {sql_list(fields)})" if fields else ""
+            if self.shown.get(kind) == where:
+                continue
+            self.con.execute(
+                f"CREATE OR REPLACE VIEW {quote_ident(kind)} AS "
+                f"SELECT * FROM {SOURCE_SCHEMA}.{quote_ident(kind)}{where}"
+            )
+            self.shown[kind] = where

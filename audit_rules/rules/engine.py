@@ -26,6 +26,7 @@ from audit_rules.rules.database import (
     MAX_FINDINGS_ENV,
     RULE_SECONDS_ENV,
     SQL_MEMORY_ENV,
+    RuleViews,
     prepare_database,
     setting,
     time_limit,
@@ -196,12 +197,16 @@ class RuleRows:
     failure: str = ""
 
 
-def query_rule(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> RuleRows:
-    """The rows of the rule's SELECT on this database (not yet findings)."""
-    use_views(con, rule.spec.readable_rows())
+def query_rule(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset, views: RuleViews | None = None) -> RuleRows:
+    """The rows of the rule's SELECT on this database (not yet findings). `views`: the
+    database's views as the rules before left them (default: every view made again)."""
+    if views is None:
+        use_views(con, rule.spec.readable_rows())
+    else:
+        views.use(rule.spec.readable_rows())
     ctx = SqlContext(params=ruleset.parameter_values())
     sql = rule.spec.compile(ctx)
-    names = con.sql(sql).columns  # bound, not run
+    names = _output_columns(con, sql)
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         raise ValueError(f"规则查询缺少输出列：{'、'.join(missing)}")
@@ -219,6 +224,23 @@ def query_rule(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset) -> 
         rows = rows[:cap]
         total = con.execute(f"SELECT count(*) FROM ({sql}) AS _rule").fetchone()[0]
     return RuleRows(rows, total, rule.spec.outcome_facts(con, ctx))
+
+
+_COLUMNS_OF: dict[str, list[str]] = {}  # a rule's SQL -> its output columns
+_COLUMNS_KEPT = 1024
+
+
+def _output_columns(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
+    """The columns the SQL gives, bound once per process: every database prepare_database makes
+    has the same tables, views and macros, and binding cost as much as running the rule on a
+    small unit's rows (a batch run binds each rule on every part)."""
+    names = _COLUMNS_OF.get(sql)
+    if names is None:
+        names = con.sql(sql).columns  # bound, not run
+        if len(_COLUMNS_OF) >= _COLUMNS_KEPT:
+            _COLUMNS_OF.clear()
+        _COLUMNS_OF[sql] = names
+    return names
 
 
 def rule_result(rule: Rule, ruleset: Ruleset, parts: list[RuleRows]) -> tuple[list[Finding], list[str]]:
@@ -323,13 +345,14 @@ def query_rules(tables: dict[str, pd.DataFrame], ruleset: Ruleset, rule_ids: lis
     wanted = set(rule_ids)
     out: dict[str, RuleRows] = {}
     con = prepare_database({k: v for k, v in tables.items() if k in table_kinds()})
+    views = RuleViews(con)
     try:
         for rule in ruleset.rules:
             if rule.id not in wanted:
                 continue
             try:
                 with time_limit(con, seconds) as watch:
-                    out[rule.id] = query_rule(con, rule, ruleset)
+                    out[rule.id] = query_rule(con, rule, ruleset, views)
             except Exception as exc:  # one broken rule must not stop the others
                 out[rule.id] = RuleRows(failure=_failure(exc, watch.expired, seconds))
     finally:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from helpers.rules import concat_tables, make_table, run_rule_yaml
 
-from audit_rules.rules.database import prepare_database
+from audit_rules.rules.database import RuleViews, prepare_database, use_views
 from audit_rules.rules.engine import run_rules
 from audit_rules.rules.loader import load_ruleset, load_ruleset_text
 
@@ -40,6 +40,22 @@ def test_tables_are_typed_with_every_field_and_exact_money():
     assert types["headcount"] == "BIGINT" and types["_row"] == "INTEGER" and types["_bad"] == "VARCHAR[]"
     assert con.execute("SELECT sum(amount) = 0.3 FROM payments").fetchone()[0] is True
     assert con.execute("SELECT count(*) FROM contracts").fetchone()[0] == 0  # missing kinds: empty
+    con.close()
+
+
+def test_each_rule_sees_the_rows_its_own_needs_leave_whatever_the_rule_before_needed():
+    payments = make_table("payments", [dict(amount=1.0, payee="甲"), dict(amount=2.0, payee="乙", _bad=["amount"]),
+                                       dict(amount=3.0, payee="丙", _bad=["payee"])])
+    con = prepare_database({"payments": payments}, lock=False)
+    views = RuleViews(con)
+    seen = []
+    for needs in ({"payments": ["amount"]}, {"payments": ["amount"]}, {}, {"payments": ["payee"]},
+                  {"payments": ["amount", "payee"]}, {"contracts": ["amount"]}):
+        views.use(needs)
+        seen.append(con.execute("SELECT list(payee ORDER BY payee) FROM payments").fetchone()[0])
+    assert seen == [["丙", "甲"], ["丙", "甲"], ["丙", "乙", "甲"], ["乙", "甲"], ["甲"], ["丙", "乙", "甲"]]
+    use_views(con, {"payments": ["payee"]})  # whatever the views are, made again
+    assert con.execute("SELECT count(*) FROM payments").fetchone()[0] == 2
     con.close()
 
 
