@@ -129,7 +129,7 @@ def release_memory() -> None:
         import ctypes
 
         ctypes.CDLL(None).malloc_trim(0)  # glibc: free heap pages back to the system
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         pass  # not glibc (macOS, Windows, musl)
 
 
