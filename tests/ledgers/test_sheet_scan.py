@@ -18,6 +18,7 @@ import python_calamine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from helpers.ledgers import write_xlsx
+from helpers.sheet_xml import DIGITS, LETTERS, TEXT, scan_in_chunks, sheet_xml
 
 from audit_rules.ledgers import files
 from audit_rules.ledgers.files import check_file
@@ -119,34 +120,19 @@ def _reference_scan(xml: bytes) -> tuple:
     return rows, columns, declared.group(1).decode() if declared else None, formulas, merged
 
 
-def _scan(xml: bytes, cuts: list[int]) -> tuple:
-    scan = files._SheetScan("xl/worksheets/sheet1.xml")
-    start = 0
-    for cut in sorted(set(cuts)) + [len(xml)]:
-        if cut > start:
-            scan.feed(xml[start:cut])
-            start = cut
-    return scan.rows, scan.columns, scan.declared, scan.formulas, scan._merged
-
-
-_LETTERS = st.text("ABCDXYZ", min_size=0, max_size=9)
-_DIGITS = st.text("0123456789", min_size=0, max_size=14)
 _PREFIX = st.sampled_from(["", "x:", "ns1:", "_:"])
 _ATTRIBUTES = st.lists(st.sampled_from(['spans="1:11"', 'ht="15"', 's="3"', 't="inlineStr"', 'customHeight="1"',
                                         'x14ac:dyDescent="0.25"', 'hidden="0"', 'ref="A1"']), max_size=3)
-# Text between the tags; no space or apostrophe: ` r='Z0'` in a text would count for the scan
-# (as calamine would not take it, but a scan may err on the safe side), not for the expressions.
-_TEXT = st.text(st.sampled_from(list("ab=<>:\"r0Z付")), max_size=12)
 _SPACE = st.sampled_from([" ", "\n", "\t", "\r\n  "])
 
 
 @st.composite
 def _cell(draw) -> str:
     prefix, before, after = draw(_PREFIX), draw(_ATTRIBUTES), draw(_ATTRIBUTES)
-    reference = draw(_LETTERS) + draw(_DIGITS)
+    reference = draw(LETTERS) + draw(DIGITS)
     space = draw(_SPACE)
     attributes = space.join([*before, f'r="{reference}"', *after])
-    body = draw(st.sampled_from(["<v>1</v>", "<f>A1*2</f><v/>", f"<is><t>{draw(_TEXT)}</t></is>", ""]))
+    body = draw(st.sampled_from(["<v>1</v>", "<f>A1*2</f><v/>", f"<is><t>{draw(TEXT)}</t></is>", ""]))
     return f"<{prefix}c{space}{attributes}>{body}</{prefix}c>"
 
 
@@ -154,39 +140,25 @@ def _cell(draw) -> str:
 def _row(draw) -> str:
     prefix, before, after = draw(_PREFIX), draw(_ATTRIBUTES), draw(_ATTRIBUTES)
     space = draw(_SPACE)
-    attributes = space.join([*before, f'r="{draw(_DIGITS)}"', *after]) if draw(st.booleans()) else space.join(before)
+    attributes = space.join([*before, f'r="{draw(DIGITS)}"', *after]) if draw(st.booleans()) else space.join(before)
     cells = "".join(draw(st.lists(_cell(), max_size=4)))
     return f"<{prefix}row{space}{attributes}>{cells}</{prefix}row>"
 
 
-@st.composite
-def _sheet_xml(draw) -> bytes:
-    parts = ['<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">']
-    if draw(st.booleans()):
-        parts.append(f'<dimension ref="A1:{draw(_LETTERS)}{draw(_DIGITS)}"/>')
-    parts.append("<sheetData>")
-    parts.extend(draw(st.lists(st.one_of(_row(), _TEXT), max_size=8)))
-    parts.append("</sheetData>")
-    merges = draw(st.lists(st.tuples(_LETTERS, _DIGITS, _LETTERS, _DIGITS), max_size=3))
-    if merges:
-        parts.append(f'<mergeCells count="{len(merges)}">')
-        parts.extend(f'<mergeCell ref="{a}{b}:{c}{d}"/>' for a, b, c, d in merges)
-        parts.append("</mergeCells>")
-    parts.append("</worksheet>")
-    return "".join(parts).encode("utf-8")
+_SHEET_XML = sheet_xml(_row(), max_rows=8)
 
 
 @settings(max_examples=400, deadline=None)
-@given(_sheet_xml(), st.data())
+@given(_SHEET_XML, st.data())
 def test_the_scan_finds_what_the_regular_expressions_found_whatever_the_chunks(xml, data):
     cuts = data.draw(st.lists(st.integers(0, len(xml)), max_size=12))
-    assert _scan(xml, cuts) == _reference_scan(xml)
+    assert scan_in_chunks(xml, cuts) == _reference_scan(xml)
 
 
 @settings(max_examples=200, deadline=None)
-@given(_sheet_xml(), st.integers(1, 97))
+@given(_SHEET_XML, st.integers(1, 97))
 def test_the_scan_in_small_even_chunks(xml, size):
-    assert _scan(xml, list(range(0, len(xml), size))) == _reference_scan(xml)
+    assert scan_in_chunks(xml, list(range(0, len(xml), size))) == _reference_scan(xml)
 
 
 def _far(xml_of_the_far_cell: str) -> bytes:
@@ -206,12 +178,12 @@ def _far(xml_of_the_far_cell: str) -> bytes:
 @pytest.mark.parametrize("size", [7, 64, 1000, files._CHUNK])
 def test_references_in_every_spelling_xml_allows_are_seen(far, rows, columns, size):
     xml = _far(far)
-    assert _scan(xml, list(range(0, len(xml), size)))[:2] == (rows, columns)
+    assert scan_in_chunks(xml, list(range(0, len(xml), size)))[:2] == (rows, columns)
 
 
 def test_a_dimension_in_single_quotes_is_seen():
     xml = b"<worksheet><dimension ref = 'A1:CV1048576'/><sheetData></sheetData></worksheet>"
-    assert _scan(xml, [])[:3] == (1048576, 100, "A1:CV1048576")
+    assert scan_in_chunks(xml, [])[:3] == (1048576, 100, "A1:CV1048576")
 
 
 def test_a_far_cell_in_single_quotes_is_refused(tmp_path):
@@ -245,4 +217,4 @@ def test_a_generated_ledger_scans_as_the_regular_expressions_did(tmp_path):
     expected = _reference_scan(xml)
     assert expected[:2] == (6001, 4)
     for size in (1000, 65_536, files._CHUNK):
-        assert _scan(xml, list(range(0, len(xml), size))) == expected
+        assert scan_in_chunks(xml, list(range(0, len(xml), size))) == expected

@@ -14,6 +14,7 @@ import re
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from helpers.sheet_xml import DIGITS, LETTERS, TEXT, scan_in_chunks, sheet_xml
 
 from audit_rules.ledgers import files
 
@@ -39,25 +40,12 @@ def _reference(xml: bytes) -> tuple:
     return rows, columns, declared.group(1).decode("ascii", "replace") if declared else None, formulas, merged
 
 
-def _scan(xml: bytes, cuts: list[int]) -> tuple:
-    scan = files._SheetScan("xl/worksheets/sheet1.xml")
-    start = 0
-    for cut in sorted(set(cuts)) + [len(xml)]:
-        if cut > start:
-            scan.feed(xml[start:cut])
-            start = cut
-    return scan.rows, scan.columns, scan.declared, scan.formulas, scan._merged
-
-
-_LETTERS = st.text("ABCDXYZ", min_size=0, max_size=9)
-_DIGITS = st.text("01234567890", min_size=0, max_size=14)
 _PREFIX = st.sampled_from(["", "x:", "ns1:"])
 _SPACE = st.sampled_from([" ", "\n", "\t", "\r\n  "])
 _EQUALS = st.sampled_from(["=", "=", "=", " = ", "\n=\t", "= "])  # mostly as writers put it
 _QUOTE = st.sampled_from(['"', '"', '"', "'"])
 _ATTRIBUTE = st.sampled_from(['spans="1:11"', 'ht="15"', 's="3"', 't="s"', 't="inlineStr"', 'x14ac:dyDescent="0.25"',
                               'customFormat="1"'])
-_TEXT = st.text(st.sampled_from(list("ab=<>:\"r0Z付")), max_size=12)
 
 
 @st.composite
@@ -71,10 +59,10 @@ def _cell(draw) -> str:
     prefix, space = draw(_PREFIX), draw(_SPACE)
     attributes = draw(st.lists(_ATTRIBUTE, max_size=2))
     if draw(st.integers(0, 4)):  # some cells have no r= (their place is the next one along)
-        value = draw(st.one_of(st.tuples(_LETTERS, _DIGITS).map("".join),
+        value = draw(st.one_of(st.tuples(LETTERS, DIGITS).map("".join),
                                st.sampled_from(["A1", "K500004", "AB123456", "XFD1048576", "A0000007", "Z99999999"])))
         attributes.insert(draw(st.integers(0, len(attributes))), draw(_reference_attribute(value)))
-    body = draw(st.sampled_from(["<v>1</v>", "<f>A1*2</f><v/>", f"<is><t>{draw(_TEXT)}</t></is>", ""]))
+    body = draw(st.sampled_from(["<v>1</v>", "<f>A1*2</f><v/>", f"<is><t>{draw(TEXT)}</t></is>", ""]))
     return f"<{prefix}c{space}{space.join(attributes)}>{body}</{prefix}c>"
 
 
@@ -83,40 +71,26 @@ def _row(draw) -> str:
     prefix, space = draw(_PREFIX), draw(_SPACE)
     attributes = draw(st.lists(_ATTRIBUTE, max_size=2))
     if draw(st.integers(0, 3)):
-        number = draw(st.one_of(_DIGITS, st.sampled_from(["1", "500004", "1048576", "0012", "123456789012"])))
+        number = draw(st.one_of(DIGITS, st.sampled_from(["1", "500004", "1048576", "0012", "123456789012"])))
         attributes.insert(draw(st.integers(0, len(attributes))), draw(_reference_attribute(number)))
     cells = "".join(draw(st.lists(_cell(), max_size=4)))
     return f"<{prefix}row{space}{space.join(attributes)}>{cells}</{prefix}row>"
 
 
-@st.composite
-def _sheet_xml(draw) -> bytes:
-    parts = ['<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">']
-    if draw(st.booleans()):
-        parts.append(f'<dimension ref="A1:{draw(_LETTERS)}{draw(_DIGITS)}"/>')
-    parts.append("<sheetData>")
-    parts.extend(draw(st.lists(st.one_of(_row(), _TEXT), max_size=10)))
-    parts.append("</sheetData>")
-    merges = draw(st.lists(st.tuples(_LETTERS, _DIGITS, _LETTERS, _DIGITS), max_size=3))
-    if merges:
-        parts.append(f'<mergeCells count="{len(merges)}">')
-        parts.extend(f'<mergeCell ref="{a}{b}:{c}{d}"/>' for a, b, c, d in merges)
-        parts.append("</mergeCells>")
-    parts.append("</worksheet>")
-    return "".join(parts).encode("utf-8")
+_SHEET_XML = sheet_xml(_row(), max_rows=10)
 
 
 @settings(max_examples=400, deadline=None)
-@given(_sheet_xml(), st.data())
+@given(_SHEET_XML, st.data())
 def test_the_scan_agrees_with_the_reference_in_every_spelling_whatever_the_chunks(xml, data):
     cuts = data.draw(st.lists(st.integers(0, len(xml)), max_size=12))
-    assert _scan(xml, cuts) == _reference(xml)
+    assert scan_in_chunks(xml, cuts) == _reference(xml)
 
 
 @settings(max_examples=200, deadline=None)
-@given(_sheet_xml(), st.integers(1, 40))
+@given(_SHEET_XML, st.integers(1, 40))
 def test_the_scan_agrees_with_the_reference_in_small_even_chunks(xml, size):
-    assert _scan(xml, list(range(0, len(xml), size))) == _reference(xml)
+    assert scan_in_chunks(xml, list(range(0, len(xml), size))) == _reference(xml)
 
 
 # Pieces of a worksheet thrown together in any order: tags cut short, quotes unmatched, row tags
@@ -133,7 +107,7 @@ _PIECE = st.sampled_from([
 def test_the_scan_agrees_with_the_reference_on_fragments_in_any_order(soup, data):
     xml = ("<worksheet>" + soup).encode("utf-8")
     cuts = data.draw(st.lists(st.integers(0, len(xml)), max_size=8))
-    assert _scan(xml, cuts) == _reference(xml)
+    assert scan_in_chunks(xml, cuts) == _reference(xml)
 
 
 # ---- the eight-bytes-at-once helpers, against reading byte by byte --------------------------------
