@@ -192,19 +192,16 @@ def prepare_database(
     return con
 
 
-def use_views(con: duckdb.DuckDBPyConnection, needs: dict[str, list[str]]) -> None:
-    """Views by kind for one rule: rows whose needed fields could not be read are left out."""
-    RuleViews(con, shown={}).use(needs)  # views as they may be: every one made again
-
-
 class RuleViews:
-    """The views by kind of one database, each made again only when a rule needs other rows
+    """The views by kind of one database, for one rule at a time: rows whose needed fields
+    could not be read are left out. Each view is made again only when a rule needs other rows
     of that kind than the rule before: a dozen views for each of 32 rules, made on every
     database of a batch run, cost more than the rules on a small unit's rows."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, shown: dict[str, str] | None = None):
         self.con = con
-        # kind -> the WHERE its view has now; by default plain, as prepare_database makes them
+        # kind -> the WHERE its view has now: by default plain, as prepare_database makes them;
+        # `shown={}` for views in an unknown state (every one is then made again)
         self.shown = {kind: "" for kind in table_kinds()} if shown is None else shown
 
     def use(self, needs: dict[str, list[str]]) -> None:

@@ -30,7 +30,6 @@ from audit_rules.rules.database import (
     prepare_database,
     setting,
     time_limit,
-    use_views,
 )
 from audit_rules.rules.model import Rule, Ruleset
 from audit_rules.rules.sql import REQUIRED_COLUMNS, field_header, quote_ident
@@ -200,10 +199,7 @@ class RuleRows:
 def query_rule(con: duckdb.DuckDBPyConnection, rule: Rule, ruleset: Ruleset, views: RuleViews | None = None) -> RuleRows:
     """The rows of the rule's SELECT on this database (not yet findings). `views`: the
     database's views as the rules before left them (default: every view made again)."""
-    if views is None:
-        use_views(con, rule.spec.readable_rows())
-    else:
-        views.use(rule.spec.readable_rows())
+    (views if views is not None else RuleViews(con, shown={})).use(rule.spec.readable_rows())
     ctx = SqlContext(params=ruleset.parameter_values())
     sql = rule.spec.compile(ctx)
     names = _output_columns(con, sql)
